@@ -1,0 +1,3 @@
+from phrony_tui.cli import main
+
+raise SystemExit(main())
