@@ -10,6 +10,7 @@ sent: parsing 50,000 of them up front costs time nobody needs.
 
 from __future__ import annotations
 
+from operator import attrgetter, gt
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -156,12 +157,20 @@ class Conversation(PhronyModel):
     runs: list[Run] = Field(default_factory=list)
     items: list[ConversationItem] = Field(default_factory=list)
 
+    def __repr_args__(self):
+        # A short repr: the full one of 50,000 items takes seconds and megabytes, and
+        # reprs happen behind your back (asyncio task reprs, logging, crash reports).
+        yield "session", getattr(self.session, "id", None)
+        yield "runs", len(self.runs)
+        yield "items", len(self.items)
+
     @field_validator("items")
     @classmethod
     def _by_ordinal(cls, items: list[ConversationItem]) -> list[ConversationItem]:
         # The server should already send them in order; sort only when it did not.
-        if any(a.ordinal > b.ordinal for a, b in zip(items, items[1:])):
-            items.sort(key=lambda item: item.ordinal)
+        ordinals = [item.ordinal for item in items]
+        if any(map(gt, ordinals, ordinals[1:])):  # C-level loop: ~3x the generator's speed
+            items.sort(key=attrgetter("ordinal"))
         return items
 
 
@@ -203,6 +212,11 @@ class UploadedFile(PhronyModel):
     media_type: str
     filename: str
     already_finalized: bool = False
+
+    @property
+    def size(self) -> int:
+        """The stored size in bytes (``sizeBytes`` from finalize)."""
+        return self.size_bytes
 
     @property
     def leaf_name(self) -> str:

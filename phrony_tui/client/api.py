@@ -1,0 +1,434 @@
+"""``PhronyClient``: one async method per route of the Phrony public API.
+
+Names follow the official TypeScript SDK in snake_case (``startRun`` ->
+``start_run``); keyword arguments are snake_case, the wire is camelCase. See
+docs/client.md for the whole surface and docs/phrony-api.md for the contract.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping, Sequence
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote, urlsplit
+
+import httpx
+from pydantic import SecretStr, ValidationError
+
+from phrony_tui import __version__
+from phrony_tui.client.errors import (
+    PhronyAPIError,
+    PhronyConnectionError,
+    PhronyError,
+    PhronyProtocolError,
+    PhronyTimeoutError,
+    PhronyUsageError,
+    parse_retry_after,
+)
+from phrony_tui.client.messages import MESSAGE_PATHS, build_message_body
+from phrony_tui.client.models import (
+    Conversation,
+    FinalizeResult,
+    MessageResult,
+    PhronyModel,
+    PresignResult,
+    RunState,
+    SessionPage,
+    StartRunResult,
+    UploadedFile,
+)
+from phrony_tui.client.security import ApiKeyAuth, check_base_url, coerce_api_key, redact
+from phrony_tui.client.stream import RunEventStream
+from phrony_tui.client.uploads import build_put_request, load_payload, safe_url
+
+__all__ = ["DEFAULT_BASE_URL", "USER_AGENT", "PhronyClient"]
+
+DEFAULT_BASE_URL = "https://api.phrony.com"
+USER_AGENT = f"phrony-tui/{__version__}"
+
+log = logging.getLogger("phrony_tui.client")
+
+M = TypeVar("M", bound=PhronyModel)
+
+# An explicit no-op auth: the presigned PUT must carry no credentials at all,
+# even if a caller-provided httpx client has an ``auth`` of its own.
+_NO_AUTH = httpx.Auth()
+
+
+class PhronyClient:
+    """Async client of the Phrony public API.
+
+    ``base_url`` is checked with :func:`check_base_url` (plain http only to
+    loopback unless ``allow_insecure_http``); trailing slashes are stripped.
+    ``api_key`` is kept as a ``SecretStr`` and sent per request as ``X-API-Key``.
+
+    Pass ``http_client`` to use your own ``httpx.AsyncClient`` (it is not
+    closed by ``aclose``), or ``transport`` (e.g. ``httpx.MockTransport``) to
+    have the client built on it. ``timeout`` is the read/write timeout of
+    ordinary requests, ``connect_timeout`` the connect (and pool) timeout;
+    streams use ``stream_read_timeout`` between bytes: long enough for a quiet
+    stream kept alive by heartbeats, short enough to notice a dead one.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        api_key: str | SecretStr | None = None,
+        *,
+        allow_insecure_http: bool = False,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        stream_read_timeout: float = 60.0,
+    ) -> None:
+        if http_client is not None and transport is not None:
+            raise PhronyUsageError("pass http_client or transport, not both")
+        self.base_url = check_base_url(base_url, allow_insecure_http)
+        self.allow_insecure_http = allow_insecure_http
+        self._api_key = coerce_api_key(api_key)
+        self._auth = ApiKeyAuth(self._api_key)
+        self._host = urlsplit(self.base_url).netloc
+        self.timeout = httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout)
+        self.stream_timeout = httpx.Timeout(
+            timeout, connect=connect_timeout, read=stream_read_timeout, pool=connect_timeout
+        )
+        self._owns_http = http_client is None
+        # No default headers with the key: see security.py.
+        self._http = http_client or httpx.AsyncClient(
+            transport=transport, timeout=self.timeout, follow_redirects=False
+        )
+        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+
+    def __repr__(self) -> str:
+        return f"PhronyClient(base_url={self.base_url!r})"
+
+    @property
+    def has_api_key(self) -> bool:
+        return self._api_key is not None
+
+    # -- lifecycle ---------------------------------------------------------
+    async def __aenter__(self) -> PhronyClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this client made it."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    # -- agents ------------------------------------------------------------
+    async def start_run(self, agent_id: str, input: Mapping[str, Any] | None = None) -> StartRunResult:  # noqa: A002
+        """``POST /v1/agents/{agentId}/runs``: start a run (input defaults to ``{}``)."""
+        if input is not None and not isinstance(input, Mapping):
+            raise PhronyUsageError("input must be a JSON object (a dict)")
+        path = f"/v1/agents/{_seg(agent_id, 'agent_id')}/runs"
+        response = await self._request("POST", path, json={"input": dict(input or {})})
+        return self._parse(StartRunResult, response, path)
+
+    async def list_sessions(
+        self,
+        agent_id: str,
+        *,
+        skip: int = 0,
+        take: int = 50,
+        version_id: str | None = None,
+        status: str | None = None,
+    ) -> SessionPage:
+        """``GET /v1/agents/{agentId}/sessions``: one page, newest first, and the total."""
+        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+            raise PhronyUsageError("skip must be an integer >= 0")
+        if isinstance(take, bool) or not isinstance(take, int) or take < 1:
+            raise PhronyUsageError("take must be an integer >= 1")
+        params: dict[str, Any] = {"skip": skip, "take": take}
+        if version_id is not None:
+            params["versionId"] = version_id
+        if status is not None:
+            params["status"] = status
+        path = f"/v1/agents/{_seg(agent_id, 'agent_id')}/sessions"
+        response = await self._request("GET", path, params=params)
+        return self._parse(SessionPage, response, path)
+
+    # -- runs --------------------------------------------------------------
+    async def get_run(self, run_id: str) -> RunState:
+        """``GET /v1/runs/{runId}``: poll a run."""
+        path = f"/v1/runs/{_seg(run_id, 'run_id')}"
+        return self._parse(RunState, await self._request("GET", path), path)
+
+    async def get_conversation(
+        self, run_id: str, step_content: Literal["full", "slim"] = "full"
+    ) -> Conversation:
+        """``GET /v1/runs/{runId}/conversation``: the session, its runs and every step."""
+        if step_content not in ("full", "slim"):
+            raise PhronyUsageError('step_content must be "full" or "slim"')
+        path = f"/v1/runs/{_seg(run_id, 'run_id')}/conversation"
+        response = await self._request("GET", path, params={"stepContent": step_content})
+        # Straight from bytes: one pass in pydantic-core, no json.loads first.
+        return self._parse(Conversation, response, path)
+
+    async def send_run_message(
+        self,
+        run_id: str,
+        *,
+        user_task_id: str | None = None,
+        approved: bool | None = None,
+        selected_option_id: str | None = None,
+        text_value: str | None = None,
+        number_value: int | float | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        text: str | None = None,
+        files: Sequence[UploadedFile | Mapping[str, Any]] | None = None,
+        path: Literal["messages", "input"] = "messages",
+    ) -> MessageResult:
+        """``POST /v1/runs/{runId}/messages`` (or ``/input``): answer a pause.
+
+        The body is ``runId`` plus only the fields given (see messages.py);
+        a message with no user task, no non-empty text and no files is refused.
+        """
+        if path not in MESSAGE_PATHS:
+            raise PhronyUsageError('path must be "messages" or "input"')
+        seg = _seg(run_id, "run_id")
+        body = build_message_body(
+            run_id,
+            user_task_id=user_task_id,
+            approved=approved,
+            selected_option_id=selected_option_id,
+            text_value=text_value,
+            number_value=number_value,
+            metadata=metadata,
+            text=text,
+            files=files,
+        )
+        route = f"/v1/runs/{seg}/{path}"
+        return self._parse(MessageResult, await self._request("POST", route, json=body), route)
+
+    async def skip_agent_wait(self, run_id: str) -> MessageResult:
+        """``POST /v1/runs/{runId}/skip-agent-wait``: end a ``phrony_wait`` timer early."""
+        path = f"/v1/runs/{_seg(run_id, 'run_id')}/skip-agent-wait"
+        return self._parse(MessageResult, await self._request("POST", path), path)
+
+    skip_agent_wait_timer = skip_agent_wait  # the SDK's name (skipAgentWaitTimer)
+
+    def stream_run_events(self, run_id: str, *, max_event_bytes: int | None = None) -> RunEventStream:
+        """``GET /v1/runs/{runId}/stream``: a :class:`RunEventStream` (one connection).
+
+        Iterate it for :class:`RunEvent` objects; its ``stats`` counts events,
+        skipped (unparsable) data, heartbeats and bytes. Use ``async with`` to
+        connect eagerly and to close the connection when leaving early.
+        """
+        path = f"/v1/runs/{_seg(run_id, 'run_id')}/stream"
+
+        @asynccontextmanager
+        async def connect():
+            request = self._http.build_request(
+                "GET",
+                self.base_url + path,
+                headers={**self._headers, "Accept": "text/event-stream", "Cache-Control": "no-store"},
+                timeout=self.stream_timeout,
+            )
+            started = time.perf_counter()
+            response = await self._http.send(request, auth=self._auth, stream=True, follow_redirects=False)
+            try:
+                log.debug("GET %s -> %s (stream opened in %.0f ms)", path, response.status_code,
+                          (time.perf_counter() - started) * 1000)
+                if not response.is_success:
+                    await response.aread()
+                    raise self._api_error("GET", path, response)
+                yield response
+            finally:
+                await response.aclose()
+
+        return RunEventStream(
+            run_id,
+            connect,
+            lambda exc: self._connection_error(exc, self._host, self.stream_timeout),
+            path=path,
+            max_event_bytes=max_event_bytes,
+        )
+
+    # -- file library ------------------------------------------------------
+    async def presign_file(self, filename: str, media_type: str, max_content_length: int) -> PresignResult:
+        """``POST /v1/file-library/presign``: where and how to PUT the bytes."""
+        if not isinstance(filename, str) or not 1 <= len(filename) <= 512:
+            raise PhronyUsageError("filename must be 1 to 512 characters")
+        if not isinstance(media_type, str) or not media_type:
+            raise PhronyUsageError("media_type must be a non-empty string (e.g. text/plain)")
+        _positive(max_content_length, "max_content_length")
+        path = "/v1/file-library/presign"
+        body = {"filename": filename, "mediaType": media_type, "maxContentLength": max_content_length}
+        return self._parse(PresignResult, await self._request("POST", path, json=body), path)
+
+    async def finalize_file(
+        self,
+        object_key: str,
+        max_content_length: int,
+        filename: str | None = None,
+        media_type: str | None = None,
+    ) -> FinalizeResult:
+        """``POST /v1/file-library/finalize``: make an uploaded object usable (idempotent)."""
+        if not isinstance(object_key, str) or not object_key:
+            raise PhronyUsageError("object_key must be a non-empty string")
+        _positive(max_content_length, "max_content_length")
+        body: dict[str, Any] = {"objectKey": object_key, "maxContentLength": max_content_length}
+        if filename is not None:
+            body["filename"] = filename
+        if media_type is not None:
+            body["mediaType"] = media_type
+        path = "/v1/file-library/finalize"
+        return self._parse(FinalizeResult, await self._request("POST", path, json=body), path)
+
+    async def upload_file(
+        self,
+        source: str | os.PathLike[str] | bytes,
+        filename: str | None = None,
+        media_type: str | None = None,
+    ) -> UploadedFile:
+        """Presign -> PUT the bytes to ``uploadUrl`` -> finalize. Returns an :class:`UploadedFile`.
+
+        ``source`` is a path or bytes (bytes need ``filename``). The media type
+        is guessed from the name when not given (``application/octet-stream``
+        as the fallback). ``maxContentLength`` is the real size.
+        """
+        payload = await load_payload(source, filename, media_type)
+        presign = await self.presign_file(payload.filename, payload.media_type, payload.max_content_length)
+        await self._put_upload(presign, payload)
+        final = await self.finalize_file(
+            presign.object_key, payload.max_content_length, payload.filename, payload.media_type
+        )
+        size = payload.size
+        if final.size_bytes is not None and str(final.size_bytes).strip().isdigit():
+            size = int(str(final.size_bytes).strip())
+        return UploadedFile(
+            object_key=final.object_key or presign.object_key,
+            size_bytes=size,
+            media_type=payload.media_type,
+            filename=payload.filename,
+            already_finalized=final.already_finalized,
+        )
+
+    upload_workspace_file = upload_file  # the SDK's name (uploadWorkspaceFile)
+
+    async def _put_upload(self, presign: PresignResult, payload) -> None:
+        request = build_put_request(
+            presign.upload_url,
+            presign.http_method,
+            presign.required_headers,
+            payload,
+            allow_insecure_http=self.allow_insecure_http,
+        )
+        where = safe_url(presign.upload_url)
+        host = urlsplit(presign.upload_url).netloc.rsplit("@", 1)[-1]
+        request.extensions["timeout"] = self.timeout.as_dict()
+        started = time.perf_counter()
+        try:
+            response = await self._http.send(request, auth=_NO_AUTH, follow_redirects=False)
+        except httpx.HTTPError as exc:
+            raise self._connection_error(exc, host, self.timeout) from None
+        log.debug("%s %s -> %s in %.0f ms (presigned upload, %d bytes)", request.method, where,
+                  response.status_code, (time.perf_counter() - started) * 1000, payload.size)
+        if not response.is_success:
+            raise PhronyAPIError(
+                response.status_code,
+                urlsplit(presign.upload_url).path,
+                redact(response.text, self._api_key),
+                parse_retry_after(response.headers.get("retry-after")),
+                method=f"{request.method} (upload to {host})",
+            )
+
+    # -- plumbing ----------------------------------------------------------
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = await self._http.request(
+                method,
+                self.base_url + path,
+                params=params,
+                json=json,
+                headers=self._headers,
+                auth=self._auth,
+                follow_redirects=False,
+                timeout=self.timeout,
+            )
+        except httpx.HTTPError as exc:
+            # ``from None``: the httpx/httpcore frames' locals hold the headers.
+            raise self._connection_error(exc, self._host, self.timeout) from None
+        log.debug("%s %s -> %s in %.0f ms (%d bytes)", method, path, response.status_code,
+                  (time.perf_counter() - started) * 1000, len(response.content))
+        if not response.is_success:
+            raise self._api_error(method, path, response)
+        return response
+
+    def _api_error(self, method: str, path: str, response: httpx.Response) -> PhronyAPIError:
+        return PhronyAPIError(
+            response.status_code,
+            path,
+            redact(response.text, self._api_key),
+            parse_retry_after(response.headers.get("retry-after")),
+            method=method,
+        )
+
+    def _parse(self, model: type[M], response: httpx.Response, path: str) -> M:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False, include_input=False)[:1]
+            where = ".".join(str(p) for p in first[0]["loc"]) if first and first[0]["loc"] else ""
+            detail = f"{where}: {first[0]['msg']}" if first else str(exc.error_count())
+            raise PhronyProtocolError(
+                f"{path} answered {response.status_code} with a body that does not match the API "
+                f"({exc.error_count()} problem(s); first: {detail})",
+                path=path,
+            ) from None
+
+    def _connection_error(self, exc: httpx.HTTPError, host: str, timeout: httpx.Timeout) -> PhronyError:
+        detail = str(exc).strip() or type(exc).__name__
+        if isinstance(exc, httpx.ConnectTimeout):
+            return PhronyTimeoutError(f"timed out connecting to {host} (after {timeout.connect:g} s)", host=host)
+        if isinstance(exc, httpx.ReadTimeout):
+            return PhronyTimeoutError(
+                f"{host} sent nothing for {timeout.read:g} s: the connection is considered dead",
+                host=host,
+            )
+        if isinstance(exc, httpx.WriteTimeout):
+            return PhronyTimeoutError(f"timed out sending to {host} (after {timeout.write:g} s)", host=host)
+        if isinstance(exc, httpx.PoolTimeout):
+            return PhronyTimeoutError(f"no free connection to {host} (after {timeout.pool:g} s)", host=host)
+        if isinstance(exc, httpx.TimeoutException):
+            return PhronyTimeoutError(f"timed out talking to {host}: {detail}", host=host)
+        if isinstance(exc, httpx.ConnectError):
+            return PhronyConnectionError(f"cannot connect to {host}: {detail}", host=host)
+        if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+            return PhronyConnectionError(f"the connection to {host} broke: {detail}", host=host)
+        return PhronyConnectionError(f"request to {host} failed: {detail}", host=host)
+
+
+def _seg(value: str, name: str) -> str:
+    """One path segment: a non-empty id, percent-encoded (no ``/`` or ``..`` tricks)."""
+    if not isinstance(value, str) or not value.strip():
+        raise PhronyUsageError(f"{name} must be a non-empty string")
+    if value in (".", ".."):
+        raise PhronyUsageError(f"{name} must be an id, not {value!r}")
+    return quote(value, safe="")
+
+
+def _positive(value: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PhronyUsageError(f"{name} must be a positive integer")

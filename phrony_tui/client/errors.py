@@ -1,0 +1,244 @@
+"""Errors raised by the Phrony client.
+
+Every error is a :class:`PhronyError`, so a caller can catch one type; each
+subclass says who is at fault:
+
+- :class:`PhronyAPIError`: the server answered with an error status. ``str()``
+  is a sentence a person can act on; ``status``, ``path``, ``body`` and
+  ``retry_after`` are there for code.
+- :class:`PhronyConnectionError` (and :class:`PhronyTimeoutError`): no usable
+  answer came back (DNS, refused connection, TLS, timeout, dropped stream).
+- :class:`PhronyProtocolError`: a success status with a body that does not
+  follow the contract (not JSON, a required field missing, not an event stream).
+- :class:`PhronyUsageError`: refused locally, before any request (bad argument).
+  It is also a ``ValueError``.
+
+No error ever holds the API key: messages are built from the route, the host
+and the server's text, and the client redacts the key from server text too.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from email.utils import parsedate_to_datetime
+
+__all__ = [
+    "PhronyAPIError",
+    "PhronyConnectionError",
+    "PhronyError",
+    "PhronyProtocolError",
+    "PhronyTimeoutError",
+    "PhronyUsageError",
+    "parse_retry_after",
+    "server_message",
+]
+
+# How much of the server's text goes into a message (the full text stays in `.body`).
+MESSAGE_LIMIT = 300
+
+
+class PhronyError(Exception):
+    """Base class of every error raised by ``phrony_tui.client``."""
+
+
+class PhronyUsageError(PhronyError, ValueError):
+    """A call refused locally, before any request: fix the arguments or the config."""
+
+
+class PhronyConnectionError(PhronyError):
+    """The server could not be reached, or the connection broke or went silent."""
+
+    def __init__(self, message: str, *, host: str | None = None) -> None:
+        super().__init__(message)
+        self.host = host
+
+
+class PhronyTimeoutError(PhronyConnectionError):
+    """A connect, read or write timeout (a silent stream ends with this one)."""
+
+
+class PhronyProtocolError(PhronyError):
+    """A success status whose body does not follow the wire contract."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def _is_file_route(path: str) -> bool:
+    return path.startswith("/v1/file-library")
+
+
+def _advice(status: int, path: str, retry_after: float | None) -> str:
+    """What the status means for a person using the inspector, and what to do."""
+    if status == 400:
+        return "the server rejected the request as invalid"
+    if status == 401:
+        return "the API key is missing or invalid: check PHRONY_API_KEY (or --profile)"
+    if status == 403:
+        if _is_file_route(path):
+            return (
+                'file uploads are not enabled for this API key: turn on "Allow file uploads" '
+                "for the key in the Phrony dashboard"
+            )
+        return (
+            "this agent or run is outside the scope of this API key (keys are scoped to "
+            "agents and their API triggers; open the session's root run, not a sub-agent run)"
+        )
+    if status == 404:
+        if path.startswith("/v1/runs/"):
+            return "no such run (check the run id, and that the key's workspace owns it)"
+        if path.startswith("/v1/agents/"):
+            return "no such agent (check the agent id, and that the key's workspace owns it)"
+        return "not found"
+    if status == 409:
+        return (
+            "the request conflicts with the run's current state (already answered, or no "
+            "longer waiting): refresh and try again"
+        )
+    if status == 429:
+        wait = f"retry after {_seconds(retry_after)}" if retry_after is not None else "wait and retry"
+        return f"rate or concurrency limit reached: {wait}"
+    if 500 <= status <= 599:
+        return "the Phrony server had a problem: try again later"
+    if 300 <= status <= 399:
+        return "the server redirected the request: set the base URL to the final address"
+    return "unexpected status"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 1 or value == 0 else f"{value:.1f} s"
+
+
+def server_message(body: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The human part of an error body: JSON ``message``/``error``/``detail``, else the text.
+
+    Always one line and at most ``limit`` characters.
+    """
+    text = body.strip()
+    if not text:
+        return ""
+    found: str | None = None
+    if text[:1] in "{[":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        found = _message_from_json(data)
+    message = found if found is not None else text
+    message = " ".join(message.split())
+    if len(message) > limit:
+        message = message[: limit - 1] + "…"
+    return message
+
+
+def _message_from_json(data: object) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    for key in ("message", "error", "detail", "title"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, dict):  # {"error": {"message": "..."}}
+            inner = _message_from_json(value)
+            if inner:
+                return inner
+        if isinstance(value, list) and value:  # {"message": ["a", "b"]} (validation lists)
+            parts = [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in value]
+            return "; ".join(parts)
+    return None
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds from now: delay-seconds or an HTTP-date; None if absent/bad."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if seconds >= 0 and seconds == seconds else None  # NaN check
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # HTTP-dates are GMT
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+class PhronyAPIError(PhronyError):
+    """The server answered with an error status.
+
+    ``status``: the HTTP status; ``path``: the route (``/v1/runs/<id>/messages``,
+    no host, no query, never a key); ``body``: the server's text, whole;
+    ``retry_after``: seconds to wait (from ``Retry-After``) or None;
+    ``method``: the HTTP method.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        path: str,
+        body: str = "",
+        retry_after: float | None = None,
+        *,
+        method: str | None = None,
+    ) -> None:
+        self.status = status
+        self.path = path
+        self.body = body
+        self.retry_after = retry_after
+        self.method = method
+        super().__init__(self._message())
+
+    @property
+    def server_message(self) -> str:
+        """The server's own words (JSON message/error/detail, else the text), truncated."""
+        return server_message(self.body)
+
+    def _message(self) -> str:
+        reason = _REASONS.get(self.status, "")
+        where = f"{self.method} {self.path}" if self.method else self.path
+        head = f"{self.status} {reason}".rstrip() + f" on {where}"
+        text = f"{head}: {_advice(self.status, self.path, self.retry_after)}"
+        said = self.server_message
+        if said:
+            text += f". Server said: {said}"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, path={self.path!r}, "
+            f"method={self.method!r}, retry_after={self.retry_after!r})"
+        )
+
+    def __reduce__(self):  # keep it picklable despite the keyword-only argument
+        return (_rebuild_api_error, (self.status, self.path, self.body, self.retry_after, self.method))
+
+
+def _rebuild_api_error(status, path, body, retry_after, method):  # pragma: no cover - pickling
+    return PhronyAPIError(status, path, body, retry_after, method=method)

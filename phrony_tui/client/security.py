@@ -1,0 +1,133 @@
+"""Keeping the API key secret, and refusing base URLs that would leak it.
+
+- The key lives in a pydantic ``SecretStr`` and is added to each API request by
+  :class:`ApiKeyAuth`, never to the ``httpx.AsyncClient`` default headers:
+  httpx only masks ``Authorization`` in ``Headers`` reprs, so an ``X-API-Key``
+  default header would show in full in the client's and requests' reprs.
+- Plain ``http://`` is refused unless the host is loopback or the caller opts
+  in, because the key travels in a header on every request.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Generator
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from phrony_tui.client.errors import PhronyUsageError
+
+__all__ = ["ApiKeyAuth", "check_base_url", "coerce_api_key", "is_loopback_host", "redact"]
+
+INSECURE_HTTP_RULE = (
+    "plain http:// is only allowed to loopback hosts (localhost, 127.0.0.0/8, ::1); "
+    "use https:// or pass allow_insecure_http=True"
+)
+
+
+def is_loopback_host(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1 (the rule ``check_base_url`` applies)."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, allow_insecure_http: bool = False) -> str:
+    """Validate a base URL and return it without trailing slashes.
+
+    Refuses (``PhronyUsageError``) anything that is not ``http(s)://host[:port][/prefix]``,
+    URLs with credentials, a query or a fragment, and plain ``http://`` to a
+    non-loopback host unless ``allow_insecure_http`` is true. The CLI calls this
+    before starting anything; ``PhronyClient`` calls it again.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise PhronyUsageError("the base URL is empty: set PHRONY_API_BASE or --base-url")
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise PhronyUsageError(
+            f"the base URL must start with https:// (or http:// for loopback), got {_safe(url)!r}"
+        )
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise PhronyUsageError(f"the base URL has an invalid port: {_safe(url)!r}") from None
+    if not host:
+        raise PhronyUsageError(f"the base URL has no host: {_safe(url)!r}")
+    if parts.username is not None or parts.password is not None:
+        raise PhronyUsageError(
+            "the base URL must not contain credentials (user:password@); "
+            "the API key goes in PHRONY_API_KEY"
+        )
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise PhronyUsageError(f"the base URL must not have a query or fragment: {_safe(url)!r}")
+    if scheme == "http" and not allow_insecure_http and not is_loopback_host(host):
+        raise PhronyUsageError(f"refusing {_safe(url)!r}: {INSECURE_HTTP_RULE}")
+    return url.rstrip("/")
+
+
+def _safe(url: str) -> str:
+    """The URL without any userinfo, for messages."""
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        netloc = parts.netloc.rsplit("@", 1)[1]
+        return parts._replace(netloc=f"***@{netloc}").geturl()
+    return url
+
+
+def coerce_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
+    """Wrap the key in ``SecretStr``; refuse values that cannot be a header.
+
+    The messages never quote the key. (httpx would otherwise fail with an error
+    quoting the whole header value.)
+    """
+    if api_key is None:
+        return None
+    if isinstance(api_key, SecretStr):
+        raw = api_key.get_secret_value()
+    elif isinstance(api_key, str):
+        raw = api_key
+    else:
+        raise PhronyUsageError(f"api_key must be a str or SecretStr, not {type(api_key).__name__}")
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isprintable() or any(c.isspace() for c in raw):
+        raise PhronyUsageError(
+            "the API key contains spaces, control or non-ASCII characters: "
+            "check PHRONY_API_KEY (copy the key again from the Phrony dashboard)"
+        )
+    return SecretStr(raw)
+
+
+def redact(text: str, secret: SecretStr | None) -> str:
+    """``text`` with every occurrence of the secret replaced (for server text we keep)."""
+    if secret is None:
+        return text
+    value = secret.get_secret_value()
+    if value and value in text:
+        return text.replace(value, "phk_***")
+    return text
+
+
+class ApiKeyAuth(httpx.Auth):
+    """Adds ``X-API-Key`` to each request it is used for. Its repr hides the key."""
+
+    def __init__(self, api_key: SecretStr | None) -> None:
+        self._api_key = api_key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._api_key is not None:
+            request.headers["X-API-Key"] = self._api_key.get_secret_value()
+        yield request
+
+    def __repr__(self) -> str:
+        return f"ApiKeyAuth(api_key={'**********' if self._api_key else None})"

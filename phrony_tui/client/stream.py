@@ -1,0 +1,145 @@
+"""``RunEventStream``: what ``PhronyClient.stream_run_events`` returns.
+
+One object per connection. It is an async iterator of :class:`RunEvent` and an
+async context manager, and it carries the connection's counters in ``.stats``
+(a :class:`StreamStats`: events, skipped, empty, heartbeats, bytes, ...)::
+
+    async with client.stream_run_events(run_id) as stream:   # connects here
+        async for event in stream:
+            ...
+    print(stream.stats.events, stream.stats.skipped)
+
+``async for event in client.stream_run_events(run_id)`` also works (it
+connects on the first iteration); use ``async with`` or ``aclose()`` when you
+may stop early, so the connection is closed at once rather than at garbage
+collection. To stop a stream another task is reading, cancel that task.
+
+No reconnecting here: when the server ends the stream, iteration stops; when
+the connection breaks or stays silent longer than the read timeout,
+``PhronyConnectionError`` (``PhronyTimeoutError``) is raised. A caller that
+reconnects back-fills from ``/conversation`` (the API has no event ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
+
+import httpx
+from pydantic import ValidationError
+
+from phrony_tui.client.errors import PhronyProtocolError
+from phrony_tui.client.models import RunEvent
+from phrony_tui.client.sse import SSEMessage, SSEParser, StreamStats
+
+__all__ = ["RunEventStream"]
+
+Connector = Callable[[], AbstractAsyncContextManager[httpx.Response]]
+ErrorMapper = Callable[[httpx.HTTPError], Exception]
+
+
+class RunEventStream:
+    def __init__(
+        self,
+        run_id: str,
+        connect: Connector,
+        map_error: ErrorMapper,
+        *,
+        path: str,
+        max_event_bytes: int | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self.path = path
+        self.stats = StreamStats()
+        self._connect = connect
+        self._map_error = map_error
+        self._parser = SSEParser() if max_event_bytes is None else SSEParser(max_event_bytes=max_event_bytes)
+        self._gen: AsyncIterator[RunEvent] | None = None
+        self._first: RunEvent | None = None
+        self._entered = False
+        self._oversized_seen = 0
+
+    def __repr__(self) -> str:
+        return f"RunEventStream(run_id={self.run_id!r}, stats={self.stats!r})"
+
+    # -- iteration ---------------------------------------------------------
+    def __aiter__(self) -> RunEventStream:
+        return self
+
+    async def __anext__(self) -> RunEvent:
+        if self._gen is None:
+            self._gen = self._events()
+        return await self._gen.__anext__()
+
+    async def __aenter__(self) -> RunEventStream:
+        # Connect now so an HTTP error (401, 403, 404) raises here, not at the first event.
+        self._gen = self._events()
+        self._entered = True
+        await self._gen.__anext__()  # runs up to the "connected" marker below
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection (idempotent)."""
+        gen = self._gen
+        if gen is not None:
+            await gen.aclose()  # type: ignore[attr-defined]
+        self.stats.connected = False
+        self.stats.closed = True
+
+    # -- the connection ----------------------------------------------------
+    async def _events(self) -> AsyncIterator[RunEvent]:
+        stats = self.stats
+        try:
+            async with self._connect() as response:
+                content_type = response.headers.get("content-type", "")
+                if "text/event-stream" not in content_type.lower():
+                    raise PhronyProtocolError(
+                        f"GET {self.path} answered {content_type or 'no content type'!r}, "
+                        "not text/event-stream",
+                        path=self.path,
+                    )
+                stats.connected = True
+                if self._entered:
+                    self._entered = False
+                    yield None  # type: ignore[misc]  # consumed by __aenter__
+                async for chunk in response.aiter_bytes():
+                    stats.bytes += len(chunk)
+                    for event in self._decode(self._parser.feed(chunk)):
+                        yield event
+                for event in self._decode(self._parser.close()):
+                    yield event
+        except httpx.HTTPError as exc:
+            raise self._map_error(exc) from None
+        finally:
+            stats.connected = False
+            stats.closed = True
+
+    def _decode(self, messages: list[SSEMessage]) -> list[RunEvent]:
+        stats = self.stats
+        parser = self._parser
+        stats.heartbeats = parser.comments
+        stats.empty = parser.empty
+        out: list[RunEvent] = []
+        for message in messages:
+            data = message.data
+            try:
+                # Not JSON, or JSON that is not an object: ValidationError either way.
+                event = RunEvent.model_validate_json(data)
+            except ValidationError:
+                stats.note_skipped(data)
+                continue
+            out.append(event)
+        if parser.oversized != self._oversized_seen:  # too large to keep: skipped as well
+            stats.skipped += parser.oversized - self._oversized_seen
+            self._oversized_seen = parser.oversized
+        stats.events += len(out)
+        return out

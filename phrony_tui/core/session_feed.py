@@ -1,0 +1,164 @@
+"""The sessions list across several agents and server-side filters, paged.
+
+Pure state: it says which pages to fetch (``next_requests``) and takes what
+came back (``add_page``); the UI does the IO. One "stream" per (agent, status
+filter) pair: the inbox asks each agent for each human-waiting status, so the
+totals the server reports add up to the true count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from phrony_tui.client.models import SessionPage, SessionSummary
+from phrony_tui.core.format import parse_ts
+
+PAGE_SIZE = 50
+# Sessions a person must act on; a timer ends by itself, so it is not in the inbox.
+INBOX_STATUSES = ("WaitingForHITL", "WaitingForAITL", "WaitingForResponse")
+# What `f` cycles through (None = every status).
+STATUS_FILTERS: tuple[str | None, ...] = (
+    None,
+    "Running",
+    "WaitingForHITL",
+    "WaitingForAITL",
+    "WaitingForResponse",
+    "WaitingForTimer",
+    "Completed",
+    "Failed",
+)
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    agent_id: str
+    skip: int
+    take: int
+    status: str | None
+
+
+@dataclass
+class _Stream:
+    agent_id: str
+    status: str | None
+    total: int | None = None
+    loaded: int = 0
+    pending: bool = False
+
+    @property
+    def has_more(self) -> bool:
+        return self.total is None or self.loaded < self.total
+
+
+@dataclass
+class SessionFeed:
+    agent_ids: tuple[str, ...]
+    inbox: bool = False
+    status: str | None = None
+    page_size: int = PAGE_SIZE
+    _streams: dict[tuple[str, str | None], _Stream] = field(default_factory=dict, init=False)
+    _rows: dict[str, SessionSummary] = field(default_factory=dict, init=False)
+    _sorted: list[SessionSummary] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    # -- filters -------------------------------------------------------------
+    @property
+    def statuses(self) -> tuple[str | None, ...]:
+        if self.inbox:
+            return tuple(s for s in INBOX_STATUSES if self.status in (None, s)) or INBOX_STATUSES
+        return (self.status,)
+
+    def reset(self) -> None:
+        """Forget what was loaded (after a filter change or a full refresh)."""
+        self._streams = {
+            (agent, status): _Stream(agent, status) for agent in self.agent_ids for status in self.statuses
+        }
+        self._rows = {}
+        self._sorted = None
+
+    def set_filters(self, *, inbox: bool | None = None, status: str | None | type[Ellipsis] = ...) -> None:
+        if inbox is not None:
+            self.inbox = inbox
+        if status is not ...:
+            self.status = status  # type: ignore[assignment]
+        self.reset()
+
+    # -- paging --------------------------------------------------------------
+    def next_requests(self) -> list[PageRequest]:
+        """The next page of every stream that has more and is not being fetched."""
+        requests = []
+        for stream in self._streams.values():
+            if stream.has_more and not stream.pending:
+                stream.pending = True
+                requests.append(PageRequest(stream.agent_id, stream.loaded, self.page_size, stream.status))
+        return requests
+
+    def first_page_requests(self) -> list[PageRequest]:
+        """Re-read the first page of every stream (auto-refresh), keeping deeper pages."""
+        return [
+            PageRequest(s.agent_id, 0, max(self.page_size, s.loaded), s.status) for s in self._streams.values()
+        ]
+
+    def add_page(self, request: PageRequest, page: SessionPage) -> None:
+        stream = self._streams.get((request.agent_id, request.status))
+        if stream is None:  # a filter changed while the request was in flight
+            return
+        stream.pending = False
+        stream.total = page.total
+        if request.skip == 0 and request.take >= stream.loaded:
+            # A refresh of the head: drop rows of this stream that disappeared.
+            fresh = {item.id for item in page.items}
+            for key, row in list(self._rows.items()):
+                if self._stream_key(row) == (request.agent_id, request.status) and key not in fresh:
+                    del self._rows[key]
+            stream.loaded = len(page.items)
+        else:
+            stream.loaded = max(stream.loaded, request.skip + len(page.items))
+        if not page.items and request.skip > 0:
+            stream.total = stream.loaded  # the server had fewer rows than it said: stop asking
+        for item in page.items:
+            self._rows[item.id] = item
+        self._sorted = None
+
+    def request_failed(self, request: PageRequest) -> None:
+        stream = self._streams.get((request.agent_id, request.status))
+        if stream is not None:
+            stream.pending = False
+
+    def _stream_key(self, row: SessionSummary) -> tuple[str | None, str | None]:
+        if self.inbox or self.status is not None:
+            return (row.agent_id, row.status)
+        return (row.agent_id, None)
+
+    # -- what is shown -------------------------------------------------------
+    @property
+    def total(self) -> int | None:
+        """The sum of the totals the server reported (None until every stream answered)."""
+        totals = [s.total for s in self._streams.values()]
+        if any(t is None for t in totals):
+            return None
+        return sum(t for t in totals if t is not None)
+
+    @property
+    def has_more(self) -> bool:
+        return any(s.has_more for s in self._streams.values())
+
+    @property
+    def rows(self) -> list[SessionSummary]:
+        """Loaded sessions, newest first (by startedAt, then id for a stable order)."""
+        if self._sorted is None:
+            self._sorted = sorted(self._rows.values(), key=_newest_first)
+        return self._sorted
+
+    def update(self, session: SessionSummary) -> None:
+        """Replace a row with fresher data (e.g. from a conversation or a live event)."""
+        if session.id in self._rows:
+            self._rows[session.id] = session
+            self._sorted = None
+
+
+def _newest_first(row: SessionSummary) -> tuple[float, str]:
+    started = parse_ts(row.started_at)
+    return (-(started.timestamp() if started else 0.0), row.id)

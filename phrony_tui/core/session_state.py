@@ -1,0 +1,210 @@
+"""The open session: its conversation, runs, timeline and tasks, kept true by
+back-fills and live events. Pure state; the UI draws it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
+from phrony_tui.core.events import describe, effect_of
+from phrony_tui.core.format import fmt_time
+from phrony_tui.core.run_tree import RunTree
+from phrony_tui.core.safe_text import one_line
+from phrony_tui.core.status import is_live, is_terminal, is_waiting
+from phrony_tui.core.steps import is_error_step, is_user_task_req, step_type, user_task_id_of
+from phrony_tui.core.tasks import TaskBook, UserTask
+from phrony_tui.core.timeline import Timeline, TimelineView, looks_redacted
+
+# Tones the timeline draws rows in (see ui/widgets/timeline.py).
+_TYPE_TONES = {
+    "llm_request_prepared": "model",
+    "reasoning": "muted",
+    "ToolCall": "tool",
+    "ToolResult": "tool",
+    "output": "normal",
+}
+
+
+class TimelineRows:
+    """A view of the timeline as drawable rows: ``cells(i)`` is computed on demand."""
+
+    def __init__(self, state: SessionState, view: TimelineView) -> None:
+        self.state = state
+        self.view = view
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    def item(self, index: int) -> ConversationItem:
+        return self.view[index]
+
+    def cells(self, index: int) -> tuple[Sequence[str], str]:
+        item = self.view[index]
+        kind = step_type(item.type)
+        return (
+            (
+                str(item.ordinal) if item.ordinal else "…",
+                fmt_time(item.started_at or item.finished_at),
+                self.state.agent_label(item.run_id),
+                one_line(item.type or "?", 40),
+                self.view.summary(index),
+            ),
+            self.state.tone(item, kind),
+        )
+
+    def index_of(self, step_id: str) -> int | None:
+        return self.view.index_of_id(step_id)
+
+    def find(self, text: str, start: int, backwards: bool = False) -> int | None:
+        return self.view.find(text, start, backwards)
+
+    def next_index(self, kind: str, start: int, backwards: bool = False) -> int | None:
+        # Start past the cursor so repeated presses move on.
+        count = len(self.view)
+        if count == 0:
+            return None
+        start = (start - 1) % count if backwards else (start + 1) % count
+        return self.view.next_index(kind, start, backwards)  # type: ignore[arg-type]
+
+
+class SessionState:
+    def __init__(
+        self,
+        run_id: str,
+        conversation: Conversation,
+        *,
+        agent_names: dict[str, str] | None = None,
+    ) -> None:
+        self.run_id = run_id  # the run the person opened: every run route uses it
+        self.agent_names = dict(agent_names or {})
+        self.timeline = Timeline()
+        self.tasks = TaskBook()
+        self.runs: dict[str, Run] = {}
+        self.session: Session = conversation.session
+        self.redacted = False
+        self.events_seen = 0
+        self._tree: RunTree | None = None
+        self._rows: dict[str | None, TimelineRows] = {}
+        self.merge_conversation(conversation)
+
+    # -- inputs --------------------------------------------------------------
+    def merge_conversation(self, conversation: Conversation) -> None:
+        """A back-fill: the whole conversation as the server has it now."""
+        self.session = conversation.session
+        for run in conversation.runs:
+            self.runs[run.id] = run
+        self.timeline.load(conversation)
+        self.tasks.add_conversation(conversation)
+        self.redacted = looks_redacted(conversation) or (
+            not conversation.items
+            and conversation.session.input is None
+            and conversation.session.start_context is None
+            and (conversation.session.trigger_type or "").lower() == "api"
+        )
+        self._changed(runs=True)
+
+    def apply_events(self, events: Iterable[RunEvent]) -> None:
+        runs_changed = False
+        for event in events:
+            self.events_seen += 1
+            effect = effect_of(event, self.root_run_id)
+            if effect.new_run is not None and effect.new_run.id not in self.runs:
+                self.runs[effect.new_run.id] = effect.new_run
+                runs_changed = True
+            if effect.step is not None:
+                self.timeline.add(effect.step)
+            change = effect.status
+            if change is not None:
+                if change.scope == "session":
+                    self.session = self.session.model_copy(update={"status": change.status})
+                else:
+                    run_id = change.id or self.root_run_id
+                    run = self.runs.get(run_id or "")
+                    if run is not None and run.status != change.status:
+                        update = {"status": change.status}
+                        if change.error is not None:
+                            update["error"] = change.error
+                        self.runs[run.id] = run.model_copy(update=update)
+                        runs_changed = True
+                    if run_id == self.root_run_id and run_id is not None:
+                        # The root run's end is the session's, whether or not a session event says so.
+                        self.session = self.session.model_copy(update={"status": change.status})
+            self.tasks.apply_event(event)
+        self._changed(runs=runs_changed)
+
+    def _changed(self, *, runs: bool) -> None:
+        if runs:
+            self._tree = None
+        self.timeline.pending_task_ids = self.tasks.pending_ids()
+
+    # -- reading -------------------------------------------------------------
+    @property
+    def root_run_id(self) -> str | None:
+        root = self.tree.root
+        return root.id if root is not None else self.run_id
+
+    @property
+    def tree(self) -> RunTree:
+        if self._tree is None:
+            self._tree = RunTree(self.runs.values())
+        return self._tree
+
+    @property
+    def status(self) -> str:
+        """The session's status (the root run's when the session row has none)."""
+        if self.session.status:
+            return self.session.status
+        root = self.tree.root
+        return root.status if root is not None else ""
+
+    @property
+    def is_live(self) -> bool:
+        return not is_terminal(self.status) if self.status else True
+
+    @property
+    def step_count(self) -> int:
+        return len(self.timeline)
+
+    @property
+    def model(self) -> str | None:
+        root = self.tree.root
+        return self.session.llm_model or (root.llm_model if root is not None else None)
+
+    def agent_label(self, run_id: str | None) -> str:
+        run = self.runs.get(run_id or "")
+        if run is None:
+            return (run_id or "-")[:8]
+        name = run.agent_name or self.agent_names.get(run.agent_id or "") or (run.agent_id or run.id)[:8]
+        return one_line(name, 40)
+
+    def pending_tasks(self) -> list[UserTask]:
+        return self.tasks.pending()
+
+    def pending_run_ids(self) -> set[str]:
+        """Runs holding a pending task, or paused waiting (marked in the run tree)."""
+        ids = {task.run_id for task in self.tasks.pending() if task.run_id}
+        ids.update(run.id for run in self.runs.values() if is_waiting(run.status))
+        return ids
+
+    def rows(self, run_filter: str | None = None) -> TimelineRows:
+        rows = self._rows.get(run_filter)
+        if rows is None:
+            rows = self._rows[run_filter] = TimelineRows(self, self.timeline.filter_run(run_filter))
+        return rows
+
+    def first_row_of_run(self, run_id: str) -> int | None:
+        return self.timeline.index_of_run(run_id)
+
+    def describe_events(self, events: Iterable[RunEvent]) -> list[str]:
+        return [describe(event) for event in events]
+
+    def tone(self, item: ConversationItem, kind: str) -> str:
+        if is_error_step(item):
+            return "error"
+        if is_user_task_req(item):
+            task_id = user_task_id_of(item)
+            pending = self.timeline.pending_task_ids or set()
+            return "waiting" if task_id in pending else "muted"
+        if kind in ("RunCompleted", "SessionCompleted"):
+            return "ok"
+        return _TYPE_TONES.get(kind, "normal")

@@ -1,0 +1,521 @@
+"""The merged session timeline: conversation back-fills and live steps, in order.
+
+Built for 50,000+ steps and 200,000 live events.
+
+How rows are stored: every step has one entry in a dict by step id (which
+de-duplicates) and a sort key in a sorted list, with the step items in a
+parallel list, so the i-th row is a list index. The key is ``(0, ordinal,
+id)`` for a step whose ordinal is known and ``(1, arrival, id)`` for a live
+step that came without one: those sort after every known step, in arrival
+order, until a back-fill brings their real ordinal and moves them. Each run
+has the same structure for its own rows (a live :meth:`filter_run` view), and
+each structure keeps the sorted keys of its error rows and its user-task rows,
+so "next error" / "next waiting step" are a bisect away.
+
+Costs (n rows): adding a step is a bisect plus a list insert: O(log n) and
+amortized O(1) when it lands at the end, as live steps do, O(n) memmove in
+the worst case; ``merge`` of k steps inserts one by one when k is small and
+rebuilds with one sort, O((n + k) log(n + k)), when k is large; index access
+and ``len`` are O(1); ``index_of_id`` / ``index_of_run`` are O(log n);
+``next_index`` is O(log n + flagged rows skipped); ``find`` walks from the
+start row and caches each row's search text.
+
+Identity: steps are the same when their ids are. A later version of a step
+replaces the earlier one (fields it lacks are kept from the earlier one, and
+a version without an ordinal keeps the earlier place). A live step without an
+id is matched by ``(run id, sequence)`` when it has them; one with neither
+stays as an anonymous live row until a ``merge(..., snapshot=True)`` (a full
+conversation back-fill, which holds it under its real id) drops it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal, overload
+
+from phrony_tui.client.models import Conversation, ConversationItem, RunEvent
+from phrony_tui.core.safe_text import one_line, preview_json
+from phrony_tui.core.steps import (
+    COMPLETED_TYPES,
+    has_ordinal,
+    is_error_step,
+    is_user_task_req,
+    step_from_event,
+    step_type,
+    user_task_id_of,
+)
+from phrony_tui.core.summary import summarize
+
+__all__ = [
+    "Change",
+    "Timeline",
+    "TimelineView",
+    "looks_redacted",
+]
+
+Key = tuple[int, int, str]
+JumpKind = Literal["waiting", "error", "task"]
+
+_KNOWN = 0
+_LIVE = 1
+_SEARCH_PREVIEW = 300
+# Above this many items (and a quarter of the rows), a merge rebuilds with one sort.
+_REBUILD_AT = 64
+_MERGED_FIELDS = ("run_id", "sequence", "content", "tokens_used", "error", "started_at", "finished_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a merge or an add did. ``first_index``: the first row (of the whole
+    timeline) that changed, to redraw from; None when nothing changed."""
+
+    added: int = 0
+    replaced: int = 0
+    removed: int = 0
+    first_index: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced or self.removed)
+
+
+class _Entry:
+    __slots__ = ("error", "item", "key", "task")
+
+    def __init__(self, key: Key, item: ConversationItem) -> None:
+        self.key = key
+        self.item = item
+        self.error = is_error_step(item)
+        self.task = is_user_task_req(item)
+
+
+def _insort(keys: list[Key], key: Key) -> int:
+    if not keys or keys[-1] < key:
+        keys.append(key)
+        return len(keys) - 1
+    index = bisect_left(keys, key)
+    keys.insert(index, key)
+    return index
+
+
+def _discard(keys: list[Key], key: Key) -> None:
+    index = bisect_left(keys, key)
+    if index < len(keys) and keys[index] == key:
+        del keys[index]
+
+
+class _Rows:
+    """Sorted rows: keys and items side by side, plus the keys of flagged rows."""
+
+    __slots__ = ("errors", "items", "keys", "tasks")
+
+    def __init__(self) -> None:
+        self.keys: list[Key] = []
+        self.items: list[ConversationItem] = []
+        self.errors: list[Key] = []
+        self.tasks: list[Key] = []
+
+    def index(self, key: Key) -> int | None:
+        index = bisect_left(self.keys, key)
+        if index < len(self.keys) and self.keys[index] == key:
+            return index
+        return None
+
+    def insert(self, entry: _Entry) -> None:
+        index = _insort(self.keys, entry.key)
+        self.items.insert(index, entry.item)
+        if entry.error:
+            _insort(self.errors, entry.key)
+        if entry.task:
+            _insort(self.tasks, entry.key)
+
+    def remove(self, entry: _Entry) -> None:
+        index = self.index(entry.key)
+        if index is not None:
+            del self.keys[index]
+            del self.items[index]
+        if entry.error:
+            _discard(self.errors, entry.key)
+        if entry.task:
+            _discard(self.tasks, entry.key)
+
+    def replace(self, old: _Entry, new: _Entry) -> None:
+        """Same key: swap the item in place and fix the flags."""
+        index = self.index(new.key)
+        if index is None:
+            self.insert(new)
+            return
+        self.items[index] = new.item
+        if old.error != new.error:
+            (_insort if new.error else _discard)(self.errors, new.key)
+        if old.task != new.task:
+            (_insort if new.task else _discard)(self.tasks, new.key)
+
+    def fill(self, entries: list[_Entry]) -> None:
+        """Replace everything with ``entries`` (already sorted by key)."""
+        self.keys = [entry.key for entry in entries]
+        self.items = [entry.item for entry in entries]
+        self.errors = [entry.key for entry in entries if entry.error]
+        self.tasks = [entry.key for entry in entries if entry.task]
+
+
+class TimelineView:
+    """Rows of the timeline (all of them, or one run's), kept live as steps arrive."""
+
+    def __init__(self, timeline: Timeline, rows: _Rows) -> None:
+        self._timeline = timeline
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> ConversationItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ConversationItem]: ...
+    def __getitem__(self, index: int | slice) -> ConversationItem | list[ConversationItem]:
+        return self._rows.items[index]
+
+    def __iter__(self) -> Iterator[ConversationItem]:
+        return iter(list(self._rows.items))
+
+    def items(self) -> list[ConversationItem]:
+        """A copy of the rows, in order."""
+        return list(self._rows.items)
+
+    def is_provisional(self, index: int) -> bool:
+        """The row is a live step placed after the known ones until its ordinal comes."""
+        return self._rows.keys[index][0] == _LIVE
+
+    def summary(self, index: int) -> str:
+        """The row's one-line summary (computed once per step version, then cached)."""
+        return self._timeline._summary(self._rows.items[index])
+
+    def index_of_id(self, step_id: str) -> int | None:
+        entry = self._timeline._entries.get(step_id)
+        return None if entry is None else self._rows.index(entry.key)
+
+    def index_of_run(self, run_id: str | None) -> int | None:
+        """The first row of a run (None when it has none here)."""
+        run_rows = self._timeline._runs.get(run_id)
+        if run_rows is None or not run_rows.keys:
+            return None
+        return self._rows.index(run_rows.keys[0])
+
+    def _order(self, start: int, backwards: bool, wrap: bool) -> Iterable[int]:
+        count = len(self)
+        if count == 0:
+            return ()
+        start = min(max(start, 0), count - 1)
+        if backwards:
+            first = range(start, -1, -1)
+            return (*first, *range(count - 1, start, -1)) if wrap else first
+        first = range(start, count)
+        return (*first, *range(0, start)) if wrap else first
+
+    def find(self, text: str, start: int = 0, backwards: bool = False, *, wrap: bool = True) -> int | None:
+        """The first row at or after ``start`` (at or before, backwards) whose
+        type, summary or content preview holds ``text``, case-insensitively.
+        Wraps around once unless ``wrap=False``. None when nothing matches."""
+        needle = text.casefold()
+        if not needle:
+            return None
+        haystack = self._timeline._haystack
+        items = self._rows.items
+        for index in self._order(start, backwards, wrap):
+            if needle in haystack(items[index]):
+                return index
+        return None
+
+    def next_index(
+        self,
+        kind: JumpKind | Callable[[ConversationItem], bool],
+        start: int = 0,
+        backwards: bool = False,
+        *,
+        wrap: bool = True,
+    ) -> int | None:
+        """The first row at or after ``start`` (at or before, backwards) of a kind:
+
+        - ``"waiting"``: a ``UserTaskReq`` that is pending (its ``user_task_id``
+          is in ``Timeline.pending_task_ids``; any ``UserTaskReq`` while that
+          is None);
+        - ``"task"``: any ``UserTaskReq``;
+        - ``"error"``: a step error, an unsuccessful ``ToolResult`` or a failed
+          ``RunCompleted`` / ``SessionCompleted``;
+        - a callable: rows it accepts (a linear walk).
+
+        Wraps around once unless ``wrap=False``.
+        """
+        if callable(kind):
+            items = self._rows.items
+            for index in self._order(start, backwards, wrap):
+                if kind(items[index]):
+                    return index
+            return None
+        count = len(self)
+        if count == 0:
+            return None
+        start = min(max(start, 0), count - 1)
+        flagged = self._rows.errors if kind == "error" else self._rows.tasks
+        if not flagged:
+            return None
+        accept: Callable[[ConversationItem], bool] | None = None
+        pending = self._timeline.pending_task_ids
+        if kind == "waiting" and pending is not None:
+
+            def accept(item: ConversationItem) -> bool:
+                task_id = user_task_id_of(item)
+                return task_id is not None and task_id in pending
+
+        pivot = self._rows.keys[start]
+        if backwards:
+            split = bisect_right(flagged, pivot)
+            order = [*range(split - 1, -1, -1), *(range(len(flagged) - 1, split - 1, -1) if wrap else ())]
+        else:
+            split = bisect_left(flagged, pivot)
+            order = [*range(split, len(flagged)), *(range(0, split) if wrap else ())]
+        for position in order:
+            index = self._rows.index(flagged[position])
+            if index is None:
+                continue
+            if accept is None or accept(self._rows.items[index]):
+                return index
+        return None
+
+
+class Timeline(TimelineView):
+    """The session's steps in ``ordinal`` order, one row per step id."""
+
+    def __init__(self, items: Iterable[ConversationItem] = ()) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._by_sequence: dict[tuple[str, int], str] = {}
+        self._runs: dict[str | None, _Rows] = {}
+        self._arrivals = 0
+        self._anonymous = 0
+        self._anonymous_ids: set[str] = set()
+        self._summaries: dict[str, str] = {}
+        self._haystacks: dict[str, str] = {}
+        self.version = 0
+        """Goes up on every change: a cheap "redraw?" check for the UI."""
+        self.pending_task_ids: set[str] | None = None
+        """Pending task ids (from ``TaskBook.pending_ids()``) for ``next_index("waiting")``."""
+        super().__init__(self, _Rows())
+        if items:
+            self.merge(items)
+
+    # -- reading --------------------------------------------------------------------
+
+    def get(self, step_id: str) -> ConversationItem | None:
+        entry = self._entries.get(step_id)
+        return None if entry is None else entry.item
+
+    def __contains__(self, step_id: object) -> bool:
+        return step_id in self._entries
+
+    def filter_run(self, run_id: str | None) -> TimelineView:
+        """A live view of one run's rows; ``None`` gives the whole timeline."""
+        if run_id is None:
+            return self
+        return TimelineView(self, self._runs.setdefault(run_id, _Rows()))
+
+    def run_ids(self) -> list[str | None]:
+        """Runs that have rows, in the order of their first row."""
+        firsts = [(rows.keys[0], run_id) for run_id, rows in self._runs.items() if rows.keys]
+        return [run_id for _, run_id in sorted(firsts, key=lambda pair: pair[0])]
+
+    @property
+    def provisional_count(self) -> int:
+        """Rows placed provisionally (live steps still without an ordinal)."""
+        return len(self._rows.keys) - bisect_left(self._rows.keys, (_LIVE, -1, ""))
+
+    def _summary(self, item: ConversationItem) -> str:
+        cached = self._summaries.get(item.id)
+        if cached is None:
+            cached = summarize(item)
+            self._summaries[item.id] = cached
+        return cached
+
+    def _haystack(self, item: ConversationItem) -> str:
+        cached = self._haystacks.get(item.id)
+        if cached is None:
+            content = item.content
+            preview = (
+                one_line(content, _SEARCH_PREVIEW)
+                if isinstance(content, str)
+                else preview_json(content, _SEARCH_PREVIEW)
+            )
+            cached = f"{item.type}\n{self._summary(item)}\n{preview}".casefold()
+            self._haystacks[item.id] = cached
+        return cached
+
+    # -- writing --------------------------------------------------------------------
+
+    def load(self, conversation: Conversation) -> Change:
+        """Merge a full ``/conversation`` back-fill (a snapshot)."""
+        return self.merge(conversation.items, snapshot=True)
+
+    def add(self, item: ConversationItem) -> Change:
+        """Add or update one step."""
+        return self.merge((item,))
+
+    def add_live_step(self, event: RunEvent) -> Change:
+        """Add the step a ``step`` event carries (nothing when it carries none)."""
+        item = step_from_event(event)
+        if item is None:
+            return Change()
+        return self.merge((item,))
+
+    def merge(self, items: Iterable[ConversationItem], *, snapshot: bool = False) -> Change:
+        """Add steps in any order, with repeats and overlaps.
+
+        ``snapshot=True`` says the items are a whole ``/conversation``: live
+        rows that came without any id are then dropped, as the snapshot holds
+        them under their real ids.
+        """
+        batch = list(items)
+        rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > len(self._entries)
+        touched: list[Key] = []
+        added = replaced = removed = 0
+        for item in batch:
+            old, new, dropped = self._resolve(item)
+            for gone in dropped:
+                removed += 1
+                touched.append(gone.key)
+                if not rebuild:
+                    self._unplace(gone)
+            if new is None:
+                continue  # an exact repeat
+            if old is None:
+                added += 1
+            else:
+                replaced += 1
+                touched.append(old.key)
+            touched.append(new.key)
+            if not rebuild:
+                self._place(old, new)
+        if snapshot:
+            for step_id in list(self._anonymous_ids):
+                gone = self._forget(step_id)
+                removed += 1
+                touched.append(gone.key)
+                if not rebuild:
+                    self._unplace(gone)
+        if rebuild and (added or replaced or removed):
+            self._rebuild()
+        if not (added or replaced or removed):
+            return Change()
+        self.version += 1
+        first = bisect_left(self._rows.keys, min(touched)) if touched else None
+        return Change(added=added, replaced=replaced, removed=removed, first_index=first)
+
+    def _resolve(self, item: ConversationItem) -> tuple[_Entry | None, _Entry | None, list[_Entry]]:
+        """Decide what ``item`` becomes; update the id maps (not the rows).
+        Returns the entry it replaces, the new entry (None when the item repeats
+        the known version exactly) and stand-in entries it makes obsolete."""
+        dropped: list[_Entry] = []
+        sequence_key = (
+            (item.run_id, item.sequence) if item.run_id is not None and item.sequence is not None else None
+        )
+        if not item.id:
+            known_id = self._by_sequence.get(sequence_key) if sequence_key else None
+            if known_id is None:
+                if sequence_key is not None:
+                    known_id = f"~seq:{item.run_id}#{item.sequence}"
+                else:
+                    self._anonymous += 1
+                    known_id = f"~live:{self._anonymous}"
+                    self._anonymous_ids.add(known_id)
+            item = item.model_copy(update={"id": known_id})
+        elif sequence_key is not None:
+            stand_in = self._by_sequence.get(sequence_key)
+            if stand_in is not None and stand_in != item.id and stand_in.startswith("~seq:"):
+                dropped.append(self._forget(stand_in))
+        old = self._entries.get(item.id)
+        if old is not None:
+            update = {
+                name: getattr(old.item, name)
+                for name in _MERGED_FIELDS
+                if getattr(item, name) is None and getattr(old.item, name) is not None
+            }
+            if not item.type and old.item.type:
+                update["type"] = old.item.type
+            if not has_ordinal(item) and has_ordinal(old.item):
+                update["ordinal"] = old.item.ordinal
+            if update:
+                item = item.model_copy(update=update)
+        if has_ordinal(item):
+            key: Key = (_KNOWN, item.ordinal, item.id)
+        elif old is not None:
+            key = old.key
+        else:
+            self._arrivals += 1
+            key = (_LIVE, self._arrivals, item.id)
+        if old is not None and old.key == key and not dropped and old.item == item:
+            return old, None, dropped
+        new = _Entry(key, item)
+        self._entries[item.id] = new
+        if sequence_key is not None:
+            self._by_sequence[sequence_key] = item.id
+        if old is not None and (old.item.run_id, old.item.sequence) != sequence_key:
+            if old.item.run_id is not None and old.item.sequence is not None:
+                self._by_sequence.pop((old.item.run_id, old.item.sequence), None)
+        self._summaries.pop(item.id, None)
+        self._haystacks.pop(item.id, None)
+        return old, new, dropped
+
+    def _forget(self, step_id: str) -> _Entry:
+        entry = self._entries.pop(step_id)
+        self._anonymous_ids.discard(step_id)
+        item = entry.item
+        if item.run_id is not None and item.sequence is not None:
+            if self._by_sequence.get((item.run_id, item.sequence)) == step_id:
+                del self._by_sequence[(item.run_id, item.sequence)]
+        self._summaries.pop(step_id, None)
+        self._haystacks.pop(step_id, None)
+        return entry
+
+    def _place(self, old: _Entry | None, new: _Entry) -> None:
+        run_rows = self._runs.setdefault(new.item.run_id, _Rows())
+        if old is not None and old.key == new.key:
+            self._rows.replace(old, new)
+            if old.item.run_id == new.item.run_id:
+                run_rows.replace(old, new)
+                return
+            self._runs[old.item.run_id].remove(old)
+            run_rows.insert(new)
+            return
+        if old is not None:
+            self._unplace(old)
+        self._rows.insert(new)
+        run_rows.insert(new)
+
+    def _unplace(self, entry: _Entry) -> None:
+        self._rows.remove(entry)
+        run_rows = self._runs.get(entry.item.run_id)
+        if run_rows is not None:
+            run_rows.remove(entry)
+
+    def _rebuild(self) -> None:
+        entries = sorted(self._entries.values(), key=lambda entry: entry.key)
+        self._rows.fill(entries)
+        per_run: dict[str | None, list[_Entry]] = {}
+        for entry in entries:
+            per_run.setdefault(entry.item.run_id, []).append(entry)
+        for run_id, rows in self._runs.items():  # keep the objects: views hold them
+            rows.fill(per_run.pop(run_id, []))
+        for run_id, run_entries in per_run.items():
+            rows = _Rows()
+            rows.fill(run_entries)
+            self._runs[run_id] = rows
+
+
+def looks_redacted(conversation: Conversation) -> bool:
+    """The trigger hides the step timeline: the items are only ``SessionCompleted``
+    and ``RunCompleted`` rows (say "timeline hidden by the trigger's settings",
+    not "empty"). A running session's redacted timeline is empty and cannot be
+    told from a new one here."""
+    items = conversation.items
+    return bool(items) and all(step_type(item.type) in COMPLETED_TYPES for item in items)

@@ -1,0 +1,115 @@
+"""``phrony-tui sim``: serve the Phrony simulator alone, live, until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import shlex
+import sys
+import threading
+
+from phrony_tui.sim.clock import FixedClock
+from phrony_tui.sim.faults import Faults
+
+DEFAULT_PORT = 8765
+FAULT_NAMES = ", ".join(
+    ["cut_after_events", "stall_after_events", "stall_seconds", "malformed_every", "latency_ms",
+     "rate_limit_share", "retry_after", "error_share"]  # fmt: skip
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="phrony-tui sim",
+        description="Serve a local Phrony API simulator (demo agents, keys and scenarios) on loopback.",
+        epilog=f"faults: {FAULT_NAMES}. Example: phrony-tui sim --port 0 --fault latency_ms=200",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; loopback only)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any free)")
+    parser.add_argument("--seed", type=int, default=7, help="world seed (default 7)")
+    parser.add_argument("--fixed-clock", metavar="ISO", help="pin time 0 to this instant (deterministic timestamps)")
+    parser.add_argument("--fault", metavar="NAME=VALUE", action="append", default=[],
+                        help="inject a fault; repeatable (see below)")  # fmt: skip
+    parser.add_argument("--big-steps", type=int, default=50_000, metavar="N", help="steps of the big session")
+    parser.add_argument("--firehose-events", type=int, default=200_000, metavar="N",
+                        help="events the firehose stream sends")  # fmt: skip
+    return parser
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not _is_loopback(args.host):
+        parser.error(f"--host {args.host} is not a loopback address: the simulator only serves on loopback")
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
+    try:
+        faults = Faults.from_pairs(args.fault)
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        clock = FixedClock(args.fixed_clock) if args.fixed_clock else None
+    except ValueError:
+        parser.error(f"--fixed-clock {args.fixed_clock!r} is not an ISO-8601 time")
+
+    from phrony_tui.sim.server import SimServer
+    from phrony_tui.sim.simulator import Simulator
+
+    sim = Simulator(
+        seed=args.seed, clock=clock, live=True, faults=faults, big_steps=args.big_steps,
+        firehose_events=args.firehose_events,
+    )  # fmt: skip
+    server = SimServer(sim, host="127.0.0.1" if args.host == "localhost" else args.host, port=args.port)
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"phrony-tui sim: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(banner(sim, server.base_url), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nstopping the simulator", file=sys.stderr)
+    finally:
+        server.stop()
+    return 0
+
+
+def banner(sim, base_url: str) -> str:  # noqa: ANN001 - Simulator, imported lazily
+    roots = [key for key in sim.agents if "." not in key]
+    lines = [
+        f"Phrony simulator on {base_url}  (seed {sim.seed}, live; Ctrl+C stops)",
+        "",
+        f"export PHRONY_API_BASE={shlex.quote(base_url)}",
+        f"export PHRONY_API_KEY={shlex.quote(sim.keys.admin)}",
+        f"export PHRONY_AGENT_ID={shlex.quote(','.join(sim.agents[key] for key in roots))}",
+        "",
+        "other keys:",
+        f"  no file uploads:   {sim.keys.no_uploads}",
+        f"  multi root only:   {sim.keys.root_only}",
+        "",
+        "agents:",
+    ]
+    lines += [f"  {key:<20} {agent_id}" for key, agent_id in sim.agents.items()]
+    lines += [
+        "",
+        "try:",
+        f'  curl -s -H "X-API-Key: $PHRONY_API_KEY" "$PHRONY_API_BASE/v1/agents/{sim.agents["hitl"]}/sessions?take=5"',
+        f"  curl -s -X POST -H \"X-API-Key: $PHRONY_API_KEY\" -H 'Content-Type: application/json' "
+        f"-d '{{\"input\": {{}}}}' \"$PHRONY_API_BASE/v1/agents/{sim.agents['hitl']}/runs\"",
+        "  phrony-tui",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,265 @@
+"""``Simulator``: the simulated Phrony workspace behind the ASGI app.
+
+One lock guards the whole world, so tests may call ``advance`` from their own
+thread while the server thread answers requests. Streams wait on an
+``asyncio.Event`` per connection, set (thread-safely) whenever the world changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from phrony_tui.sim.bulk import make_big_session, make_firehose_session, render_big
+from phrony_tui.sim.clock import FixedClock, WallClock
+from phrony_tui.sim.engine import Engine
+from phrony_tui.sim.faults import Faults
+from phrony_tui.sim.scenarios import build_world, make_agents
+from phrony_tui.sim.world import Session, Upload
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    secret: str
+    id: str
+    name: str
+    agent_ids: frozenset[str]
+    uploads: bool
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"ApiKey(name={self.name!r}, id={self.id!r}, uploads={self.uploads})"
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The demo keys (``phk_...`` strings)."""
+
+    admin: str  # every demo agent, file uploads allowed
+    no_uploads: str  # every demo agent, file uploads not allowed
+    root_only: str  # only the multi scenario's root agent
+
+    def __repr__(self) -> str:
+        return "Keys(admin=..., no_uploads=..., root_only=...)"
+
+
+class Simulator:
+    """A deterministic, local stand-in for the Phrony public API (see docs/simulator.md)."""
+
+    def __init__(
+        self,
+        seed: int = 7,
+        clock: FixedClock | WallClock | None = None,
+        live: bool = False,
+        faults: Faults | None = None,
+        big_steps: int = 50_000,
+        *,
+        firehose_events: int = 200_000,
+        heartbeat_seconds: float = 3.0,
+    ) -> None:
+        self.seed = seed
+        self.clock = clock if clock is not None else WallClock()
+        self.live = live
+        self.faults = faults if faults is not None else Faults()
+        self.big_steps = max(10, int(big_steps))
+        self.firehose_events = max(0, int(firehose_events))
+        self.heartbeat_seconds = heartbeat_seconds
+        self.received: list[tuple[str, str, Any]] = []
+        self.requests: list[tuple[str, str, int]] = []
+        self._lock = threading.RLock()
+        self.engine = engine = Engine(seed, self.clock.now())
+        make_agents(engine)
+        self._api_keys = self._make_keys()
+        admin_key = self._api_keys[self.keys.admin]
+        build_world(engine, admin_key.id, self.big_steps)
+        self.big_session = make_big_session(engine, self.big_steps, admin_key.id)
+        self.firehose_session = make_firehose_session(engine, -3600_000, admin_key.id)
+        engine.changed = False
+        self.agents: dict[str, str] = {key: agent.id for key, agent in engine.agents.items()}
+        self.uploads: dict[str, Upload] = {}  # by token
+        self.objects: dict[str, Upload] = {}  # by object key
+        self._big_cache: dict[bool, bytes] = {}
+        self._big_lock = threading.Lock()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._waiters_lock = threading.Lock()
+        self.stream_generation = 0
+        self._ticker: threading.Thread | None = None
+        self._ticker_stop = threading.Event()
+        from phrony_tui.sim.app import build_app
+
+        self.app = build_app(self)
+
+    # ---- keys ------------------------------------------------------------------------------
+    def _make_keys(self) -> dict[str, ApiKey]:
+        rng = random.Random(f"phrony-sim:{self.seed}:keys")
+        everything = frozenset(agent.id for agent in self.engine.agents.values())
+        specs = [
+            ("admin", everything, True),
+            ("no_uploads", everything, False),
+            ("root_only", frozenset({self.engine.agents["multi"].id}), False),
+        ]
+        keys: dict[str, ApiKey] = {}
+        secrets: dict[str, str] = {}
+        for name, scope, uploads in specs:
+            secret = "phk_" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
+            key_id = f"apk_{rng.getrandbits(64):016x}"
+            keys[secret] = ApiKey(secret, key_id, name, scope, uploads)
+            secrets[name] = secret
+        self.keys = Keys(**secrets)
+        return keys
+
+    def key_info(self, secret: str) -> ApiKey | None:
+        return self._api_keys.get(secret)
+
+    # ---- time ------------------------------------------------------------------------------
+    @property
+    def now_ms(self) -> int:
+        """Simulated milliseconds since the clock's start."""
+        return self.engine.now_ms
+
+    def now_iso(self) -> str:
+        return self.engine.ts(self.engine.now_ms)
+
+    def advance(self, seconds: float) -> None:
+        """Move simulated time forward; scenarios progress deterministically. Thread-safe."""
+        if seconds < 0:
+            raise ValueError("time only moves forward")
+        with self._lock:
+            self.engine.run_until(self.engine.now_ms + round(seconds * 1000))
+            changed, self.engine.changed = self.engine.changed, False
+        if changed:
+            self.notify()
+
+    def start_live(self) -> None:
+        """With ``live=True``: advance simulated time with the real time, in a daemon thread."""
+        if not self.live or self._ticker is not None:
+            return
+        self._ticker_stop.clear()
+        self._ticker = threading.Thread(target=self._tick, name="phrony-sim-clock", daemon=True)
+        self._ticker.start()
+
+    def stop_live(self) -> None:
+        ticker = self._ticker
+        if ticker is None:
+            return
+        self._ticker_stop.set()
+        ticker.join(2)
+        self._ticker = None
+
+    def _tick(self) -> None:
+        last = time.monotonic()
+        while not self._ticker_stop.wait(0.1):
+            now = time.monotonic()
+            self.advance(now - last)
+            last = now
+
+    # ---- stream wake-ups -------------------------------------------------------------------
+    def add_waiter(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Event]:
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._waiters_lock:
+            self._waiters.add(entry)
+        return entry
+
+    def remove_waiter(self, entry: tuple[asyncio.AbstractEventLoop, asyncio.Event]) -> None:
+        with self._waiters_lock:
+            self._waiters.discard(entry)
+
+    def notify(self) -> None:
+        with self._waiters_lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # loop closed
+                self.remove_waiter((loop, event))
+
+    def shutdown_streams(self) -> None:
+        """End every open stream (the server is stopping)."""
+        self.stream_generation += 1
+        self.notify()
+
+    # ---- helpers for tests and the demo ----------------------------------------------------
+    def start_session(self, scenario: str, run_input: Any = None, **options: Any) -> tuple[str, str]:
+        """Start a session of a scenario agent in-process: ``(session_id, root_run_id)``."""
+        with self._lock:
+            engine = self.engine
+            agent = engine.agents[scenario]
+            if agent.key == "firehose":
+                session = make_firehose_session(engine, engine.now_ms, None)
+            else:
+                session = engine.start_session(agent, run_input=run_input, triggered_by=None, options=options)
+            engine.changed = False
+        self.notify()
+        return session.id, session.root.id
+
+    def session_of(self, run_id: str) -> Session:
+        with self._lock:
+            return self.engine.runs[run_id].session
+
+    def status(self, run_or_session_id: str) -> str:
+        """The status of a session (by session id or any of its run ids)."""
+        with self._lock:
+            engine = self.engine
+            session = engine.sessions.get(run_or_session_id) or engine.runs[run_or_session_id].session
+            return session.status
+
+    def pending_tasks(self, run_or_session_id: str) -> list[dict[str, Any]]:
+        """The pending user tasks of a session: ``[{"id", "kind", "runId", "question", "options"}]``."""
+        with self._lock:
+            engine = self.engine
+            session = engine.sessions.get(run_or_session_id) or engine.runs[run_or_session_id].session
+            return [
+                {"id": t.id, "kind": t.kind, "runId": t.run.id, "question": t.question, "options": t.options}
+                for t in session.tasks.values()
+                if t.status == "Pending"
+            ]
+
+    def find_sessions(self, scenario: str, status: str | None = None) -> list[tuple[str, str]]:
+        """``(session_id, root_run_id)`` of a scenario agent's sessions, newest first."""
+        with self._lock:
+            agent = self.engine.agents[scenario]
+            found = [s for s in self.engine.session_list if s.agent is agent and (status is None or s.status == status)]
+            found.sort(key=lambda s: (s.started_ms, s.index), reverse=True)
+            return [(s.id, s.root.id) for s in found]
+
+    def dashboard_complete(self, task_id: str, approved: bool = True) -> None:
+        """What a person does in the Phrony dashboard (for dashboard-only tasks)."""
+        with self._lock:
+            for session in self.engine.sessions.values():
+                task = session.tasks.get(task_id)
+                if task is None:
+                    continue
+                if task.status != "Pending":
+                    raise ValueError(f"user task {task_id} is no longer pending ({task.status})")
+                answer = {"approved": approved, "completedByEmail": "ops@example.com"}
+                waiting = session.waiting
+                if getattr(waiting, "task", None) is task:
+                    self.engine.deliver(session, answer)
+                else:
+                    self.engine.complete_task(task, answer)
+                self.engine.changed = False
+                break
+            else:
+                raise KeyError(task_id)
+        self.notify()
+
+    # ---- the big session -------------------------------------------------------------------
+    def big_conversation(self, slim: bool) -> bytes:
+        """The big session's conversation bytes, rendered on first use and cached."""
+        cached = self._big_cache.get(slim)
+        if cached is not None:
+            return cached
+        with self._big_lock:
+            cached = self._big_cache.get(slim)
+            if cached is None:
+                with self._lock:  # rows only; items are immutable
+                    session = self.big_session
+                cached = render_big(self.engine, session, self.big_steps, slim)
+                self._big_cache[slim] = cached
+        return cached
+
+    def __repr__(self) -> str:
+        return f"<Simulator seed={self.seed} live={self.live} t={self.engine.now_ms / 1000:.1f}s>"

@@ -1,0 +1,54 @@
+"""Start the UI from the CLI's settings (and the embedded simulator for --demo)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+from pydantic import SecretStr
+
+from phrony_tui.cli import Settings
+from phrony_tui.client import PhronyUsageError, check_base_url
+
+
+def run_app(settings: Settings) -> int:
+    server = None
+    if settings.demo:
+        from phrony_tui.sim import SimServer, Simulator
+
+        sim = Simulator(live=True)
+        server = SimServer(sim).start()
+        agents = sim.engine.agents.values()
+        # The root agents a person would configure; sub-agents show up inside sessions.
+        roots = tuple(a.id for a in agents if a.parent_key is None and a.key != "firehose")
+        settings = replace(
+            settings,
+            base_url=server.base_url,
+            api_key=SecretStr(sim.keys.admin),
+            agent_ids=settings.agent_ids or roots,
+            agent_names={**{a.id: a.name for a in agents}, **settings.agent_names},
+        )
+    try:
+        check_base_url(settings.base_url, settings.allow_insecure_http)
+        if settings.api_key is None:
+            raise PhronyUsageError(
+                "no API key: set PHRONY_API_KEY (a phk_... key from the Phrony dashboard), "
+                "or try the simulator with: phrony-tui --demo"
+            )
+        if not settings.agent_ids and not settings.run_id:
+            raise PhronyUsageError(
+                "no agent to list: set PHRONY_AGENT_ID (one id or a comma-separated list), "
+                "pass --agent ID, or open a run with --run RUN_ID"
+            )
+    except PhronyUsageError as error:
+        print(f"phrony-tui: {error}", file=sys.stderr)
+        if server is not None:
+            server.stop()
+        return 2
+    from phrony_tui.ui.app import PhronyApp
+
+    try:
+        return PhronyApp(settings).run() or 0
+    finally:
+        if server is not None:
+            server.stop()

@@ -1,0 +1,253 @@
+"""The main screen: sessions, run tree, merged timeline, live log and a status line.
+
+IO runs in workers that only call the client; results come back as method
+calls on this screen (workers are asyncio tasks on the app's loop), and live
+events are buffered by the follower and drawn by one timer, never per event.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from phrony_tui.client import PhronyError
+from phrony_tui.client.models import SessionSummary
+from phrony_tui.core.session_feed import PageRequest, SessionFeed
+from phrony_tui.core.session_state import SessionState
+from phrony_tui.live.follower import FollowStatus, RunFollower
+from phrony_tui.ui.errors import describe_error
+from phrony_tui.ui.screens.step_detail import StepDetailScreen
+from phrony_tui.ui.widgets.live_log import LiveLog
+from phrony_tui.ui.widgets.run_tree import RunTree
+from phrony_tui.ui.widgets.sessions import SessionsPane
+from phrony_tui.ui.widgets.status_bar import StatusBar
+from phrony_tui.ui.widgets.timeline_pane import TimelinePane
+
+if TYPE_CHECKING:
+    from phrony_tui.ui.app import PhronyApp
+
+# Live events are drawn in batches on this period (seconds): never one repaint per event.
+FLUSH_INTERVAL = 0.1
+# Below this width the panes stack: the sessions list or the open session, not both.
+NARROW_WIDTH = 110
+
+
+class MainScreen(Screen[None]):
+    app: PhronyApp
+
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="main.refresh"),
+        Binding("1", "focus_pane('sessions')", "Sessions", show=False, id="main.focus_sessions"),
+        Binding("2", "focus_pane('runs')", "Runs", show=False, id="main.focus_runs"),
+        Binding("3", "focus_pane('timeline')", "Timeline", show=False, id="main.focus_timeline"),
+        Binding("4", "focus_pane('live')", "Live log", show=False, id="main.focus_live"),
+        Binding("backspace", "back", "Back to sessions", show=False, id="main.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: SessionState | None = None
+        self.follower: RunFollower | None = None
+        self.feed: SessionFeed | None = None
+        self._wake_pending = False
+
+    # -- layout ----------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        settings = self.app.settings
+        self.feed = SessionFeed(settings.agent_ids)
+        yield StatusBar(settings.base_url, id="status")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield SessionsPane(self.feed, settings.agent_names, id="sessions")
+                yield RunTree(id="runs")
+            with Vertical(id="right"):
+                yield TimelinePane(id="timeline-pane")
+                yield LiveLog(id="live")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RunTree).border_title = "Runs"
+        self._apply_width(self.size.width)
+        self._show_session(False)
+        self.set_interval(FLUSH_INTERVAL, self._flush_live)
+        if self.app.sessions_refresh:
+            self.set_interval(self.app.sessions_refresh, self._auto_refresh)
+        if self.app.settings.agent_ids:
+            self.load_sessions()
+        if self.app.settings.run_id:
+            self.open_run(self.app.settings.run_id)
+        else:
+            self.query_one("#sessions-table").focus()
+
+    def on_resize(self) -> None:
+        self._apply_width(self.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+
+    # -- sessions --------------------------------------------------------------
+    @work(group="sessions")
+    async def load_sessions(self, requests: list[PageRequest] | None = None) -> None:
+        """Fetch pages (the next ones by default) and redraw the sessions pane."""
+        assert self.feed is not None
+        pane = self.query_one(SessionsPane)
+        requests = self.feed.next_requests() if requests is None else requests
+        if not requests:
+            return
+        pane.set_loading(True)
+        error: str | None = None
+        for request in requests:
+            try:
+                page = await self.app.client.list_sessions(
+                    request.agent_id, skip=request.skip, take=request.take, status=request.status
+                )
+            except PhronyError as exc:
+                self.feed.request_failed(request)
+                error = describe_error(exc)
+                continue
+            self.feed.add_page(request, page)
+        pane.set_loading(False)
+        pane.set_error(error)
+        pane.refresh_rows()
+
+    @on(SessionsPane.WantMore)
+    def _more_sessions(self) -> None:
+        self.load_sessions()
+
+    @on(SessionsPane.FiltersChanged)
+    def _filters_changed(self) -> None:
+        self.query_one(SessionsPane).refresh_rows()
+        self.load_sessions()
+
+    @on(SessionsPane.Open)
+    def _open_session(self, event: SessionsPane.Open) -> None:
+        run_id = event.session.open_run_id
+        if run_id is None:
+            self.notify("This session has no entryRunId or rootRunId to open.", severity="warning")
+            return
+        self.open_run(run_id, event.session)
+
+    def _auto_refresh(self) -> None:
+        if self.feed is not None and self.app.settings.agent_ids:
+            self.load_sessions(self.feed.first_page_requests())
+
+    # -- an open session -------------------------------------------------------
+    def open_run(self, run_id: str, summary: SessionSummary | None = None) -> None:
+        """Follow the run: the follower opens the stream, then back-fills the
+        conversation (so no step falls between the two), and keeps it true."""
+        self._stop_following()
+        self.state = None
+        self.query_one(TimelinePane).show_loading(run_id)
+        self.query_one(LiveLog).reset()
+        self._show_session(True)
+        self.follower = RunFollower(self.app.client, run_id, wake=self._wake)
+        self._follow(self.follower)
+
+    @work(group="follow")
+    async def _follow(self, follower: RunFollower) -> None:
+        await follower.run()
+
+    def _wake(self) -> None:
+        # Something that matters arrived (the conversation, a state change): draw
+        # now rather than at the next tick. Events themselves wait for the timer.
+        if not self._wake_pending:
+            self._wake_pending = True
+            self.call_later(self._flush_live)
+
+    def _stop_following(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower = None
+        self.workers.cancel_group(self, "follow")
+
+    def _flush_live(self) -> None:
+        """Drain what the follower buffered and redraw once."""
+        self._wake_pending = False
+        follower = self.follower
+        if follower is None:
+            return
+        batch = follower.drain()
+        if not batch.changed:
+            return
+        log = self.query_one(LiveLog)
+        status: FollowStatus = batch.status
+        first = False
+        if batch.conversation is not None:
+            if self.state is None:
+                self.state = SessionState(follower.run_id, batch.conversation, agent_names=self.app.settings.agent_names)
+                first = True
+            else:
+                self.state.merge_conversation(batch.conversation)
+        if self.state is None:
+            if status.fatal or status.error:
+                self.query_one(TimelinePane).show_error(status.error or status.label)
+                self.query_one(StatusBar).show_error(follower.run_id, status.error or status.label)
+            log.set_state(status.label, received=status.received, malformed=status.malformed)
+            return
+        if batch.events:
+            self.state.apply_events(batch.events)
+            log.write(self.state.describe_events(batch.events))
+        log.set_state(status.label, received=status.received, malformed=status.malformed)
+        self._redraw_session(follow_end=not first)
+        if first:
+            self.query_one(TimelinePane).timeline.focus()
+
+    def _redraw_session(self, *, follow_end: bool) -> None:
+        state = self.state
+        if state is None:
+            return
+        now = self.app.clock()
+        self.query_one(RunTree).show_runs(state.tree, now=now, pending_run_ids=state.pending_run_ids())
+        self.query_one(TimelinePane).show(state, follow_end=follow_end)
+        self.query_one(StatusBar).show_session(state, now=now)
+
+    @on(RunTree.Chosen)
+    def _run_chosen(self, event: RunTree.Chosen) -> None:
+        pane = self.query_one(TimelinePane)
+        if event.filter:
+            pane.toggle_run_filter(event.run_id)
+        else:
+            pane.jump_to_run(event.run_id)
+
+    @on(TimelinePane.OpenStep)
+    def _open_step(self, event: TimelinePane.OpenStep) -> None:
+        if self.state is not None:
+            item = event.item
+            self.app.push_screen(StepDetailScreen(item, self.state.agent_label(item.run_id)))
+
+    # -- actions ---------------------------------------------------------------
+    def action_refresh(self) -> None:
+        if self.feed is not None and self.app.settings.agent_ids:
+            self.feed.reset()
+            self.load_sessions()
+        if self.state is not None:
+            self.open_run(self.state.run_id)
+
+    def action_focus_pane(self, pane: str) -> None:
+        target = {
+            "sessions": "#sessions-table",
+            "runs": "#runs",
+            "timeline": "TimelineView",
+            "live": "#live-lines",
+        }[pane]
+        if pane == "sessions":
+            self._show_session(False)
+        self.query_one(target).focus()
+
+    def _show_session(self, shown: bool) -> None:
+        """Narrow terminals show the open session or the list, not both."""
+        self.set_class(shown, "-session-open")
+        self.set_class(not shown, "-list")
+
+    def action_back(self) -> None:
+        self._show_session(False)
+        self.query_one("#sessions-table").focus()
+
+    def on_unmount(self) -> None:
+        self._stop_following()

@@ -1,0 +1,100 @@
+"""Run tree: the session's runs nested by parentRunId, with status, tokens, duration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from phrony_tui.client.models import Run
+from phrony_tui.core.format import duration_between, fmt_count, fmt_duration
+from phrony_tui.core.run_tree import RunTree as RunTreeModel
+from phrony_tui.core.safe_text import one_line
+from phrony_tui.core.status import is_waiting
+from phrony_tui.ui.text import short_id, status_style
+
+
+class RunTree(Tree[str]):
+    BINDINGS = [
+        Binding("f", "filter_run", "Only this run", id="runs.filter"),
+    ]
+
+    class Chosen(Message):
+        """A run was highlighted (jump) or chosen with enter / f (filter the timeline)."""
+
+        def __init__(self, run_id: str, filter: bool) -> None:
+            self.run_id = run_id
+            self.filter = filter
+            super().__init__()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("runs", **kwargs)
+        self.show_root = False
+        self.guide_depth = 3
+        self.auto_expand = False
+        self._signature: object = None
+
+    def show_runs(self, tree: RunTreeModel, *, now: datetime, pending_run_ids: set[str] = frozenset()) -> None:
+        """Rebuild from the core tree (iteratively), keeping the cursor on the same run."""
+        signature = (
+            tuple((r.run.id, r.run.status, r.run.total_tokens_used, r.run.finished_at) for r in tree.rows()),
+            frozenset(pending_run_ids),
+            now.replace(second=0, microsecond=0) if any(not r.run.finished_at for r in tree.rows()) else None,
+        )
+        if signature == self._signature:
+            return
+        self._signature = signature
+        with self.prevent(Tree.NodeHighlighted):
+            self._rebuild(tree, now, pending_run_ids)
+
+    def _rebuild(self, tree: RunTreeModel, now: datetime, pending_run_ids: set[str]) -> None:
+        keep = self.cursor_node.data if self.cursor_node else None
+        self.clear()
+        nodes: dict[str, TreeNode[str]] = {}
+        for row in tree.rows():
+            run = row.run
+            parent = self.root
+            if row.depth > 0 and (parent_run := tree.parent(run.id)) is not None:
+                parent = nodes.get(parent_run.id, self.root)
+            label = run_label(run, now=now, pending=run.id in pending_run_ids, orphan=row.orphan)
+            if tree.children(run.id):
+                nodes[run.id] = parent.add(label, data=run.id, expand=True)
+            else:
+                nodes[run.id] = parent.add_leaf(label, data=run.id)
+        self.border_title = f"Runs ({len(tree)})"
+        target = nodes.get(keep) if keep else None
+        if target is not None:
+            self.move_cursor(target)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        event.stop()
+        if event.node.data:
+            self.post_message(self.Chosen(event.node.data, filter=False))
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+        event.stop()
+        if event.node.data:
+            self.post_message(self.Chosen(event.node.data, filter=True))
+
+    def action_filter_run(self) -> None:
+        if self.cursor_node and self.cursor_node.data:
+            self.post_message(self.Chosen(self.cursor_node.data, filter=True))
+
+
+def run_label(run: Run, *, now: datetime, pending: bool = False, orphan: bool = False) -> Text:
+    name = run.agent_name or short_id(run.agent_id)
+    took = duration_between(run.started_at, run.finished_at, now)
+    label = Text(no_wrap=True, overflow="ellipsis")
+    if pending or is_waiting(run.status):
+        label.append("⏸ ", style="bold yellow")
+    label.append(one_line(name, 32), style="bold")
+    label.append(f" d{run.depth} ", style="dim")
+    label.append(one_line(run.status or "?", 22), style=status_style(run.status))
+    label.append(f" {fmt_count(run.total_tokens_used)} tok {fmt_duration(took)}", style="dim")
+    if orphan:
+        label.append(" (parent not in session)", style="dim italic")
+    return label

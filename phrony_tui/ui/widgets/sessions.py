@@ -1,0 +1,188 @@
+"""Sessions pane: every configured agent's sessions, newest first, paged as you scroll."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from phrony_tui.client.models import SessionSummary
+from phrony_tui.core.format import fmt_count, fmt_datetime, fmt_duration, duration_between
+from phrony_tui.core.session_feed import SessionFeed
+from phrony_tui.core.status import is_terminal, is_waiting
+from phrony_tui.ui.text import cell, short_id, status_text
+
+COLUMNS = ("", "status", "agent", "trigger", "started", "took", "runs", "tokens", "model")
+
+
+class SessionsTable(DataTable):
+    BINDINGS = [
+        Binding("home,g", "scroll_top", "First", show=False),
+        Binding("end,G", "scroll_bottom", "Last", show=False),
+    ]
+
+
+class SessionsPane(Vertical):
+    """Lists sessions; asks for more when the cursor nears the end of what is loaded."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="sessions.filter"),
+        Binding("i", "inbox", "Inbox", id="sessions.inbox"),
+        Binding("f", "status_filter", "Status filter", id="sessions.status"),
+    ]
+
+    class Open(Message):
+        """Open this session (enter)."""
+
+        def __init__(self, session: SessionSummary) -> None:
+            self.session = session
+            super().__init__()
+
+    class WantMore(Message):
+        """The cursor is near the end of the loaded rows and the server has more."""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, SessionsPane.WantMore)
+
+    class FiltersChanged(Message):
+        """Inbox or status filter changed: the feed must be reloaded."""
+
+    def __init__(self, feed: SessionFeed, agent_names: dict[str, str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.feed = feed
+        self.agent_names = agent_names
+        self.text_filter = ""
+        self.error: str | None = None
+        self.loading = False
+        self._shown: list[SessionSummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="sessions-info", markup=False)
+        yield Input(placeholder="filter loaded sessions (agent, status, model, id)…", id="sessions-filter")
+        table = SessionsTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(SessionsTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#sessions-filter").display = False
+        self.border_title = "Sessions"
+
+    # -- rendering -----------------------------------------------------------
+    def refresh_rows(self) -> None:
+        """Redraw from the feed, keeping the cursor on the same session."""
+        table = self.table
+        current = self.current
+        needle = self.text_filter.lower()
+        rows = [s for s in self.feed.rows if not needle or needle in self._haystack(s)]
+        self._shown = rows
+        table.clear()
+        for session in rows:
+            table.add_row(*self._cells(session), key=session.id)
+        if current is not None:
+            index = next((i for i, s in enumerate(rows) if s.id == current.id), None)
+            if index is not None:
+                table.move_cursor(row=index, animate=False)
+        self._update_info()
+
+    def _cells(self, s: SessionSummary) -> list[Text]:
+        marker = Text("●", style="bold yellow") if is_waiting(s.status) else Text(" ")
+        trigger = " ".join(p for p in (s.trigger_type, s.trigger_name) if p)
+        took = duration_between(s.started_at, s.finished_at) if s.finished_at else None
+        return [
+            marker,
+            status_text(s.status),
+            cell(self.agent_names.get(s.agent_id or "", "") or short_id(s.agent_id), 18),
+            cell(trigger or "-", 16),
+            Text(fmt_datetime(s.started_at)),
+            Text(fmt_duration(took) if took is not None else ("…" if not is_terminal(s.status) else "-")),
+            Text(str(s.run_count) if s.run_count is not None else "-", justify="right"),
+            Text(fmt_count(s.total_tokens_used), justify="right"),
+            cell(s.llm_model or "-", 20),
+        ]
+
+    def _haystack(self, s: SessionSummary) -> str:
+        name = self.agent_names.get(s.agent_id or "", "")
+        parts = (s.id, s.status, s.agent_id, name, s.llm_model, s.trigger_type, s.trigger_name)
+        return " ".join(str(p) for p in parts if p).lower()
+
+    def _update_info(self) -> None:
+        total = self.feed.total
+        shown = len(self._shown)
+        loaded = len(self.feed.rows)
+        what = "inbox: waiting on a human" if self.feed.inbox else "all sessions"
+        if self.feed.status:
+            what += f" · status {self.feed.status}"
+        count = f"{loaded} of {total}" if total is not None else f"{loaded} of …"
+        line = f"{what} · {count}"
+        if self.text_filter:
+            line += f" · {shown} match “{self.text_filter}”"
+        if self.loading:
+            line += " · loading…"
+        if self.error:
+            line = f"⚠ {self.error}\n{line} · r retries"
+        info = self.query_one("#sessions-info", Static)
+        info.update(Text(line))
+        info.set_class(bool(self.error), "-error")
+        self.border_title = f"Sessions ({total if total is not None else '…'})"
+
+    def set_loading(self, loading: bool) -> None:
+        self.loading = loading
+        self._update_info()
+
+    def set_error(self, message: str | None) -> None:
+        self.error = message
+        self._update_info()
+
+    @property
+    def current(self) -> SessionSummary | None:
+        row = self.table.cursor_row
+        if 0 <= row < len(self._shown):
+            return self._shown[row]
+        return None
+
+    # -- events --------------------------------------------------------------
+    @on(DataTable.RowSelected, "#sessions-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        session = self.current
+        if session is not None:
+            self.post_message(self.Open(session))
+
+    @on(DataTable.RowHighlighted, "#sessions-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= len(self._shown) - 10 and self.feed.has_more and not self.text_filter:
+            self.post_message(self.WantMore())
+
+    def action_filter(self) -> None:
+        box = self.query_one("#sessions-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#sessions-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.text_filter = event.value.strip()
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#sessions-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.display = False
+        self.table.focus()
+
+    def action_inbox(self) -> None:
+        self.feed.set_filters(inbox=not self.feed.inbox)
+        self.post_message(self.FiltersChanged())
+
+    def action_status_filter(self) -> None:
+        from phrony_tui.core.session_feed import STATUS_FILTERS
+
+        index = STATUS_FILTERS.index(self.feed.status) if self.feed.status in STATUS_FILTERS else 0
+        self.feed.set_filters(status=STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)])
+        self.post_message(self.FiltersChanged())

@@ -1,0 +1,51 @@
+"""The status line: host, the open session and run, status, tokens, model, redaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from rich.text import Text
+from textual.widgets import Static
+
+from phrony_tui.core.format import duration_between, fmt_count, fmt_duration
+from phrony_tui.core.safe_text import one_line
+from phrony_tui.core.status import is_waiting, waiting_label
+from phrony_tui.ui.text import short_id, status_style
+
+REDACTED_NOTE = "timeline hidden by the trigger's settings (output-only)"
+
+
+class StatusBar(Static):
+    def __init__(self, base_url: str, **kwargs) -> None:
+        super().__init__(markup=False, **kwargs)
+        self.host = urlsplit(base_url).netloc or base_url
+
+    def on_mount(self) -> None:
+        self.update(self._lead().append("no session open · enter opens one", style="dim"))
+
+    def _lead(self) -> Text:
+        return Text.assemble(("phrony ", "bold"), (one_line(self.host, 60), "dim"), " │ ")
+
+    def show_session(self, state, *, now: datetime) -> None:
+        session = state.session
+        line = self._lead()
+        line.append(f"session {short_id(session.id)} ")
+        line.append(f"run {short_id(state.run_id)} ", style="dim")
+        line.append(one_line(session.status or "?", 24), style=status_style(session.status))
+        if is_waiting(session.status):
+            line.append(f" (waits for {waiting_label(session.status)})", style="yellow")
+        took = duration_between(session.started_at, session.finished_at, now)
+        line.append(f" · {fmt_count(session.total_tokens_used)} tokens · {fmt_duration(took)}")
+        model = session.llm_model or state.model
+        if model:
+            line.append(f" · {one_line(model, 30)}")
+        if state.redacted:
+            line.append(f" · {REDACTED_NOTE}", style="bold magenta")
+        self.update(line)
+
+    def show_error(self, run_id: str, message: str) -> None:
+        line = self._lead()
+        line.append(f"run {short_id(run_id)} · ", style="dim")
+        line.append(message, style="bold red")
+        self.update(line)

@@ -1,0 +1,210 @@
+"""The merged timeline: a Line API widget that draws only the rows on screen.
+
+50,000 steps cost nothing here: the widget knows the number of rows and asks its
+source for the cells of row ``i`` only when row ``i`` is visible. Rendered strips
+are cached per (row, width, cursor) and the cache is dropped when rows change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+# Column widths (cells). The summary takes what is left.
+COLUMNS = (("#", 6), ("time", 8), ("agent", 16), ("type", 20))
+TONES = ("normal", "muted", "error", "waiting", "ok", "model", "tool")
+
+
+class RowSource(Protocol):
+    """What the timeline draws: ``len()`` rows, each as plain (already safe) cells."""
+
+    def __len__(self) -> int: ...
+
+    def cells(self, index: int) -> tuple[Sequence[str], str]:
+        """(ordinal, time, agent, type, summary) and a tone from TONES."""
+        ...
+
+
+class _Empty:
+    def __len__(self) -> int:
+        return 0
+
+    def cells(self, index: int) -> tuple[Sequence[str], str]:  # pragma: no cover - never called
+        raise IndexError(index)
+
+
+class TimelineView(ScrollView, can_focus=True):
+    """A cursor over a virtual list of timeline rows."""
+
+    COMPONENT_CLASSES = {
+        "timeline--header",
+        "timeline--cursor",
+        *(f"timeline--{tone}" for tone in TONES),
+    }
+    DEFAULT_CSS = """
+    TimelineView { background: $surface; }
+    TimelineView > .timeline--header { text-style: bold; color: $text-muted; }
+    TimelineView > .timeline--cursor { background: $accent 40%; }
+    TimelineView:focus > .timeline--cursor { background: $accent; color: $text; }
+    TimelineView > .timeline--normal { }
+    TimelineView > .timeline--muted { color: $text-muted; }
+    TimelineView > .timeline--error { color: $error; }
+    TimelineView > .timeline--waiting { color: $warning; text-style: bold; }
+    TimelineView > .timeline--ok { color: $success; }
+    TimelineView > .timeline--model { color: $secondary; }
+    TimelineView > .timeline--tool { color: $primary; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False, id="timeline.first"),
+        Binding("end,G", "last", "Last", show=False, id="timeline.last"),
+        Binding("enter", "open", "Details", id="timeline.open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Opened(Message):
+        """The person pressed enter on a row."""
+
+        def __init__(self, index: int) -> None:
+            self.index = index
+            super().__init__()
+
+    class Moved(Message, bubble=True):
+        """The cursor moved (coalesced: only the latest matters)."""
+
+        def __init__(self, index: int) -> None:
+            self.index = index
+            super().__init__()
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, TimelineView.Moved)
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._source: RowSource = _Empty()
+        self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+
+    # -- data ---------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        return len(self._source)
+
+    def set_source(self, source: RowSource, *, keep_cursor: bool = True) -> None:
+        """Show ``source``; rows are read lazily as they scroll into view."""
+        self._source = source
+        self.rows_changed(keep_cursor=keep_cursor)
+
+    def rows_changed(self, *, keep_cursor: bool = True, follow_end: bool = False) -> None:
+        """Call after the source gained or changed rows."""
+        count = len(self._source)
+        at_end = self.cursor >= count - 2 if count else True
+        self._cache.clear()
+        # +1 for the header row, which stays on screen (drawn at y == 0).
+        self.virtual_size = Size(self.size.width, count + 1)
+        if not keep_cursor:
+            self.cursor = 0
+        elif follow_end and at_end and count:
+            self.cursor = count - 1
+        else:
+            self.cursor = min(self.cursor, max(count - 1, 0))
+        self.refresh()
+
+    # -- cursor ------------------------------------------------------------
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, max(len(self._source) - 1, 0)))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.Moved(new))
+
+    def _scroll_cursor_into_view(self) -> None:
+        body = max(self.scrollable_content_region.height - 1, 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + body:
+            self.scroll_to(y=self.cursor - body + 1, animate=False, immediate=True)
+
+    def move_to(self, index: int) -> None:
+        self.cursor = index
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, direction: int) -> None:
+        step = max(self.scrollable_content_region.height - 2, 1)
+        self.cursor += direction * step
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._source) - 1
+
+    def action_open(self) -> None:
+        if len(self._source):
+            self.post_message(self.Opened(self.cursor))
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_y) + event.y - 1
+        if 0 <= index < len(self._source):
+            if index == self.cursor and event.chain > 1:
+                self.action_open()
+            self.cursor = index
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(self._source) + 1)
+
+    # -- drawing -----------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(width)
+        index = round(self.scroll_y) + y - 1
+        if index >= len(self._source):
+            return Strip.blank(width, self.rich_style)
+        selected = index == self.cursor
+        key = (index, width, selected)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._row(index, width, selected)
+            self._cache[key] = strip
+        return strip
+
+    def _header(self, width: int) -> Strip:
+        style = self.get_component_rich_style("timeline--header")
+        text = "".join(title.ljust(w)[:w] + " " for title, w in COLUMNS) + "summary"
+        return Strip([Segment(text, style)]).adjust_cell_length(width, style)
+
+    def _row(self, index: int, width: int, selected: bool) -> Strip:
+        cells, tone = self._source.cells(index)
+        base = self.rich_style
+        tone_style = self.get_component_rich_style(f"timeline--{tone}", partial=True)
+        segments: list[Segment] = []
+        for (_, w), value in zip(COLUMNS, cells):
+            text = value if len(value) <= w else value[: w - 1] + "…"
+            style = tone_style if _ == "type" else Style()
+            segments.append(Segment(text.ljust(w) + " ", base + style))
+        summary = cells[len(COLUMNS)] if len(cells) > len(COLUMNS) else ""
+        segments.append(Segment(summary[: max(width, 0)], base + tone_style))
+        strip = Strip(segments).adjust_cell_length(width, base)
+        if selected:
+            strip = strip.apply_style(self.get_component_rich_style("timeline--cursor"))
+        return strip

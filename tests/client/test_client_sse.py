@@ -1,0 +1,109 @@
+"""The SSE parser: line endings, chunk boundaries, multi-line data, comments, bad bytes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phrony_tui.client.sse import SSEParser
+
+
+def parse_all(chunks: list[bytes], **kwargs) -> tuple[list[str], SSEParser]:
+    parser = SSEParser(**kwargs)
+    out = []
+    for chunk in chunks:
+        out += [m.data for m in parser.feed(chunk)]
+    out += [m.data for m in parser.close()]
+    return out, parser
+
+
+def split_everywhere(raw: bytes):
+    """The stream cut into two chunks at every byte position, and one byte at a time."""
+    for i in range(len(raw) + 1):
+        yield [raw[:i], raw[i:]]
+    yield [raw[i:i + 1] for i in range(len(raw))]
+
+
+STREAM = (
+    ": connected\n\n"
+    'data: {"kind":"run","n":1}\n\n'
+    "event: step\r\n"
+    'data: {"kind":\r\n'
+    'data: "step","n":2}\r\n\r\n'
+    ": heartbeat\r"
+    '\rdata:{"n":3,"s":"é€😀"}\r\r'
+    "data\n\n"
+    "data: \n\n"
+    "id: 7\nretry: 100\nunknown: x\ndata: last\n\n"
+    "data: half written, never finished\n"
+).encode()
+
+EXPECTED = ['{"kind":"run","n":1}', '{"kind":\n"step","n":2}', '{"n":3,"s":"é€😀"}', "last"]
+
+
+@pytest.mark.parametrize("chunks", list(split_everywhere(STREAM)), ids=lambda c: str(len(c[0])))
+def test_any_chunking_gives_the_same_events(chunks):
+    events, parser = parse_all(chunks)
+    assert events == EXPECTED
+    assert parser.comments == 2
+    assert parser.empty == 2  # "data" and "data: " alone
+
+
+def test_multi_line_data_joined_with_newline():
+    events, _ = parse_all([b"data: a\ndata:b\ndata:  c\ndata:\n\n"])
+    assert events == ["a\nb\n c\n"]
+    assert json.loads(parse_all([b'data: {"a":\ndata: 1}\n\n'])[0][0]) == {"a": 1}
+
+
+def test_bom_stripped_only_at_start():
+    events, _ = parse_all([b"\xef\xbb", b"\xbfdata: x\n\ndata: \xef\xbb\xbfy\n\n"])
+    assert events == ["x", "\ufeffy"]
+
+
+def test_invalid_utf8_is_replaced_not_raised():
+    events, _ = parse_all([b"data: ok\xff\xfe\n\n", b"data: \xe2\x82", b"\n\n", b"data: fine\n\n"])
+    assert events == ["ok\ufffd\ufffd", "\ufffd", "fine"]
+
+
+def test_multibyte_char_split_across_chunks():
+    raw = 'data: "€uro"\n\n'.encode()
+    cut = raw.index(b"\xe2") + 1
+    assert parse_all([raw[:cut], raw[cut:]])[0] == ['"€uro"']
+
+
+def test_event_without_blank_line_at_eof_is_dropped():
+    assert parse_all([b"data: a\n\ndata: b\n"])[0] == ["a"]
+    assert parse_all([b"data: a\n\ndata: b"])[0] == ["a"]
+
+
+def test_final_cr_counts_as_line_end():
+    assert parse_all([b"data: a\r\r"])[0] == ["a"]
+
+
+def test_oversized_event_dropped_and_counted_then_recovers():
+    big = b"data: " + b"x" * 5000 + b"\n\n"
+    events, parser = parse_all([big[:100], big[100:], b"data: small\n\n"], max_event_bytes=1000)
+    assert events == ["small"]
+    assert parser.oversized == 1
+    many = b"data: 123456789\n" * 200 + b"\ndata: next\n\n"
+    events, parser = parse_all([many], max_event_bytes=1000)
+    assert events == ["next"] and parser.oversized == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    datas=st.lists(st.text(alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)),
+                           min_size=1, max_size=30), min_size=1, max_size=6),
+    newline=st.sampled_from(["\n", "\r", "\r\n"]),
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8),
+)
+def test_roundtrip_property(datas, newline, cuts):
+    raw = "".join(f"data: {d}{newline}: c{newline}{newline}" for d in datas).encode()
+    points = sorted({c % (len(raw) + 1) for c in cuts})
+    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)])]
+    events, _ = parse_all(chunks)
+    # Exactly one space after the colon is syntax; the rest of the value is kept as is.
+    assert events == datas

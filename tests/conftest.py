@@ -1,0 +1,37 @@
+"""Shared fixtures: a deterministic Phrony simulator served on loopback.
+
+``sim``          a Simulator(seed=7, FixedClock("2026-03-01T12:00:00Z"), live=False): nothing moves
+                 until the test calls ``sim.advance(seconds)``.
+``sim_server``   a running SimServer for ``sim`` (uvicorn in a daemon thread, free port).
+``sim_base_url`` its base URL, e.g. "http://127.0.0.1:54321".
+
+Keys: ``sim.keys.admin`` / ``.no_uploads`` / ``.root_only``; agents: ``sim.agents["hitl"]`` etc.
+See docs/simulator.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from phrony_tui.sim import FixedClock, SimServer, Simulator
+
+SIM_SEED = 7
+SIM_START = "2026-03-01T12:00:00Z"
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(seed=SIM_SEED, clock=FixedClock(SIM_START), live=False)
+
+
+@pytest.fixture
+def sim_server(sim: Simulator) -> Iterator[SimServer]:
+    with SimServer(sim, host="127.0.0.1", port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def sim_base_url(sim_server: SimServer) -> str:
+    return sim_server.base_url

@@ -1,0 +1,294 @@
+"""The sanitizer, one_line / truncate, and the bounded JSON previews."""
+
+from __future__ import annotations
+
+import json
+import time
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phrony_tui.core.safe_text import ELLIPSIS, one_line, preview_json, pretty_json, safe_text, truncate
+
+ESC = "\x1b"
+
+# What no output may hold: ESC and other C0 (but \n \t), DEL, C1, bidi controls,
+# zero-width characters, lone surrogates.
+FORBIDDEN = (
+    {chr(c) for c in range(0x20) if chr(c) not in "\n\t"}
+    | {"\x7f"}
+    | {chr(c) for c in range(0x80, 0xA0)}
+    | {chr(c) for c in range(0x202A, 0x202F)}
+    | {chr(c) for c in range(0x2066, 0x206A)}
+    | {chr(c) for c in range(0x200B, 0x2010)}
+    | {"\ufeff", "\u2060", "\u061c"}
+)
+
+
+def assert_clean(text: str) -> None:
+    bad = sorted({ch for ch in text if ch in FORBIDDEN or 0xD800 <= ord(ch) <= 0xDFFF})
+    assert not bad, [hex(ord(ch)) for ch in bad]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("[bold]not markup[/bold]", "[bold]not markup[/bold]"),
+        (f"{ESC}[31mred{ESC}[0m plain", "red plain"),
+        (f"{ESC}[38;2;255;0;0mtruecolor{ESC}[m", "truecolor"),
+        (f"{ESC}[2J{ESC}[Hcleared", "cleared"),
+        (f"{ESC}]0;evil title\x07after", "after"),
+        (f"{ESC}]0;evil title{ESC}\\after", "after"),
+        (f"{ESC}]8;;https://evil.example/{ESC}\\click me{ESC}]8;;{ESC}\\", "click me"),
+        (f"{ESC}]8;;https://evil.example/\x07click{ESC}]8;;\x07", "click"),
+        (f"{ESC}P1$r0m{ESC}\\after dcs", "after dcs"),
+        (f"{ESC}_apc payload{ESC}\\x", "x"),
+        (f"{ESC}^pm{ESC}\\x", "x"),
+        (f"{ESC}Xsos{ESC}\\x", "x"),
+        ("\x9b31mC1 csi", "C1 csi"),
+        ("\x9d0;title\x9cC1 osc", "C1 osc"),
+        ("\x90q data\x9cC1 dcs", "C1 dcs"),
+        (f"{ESC}7saved{ESC}8", "saved"),
+        (f"{ESC}(0line drawing{ESC}(B", "line drawing"),
+        (f"{ESC}]0;unterminated title", ""),
+        ("nul\x00here", "nul\u2400here"),
+        ("bell\x07", "bell\u2407"),
+        ("del\x7f", "del\u2421"),
+        ("back\x08space", "back\u2408space"),
+        ("lone esc" + ESC, "lone esc\u241b"),
+        ("cr\roverwrite", "cr\u240doverwrite"),
+        ("windows\r\nline", "windows\nline"),
+        ("nel\x85x", "nel\u27e8U+0085\u27e9x"),
+        ("st\x9c", "st\u27e8U+009C\u27e9"),
+        ("abc\u202edcba", "abc\u27e8U+202E\u27e9dcba"),
+        ("\u2066isolate\u2069", "\u27e8U+2066\u27e9isolate\u27e8U+2069\u27e9"),
+        ("zero\u200bwidth\ufeff\u2060", "zero\u27e8U+200B\u27e9width\u27e8U+FEFF\u27e9\u27e8U+2060\u27e9"),
+        ("rlm\u200f", "rlm\u27e8U+200F\u27e9"),
+        ("lone surrogate \ud800", "lone surrogate \u27e8U+D800\u27e9"),
+        ("tab\tand\nnewline", "tab\tand\nnewline"),
+    ],
+)
+def test_corpus(raw: str, expected: str) -> None:
+    out = safe_text(raw)
+    assert out == expected
+    assert_clean(out)
+
+
+@pytest.mark.parametrize("text", ["日本語のテキスト", "emoji 🎉🚀 ok", "Ünïcödé — ‘quotes’", "한국어", "a\u0301 combining"])
+def test_wide_and_combining_text_is_untouched(text: str) -> None:
+    assert safe_text(text) == text
+
+
+def test_plain_text_fast_path_returns_the_same_object() -> None:
+    text = "plain ascii " * 1000
+    assert safe_text(text) is text
+
+
+def test_none_and_non_strings() -> None:
+    assert safe_text(None) == ""
+    assert safe_text(42) == "42"
+
+
+def test_sequences_are_removed_not_shown() -> None:
+    out = safe_text(f"{ESC}[31m{ESC}]0;t\x07x")
+    assert out == "x"
+    assert "[31m" not in out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x2100) | st.sampled_from(sorted(FORBIDDEN) + ["[", "]", "\\", "P", "_", "^"])))
+def test_safe_text_output_never_holds_controls(raw: str) -> None:
+    out = safe_text(raw)
+    assert_clean(out)
+    assert_clean(one_line(raw, 50))
+    assert "\n" not in one_line(raw, 50)
+    assert "\t" not in one_line(raw, 50)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"))))
+def test_safe_text_keeps_printable_text(raw: str) -> None:
+    assert safe_text(raw) == raw
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.integers(min_value=1, max_value=80))
+def test_one_line_matches_full_sanitizing(raw: str, limit: int) -> None:
+    # The bounded path must agree with sanitizing everything then collapsing.
+    full = " ".join(safe_text(raw).replace("\t", " ").replace("\n", " ").split(" "))
+    collapsed = " ".join(part for part in full.split(" ") if part) if ("\n" in raw or "\t" in raw) else None
+    out = one_line(raw, limit)
+    assert len(out) <= limit
+    assert_clean(out)
+    if collapsed is not None and len(collapsed) < limit - 10 and "  " not in safe_text(raw):
+        assert out == collapsed
+
+
+def test_one_line_collapses_and_truncates() -> None:
+    assert one_line("  first\n\n  second\tthird  ") == "first second third"
+    assert one_line("a" * 300, 10) == "a" * 9 + ELLIPSIS
+    assert len(one_line("word " * 100, 50)) <= 50
+    assert one_line("short", 10) == "short"
+    assert one_line(None) == ""
+    assert one_line("x", 0) == ""
+    assert one_line(f"{ESC}[1mbold{ESC}[0m\nnext") == "bold next"
+
+
+def test_one_line_never_splits_a_placeholder() -> None:
+    out = one_line("ab\u202e" * 20, 12)
+    assert out.endswith(ELLIPSIS)
+    body = out[:-1]
+    assert body.count("\u27e8") == body.count("\u27e9")
+
+
+def test_truncate() -> None:
+    assert truncate("abcdef", 10) == "abcdef"
+    assert truncate("abcdef", 4) == "abc" + ELLIPSIS
+    assert truncate("abcdef", 0) == ""
+
+
+# -- big inputs stay cheap -------------------------------------------------------------
+
+HOSTILE_10MB = (f"{ESC}[31mred{ESC}[0m \u202e\n" * 700_000)[:10_000_000]
+
+
+def _best_of(fn, times: int = 3) -> float:
+    best = float("inf")
+    for _ in range(times):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_one_line_and_preview_on_10mb_are_bounded() -> None:
+    # Sanitizing all of this string takes ~1 s; the bounded paths look at the start only.
+    assert len(HOSTILE_10MB) == 10_000_000
+    assert _best_of(lambda: one_line(HOSTILE_10MB, 200)) < 0.05
+    assert _best_of(lambda: preview_json(HOSTILE_10MB, 200)) < 0.05
+    assert _best_of(lambda: preview_json({"data": HOSTILE_10MB, "more": [HOSTILE_10MB] * 1000}, 200)) < 0.05
+    assert one_line(HOSTILE_10MB, 30).startswith("red \u27e8U+202E\u27e9 red")
+
+
+def test_plain_10mb_string() -> None:
+    big = "x" * 10_000_000
+    assert one_line(big, 100) == "x" * 99 + ELLIPSIS
+    assert preview_json(big, 20) == '"' + "x" * 18 + ELLIPSIS
+    assert safe_text(big) is big
+
+
+def test_a_long_osc_across_the_scan_window_is_removed_whole() -> None:
+    text = "start " + f"{ESC}]0;" + "t" * 50_000 + "\x07" + "end"
+    assert one_line(text, 50) == "start end"
+
+
+def test_long_runs_of_spaces_are_not_quadratic() -> None:
+    text = " " * 2_000_000 + "x" + " " * 2_000_000 + "\n" + "y"
+    assert _best_of(lambda: one_line(text, 20), 1) < 0.5
+
+
+# -- JSON ------------------------------------------------------------------------------
+
+
+def _deep(depth: int) -> object:
+    value: object = {"leaf": True}
+    for index in range(depth):
+        value = [value] if index % 2 else {"k": value}
+    return value
+
+
+def test_preview_json_compact_and_bounded() -> None:
+    assert preview_json({"a": 1, "b": [True, None, 2.5], "c": "s"}) == '{"a": 1, "b": [true, null, 2.5], "c": "s"}'
+    assert preview_json(None) == "null"
+    assert preview_json([]) == "[]"
+    assert preview_json({}) == "{}"
+    out = preview_json({"k": list(range(10_000))}, 40)
+    assert len(out) <= 40 and out.endswith(ELLIPSIS)
+
+
+def test_preview_json_sanitizes_strings_and_keys() -> None:
+    out = preview_json({f"k{ESC}]0;x\x07": f"v{ESC}[31m\u202e\x85"})
+    assert_clean(out)
+    assert "\\u001b" in out  # JSON escapes C0: shown, inert
+    assert "\u27e8U+202E\u27e9" in out
+
+
+def test_preview_json_1000_deep() -> None:
+    value = _deep(1000)
+    start = time.perf_counter()
+    out = preview_json(value, 200)
+    assert time.perf_counter() - start < 0.05
+    assert "…" in out and len(out) <= 200
+
+
+def test_preview_json_odd_values() -> None:
+    assert preview_json(float("nan")) == "NaN"
+    assert preview_json({1, 2}) in ("[1, 2]", "[2, 1]")
+    assert preview_json(b"abc") == '"<3 bytes>"'
+    assert preview_json(10**5000, 30).endswith("+") or len(preview_json(10**5000, 30)) <= 30
+
+
+def test_pretty_json_matches_json_dumps_when_small() -> None:
+    value = {"a": [1, {"b": "ü"}], "c": None}
+    assert pretty_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_pretty_json_truncates_with_a_note() -> None:
+    value = {"data": "x" * 5000}
+    out = pretty_json(value, max_chars=1000)
+    body, note = out.rsplit("\n", 1)
+    assert len(body) == 1000
+    total = len(json.dumps(value, indent=2))
+    assert note == f"… ({total - 1000:,} more characters not shown)"
+
+
+@pytest.mark.parametrize("depth", [1000, 50_000])
+def test_pretty_json_deep_nesting_does_not_raise(depth: int) -> None:
+    # 1,000 may or may not exceed the interpreter's recursion limit; 50,000 always does.
+    value = _deep(depth)
+    start = time.perf_counter()
+    out = pretty_json(value, max_chars=50_000)
+    assert time.perf_counter() - start < 2.0
+    assert out.startswith('[\n  {\n    "k": [\n      {')
+    assert '"leaf"' not in out  # deeper than shown: cut or summarized, never walked to the end
+    assert len(out) < 60_000
+
+
+def test_pretty_json_fallback_keeps_indentation_and_summarizes_deep_levels() -> None:
+    out = pretty_json(_deep(50_000), max_chars=10_000_000, max_depth=5)
+    lines = out.splitlines()
+    assert lines[0] == "["
+    assert lines[1] == "  {"
+    assert len(lines) < 20  # levels past max_depth are one compact preview line
+    assert "[…]" in out or "{…}" in out
+    assert lines[-1] == "]"  # nothing was cut: no note
+
+
+def test_pretty_json_note_when_too_deep_to_count() -> None:
+    # Enough fits before the encoder gives up counting the rest: the shown part is kept.
+    value: object = "x" * 100
+    for _ in range(50_000):
+        value = [value]
+    out = pretty_json(value, max_chars=300)
+    assert out.startswith("[\n  [\n    [")
+    assert out.splitlines()[-1].startswith("… (")
+
+
+def test_pretty_json_cycle_falls_back() -> None:
+    value: dict = {"a": 1}
+    value["self"] = value
+    out = pretty_json(value, max_chars=5000)
+    assert out.startswith('{\n  "a": 1')
+
+
+def test_pretty_json_is_sanitized() -> None:
+    out = pretty_json({"t": f"\u202e{ESC}[31m\x9b"})
+    assert_clean(out)
+    assert "\\u001b[31m" in out
+
+
+def test_control_pictures_are_the_unicode_ones() -> None:
+    assert unicodedata.name(safe_text("\x00")) == "SYMBOL FOR NULL"
+    assert unicodedata.name(safe_text("\x7f")) == "SYMBOL FOR DELETE"

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from phrony_tui.sim import FixedClock, SimServer, Simulator
+from sim_helpers import client
+
+
+@pytest.fixture
+def http(sim: Simulator, sim_base_url: str) -> Iterator[httpx.Client]:
+    """An httpx client with the admin key, against the function-scoped simulator."""
+    with client(sim_base_url, sim.keys.admin) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def shared_sim() -> Simulator:
+    """One simulator per module for tests that only read (never advance or mutate)."""
+    return Simulator(seed=7, clock=FixedClock("2026-03-01T12:00:00Z"), live=False, big_steps=3_000)
+
+
+@pytest.fixture(scope="module")
+def shared_url(shared_sim: Simulator) -> Iterator[str]:
+    with SimServer(shared_sim) as server:
+        yield server.base_url
+
+
+@pytest.fixture(scope="module")
+def shared(shared_sim: Simulator, shared_url: str) -> Iterator[httpx.Client]:
+    with client(shared_url, shared_sim.keys.admin) as c:
+        yield c
