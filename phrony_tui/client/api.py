@@ -43,7 +43,7 @@ from phrony_tui.client.models import (
 )
 from phrony_tui.client.security import ApiKeyAuth, check_base_url, coerce_api_key, redact
 from phrony_tui.client.stream import RunEventStream
-from phrony_tui.client.uploads import build_put_request, load_payload, safe_url
+from phrony_tui.client.uploads import FilePayload, build_put_request, load_payload, safe_url
 
 __all__ = ["DEFAULT_BASE_URL", "USER_AGENT", "PhronyClient"]
 
@@ -99,9 +99,9 @@ class PhronyClient:
         )
         self._owns_http = http_client is None
         # No default headers with the key: see security.py.
-        self._http = http_client or httpx.AsyncClient(
-            transport=transport, timeout=self.timeout, follow_redirects=False
-        )
+        if http_client is None:
+            http_client = httpx.AsyncClient(transport=transport, timeout=self.timeout, follow_redirects=False)
+        self._http = http_client
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
     def __repr__(self) -> str:
@@ -319,7 +319,7 @@ class PhronyClient:
 
     upload_workspace_file = upload_file  # the SDK's name (uploadWorkspaceFile)
 
-    async def _put_upload(self, presign: PresignResult, payload) -> None:
+    async def _put_upload(self, presign: PresignResult, payload: FilePayload) -> None:
         request = build_put_request(
             presign.upload_url,
             presign.http_method,

@@ -20,6 +20,7 @@ and the server's text, and the client redacts the key from server text too.
 from __future__ import annotations
 
 import json
+import math
 import time
 from email.utils import parsedate_to_datetime
 
@@ -131,7 +132,7 @@ def _seconds(value: float) -> str:
 def server_message(body: str, limit: int = MESSAGE_LIMIT) -> str:
     """The human part of an error body: JSON ``message``/``error``/``detail``, else the text.
 
-    Always one line and at most ``limit`` characters.
+    Always one printable line of at most ``limit`` characters.
     """
     text = body.strip()
     if not text:
@@ -145,6 +146,10 @@ def server_message(body: str, limit: int = MESSAGE_LIMIT) -> str:
         found = _message_from_json(data)
     message = found if found is not None else text
     message = " ".join(message.split())
+    # Server text is untrusted and str(error) may be printed to a terminal as is:
+    # no escape sequences, control or bidi-override characters.
+    if not message.isprintable():
+        message = "".join(ch if ch.isprintable() else "\ufffd" for ch in message)
     if len(message) > limit:
         message = message[: limit - 1] + "…"
     return message
@@ -179,7 +184,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     except ValueError:
         pass
     else:
-        return seconds if seconds >= 0 and seconds == seconds else None  # NaN check
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -240,5 +245,5 @@ class PhronyAPIError(PhronyError):
         return (_rebuild_api_error, (self.status, self.path, self.body, self.retry_after, self.method))
 
 
-def _rebuild_api_error(status, path, body, retry_after, method):  # pragma: no cover - pickling
+def _rebuild_api_error(status, path, body, retry_after, method):
     return PhronyAPIError(status, path, body, retry_after, method=method)

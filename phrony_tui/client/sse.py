@@ -78,6 +78,7 @@ class SSEParser:
         self._event = ""
         self._id: str | None = None
         self._oversized = False
+        self._skip_line = False
         self.max_event_bytes = max_event_bytes
         self.comments = 0
         self.empty = 0
@@ -92,6 +93,7 @@ class SSEParser:
         if self._pending.endswith("\r"):  # a final CR is a complete line break
             out += self._feed_text("\n")
         self._pending = ""
+        self._skip_line = False
         self._reset_event()
         return out
 
@@ -111,9 +113,13 @@ class SSEParser:
         else:
             lines = _LINE_BREAK.split(buffer)
             self._pending = lines.pop()
+        if self._skip_line and lines:
+            lines = lines[1:]  # the end of a line that was too long: not a line of its own
+            self._skip_line = False
         if len(self._pending) > self.max_event_bytes:
-            # A line that never ends: drop what we have and mark the event.
+            # A line that never ends: drop what we have, skip the rest of it, mark the event.
             self._pending = ""
+            self._skip_line = True
             self._oversized = True
         out: list[SSEMessage] = []
         for line in lines:

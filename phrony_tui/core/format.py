@@ -43,6 +43,14 @@ def fmt_datetime(value: str | None) -> str:
     return parsed.strftime("%Y-%m-%d %H:%M") if parsed else "?"
 
 
+def fmt_short_datetime(value: str | None) -> str:
+    """``MM-DD HH:MM`` (UTC): what fits a list column."""
+    if not value:
+        return "-"
+    parsed = parse_ts(value)
+    return parsed.strftime("%m-%d %H:%M") if parsed else "?"
+
+
 def fmt_duration(seconds: float | None) -> str:
     """``850ms``, ``42s``, ``3m05s``, ``2h04m``, ``3d02h``."""
     if seconds is None:

@@ -83,6 +83,9 @@ _LINE_TOKEN = re.compile(f"{_SEQUENCE}|(?:\r\n|[\t\n])(?:\r\n|[ \t\n])*|[{_UNSAF
 
 
 _SPACES = re.compile(" *")
+# What one_line drops at the end of a text: blanks and escape sequences (possessive: no
+# backtracking, so a long blank tail is one linear scan).
+_BLANK_REST = re.compile(f"(?:{_SEQUENCE}|\r\n|[ \t\n])*+")
 
 
 def _placeholder(ch: str) -> str:
@@ -101,13 +104,23 @@ for _code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]:
 del _code
 
 
-def _replace(match: re.Match[str]) -> str:
-    token = match.group()
+# 8-bit introducers of CSI, OSC, DCS, SOS, PM, APC: alone, still an (empty) sequence.
+_INTRODUCERS = frozenset("\x9b\x9d\x90\x98\x9e\x9f")
+
+
+def _token_text(token: str) -> str:
+    """What an unsafe token becomes: a placeholder, a newline, or nothing."""
     if len(token) == 1:
+        if token in _INTRODUCERS:
+            return ""
         return _PLACEHOLDERS.get(token) or _placeholder(token)
     if token == "\r\n":
         return "\n"
     return ""  # an escape sequence
+
+
+def _replace(match: re.Match[str]) -> str:
+    return _token_text(match.group())
 
 
 def safe_text(value: object) -> str:
@@ -136,9 +149,16 @@ def _bounded(value: str, budget: int, *, line: bool, pos: int = 0) -> tuple[list
     """Sanitize ``value`` from its start until ``budget`` characters are out.
 
     Returns the pieces (whole placeholders are never split) and whether input
-    was left over. Reads at most about ``budget`` characters of plain text, plus
-    the escape sequences it removes: each input character is looked at once.
+    was left over (blanks and escape sequences alone do not count when ``line``).
+    Reads at most about ``budget`` characters of plain text, plus the escape
+    sequences it removes: each input character is looked at once.
     """
+
+    def left_over(at: int) -> bool:
+        if not line:
+            return True
+        return _BLANK_REST.match(value, at).end() < end
+
     pattern = _LINE_TOKEN if line else _TOKEN
     pieces: list[str] = []
     used = 0
@@ -152,10 +172,12 @@ def _bounded(value: str, budget: int, *, line: bool, pos: int = 0) -> tuple[list
             # The token may go on past the window (a long OSC): look again in full.
             match = pattern.search(value, match.start())
         plain_end = match.start() if match is not None else stop
+        if line and (pending_space or used == 0) and plain_end > pos:
+            pos = _SPACES.match(value, pos, plain_end).end()  # blanks already stand as one
         if plain_end > pos:
             if pending_space:
                 if used >= budget:
-                    return pieces, True
+                    return pieces, left_over(pos)
                 pieces.append(" ")
                 used += 1
                 pending_space = False
@@ -164,7 +186,7 @@ def _bounded(value: str, budget: int, *, line: bool, pos: int = 0) -> tuple[list
                 pieces.append(value[pos : pos + take])
                 used += take
             if take < plain_end - pos:
-                return pieces, True
+                return pieces, left_over(pos + take)
         if match is None:
             pos = stop
             continue
@@ -182,17 +204,14 @@ def _bounded(value: str, budget: int, *, line: bool, pos: int = 0) -> tuple[list
                     break
             pending_space = used > 0
             continue
-        if len(token) == 1:
-            text = _PLACEHOLDERS.get(token) or _placeholder(token)
-        elif token == "\r\n":
-            text = "\n"
-        else:
+        text = _token_text(token)
+        if not text:
             continue  # an escape sequence: removed
         if pending_space:
             text = " " + text
             pending_space = False
         if used + len(text) > budget:
-            return pieces, True
+            return pieces, True  # a placeholder is never blank
         pieces.append(text)
         used += len(text)
     return pieces, False

@@ -148,7 +148,8 @@ def _user_task(item: ConversationItem, limit: int) -> str:
     if isinstance(content, Mapping):
         shown = {key: value for key, value in content.items() if key not in _ID_KEYS}
         return f"{task.kind}: {preview_json(shown, limit)}"
-    return f"{task.kind}: {_value_text(content, limit)}"
+    text = _value_text(content, limit)
+    return f"{task.kind}: {text}" if text else task.kind
 
 
 def _completed(item: ConversationItem, limit: int) -> str:

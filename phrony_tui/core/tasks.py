@@ -292,8 +292,9 @@ def parse_task(item: ConversationItem) -> UserTask:
 
 _YES = frozenset({"true", "yes", "y", "approve", "approved", "accept", "ok"})
 _NO = frozenset({"false", "no", "n", "reject", "rejected", "deny", "denied"})
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+# ASCII digits only: "\d" would accept other scripts' digits.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def parse_approval(value: Any) -> bool:

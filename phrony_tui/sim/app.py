@@ -40,10 +40,11 @@ if TYPE_CHECKING:
     from phrony_tui.sim.simulator import ApiKey, Simulator
 
 REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-           413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
+           405: "Method Not Allowed", 413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
 MAX_UPLOAD = 100 * 1024 * 1024
 PRESIGN_TTL_S = 900
 MAX_TAKE = 500
+LOG_LIMIT = 20_000  # live mode keeps at most this many entries in sim.requests / sim.received
 HEARTBEAT = b": ping\n\n"
 MALFORMED = b"data: {this is not json\n\n"
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -135,9 +136,12 @@ def build_app(sim: Simulator) -> Starlette:
                 response = await handler(request, key, body)
             except ApiError as exc:
                 response = error_response(exc.status, exc.message, exc.headers)
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             with lock:
-                sim.requests.append((method, str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-                                     response.status_code))  # fmt: skip
+                sim.requests.append((method, target, response.status_code))
+                if sim.live and len(sim.requests) > LOG_LIMIT:  # a long-running live server
+                    del sim.requests[: LOG_LIMIT // 2]
+                    del sim.received[: max(0, len(sim.received) - LOG_LIMIT // 2)]
             return response
 
         return run
@@ -403,17 +407,24 @@ def build_app(sim: Simulator) -> Starlette:
             cursor = len(session.events)
             firehose = session.special == "firehose" and not session.terminal
             closed = session.terminal
-            scope = None if run.parent is None else run.subtree_ids()
+            scope = None if run.parent is None else run
         generation = sim.stream_generation
         if firehose:
-            source = firehose_source(session)
+            source = firehose_source(session, generation)
         elif closed:
             source = _empty()
         else:
             source = live_source(session, cursor, scope, generation)
         return StreamingResponse(with_faults(source, faults), media_type="text/event-stream", headers=SSE_HEADERS)
 
-    async def live_source(session: Session, cursor: int, scope: set[str] | None, generation: int) -> AsyncIterator[list[bytes]]:
+    def in_scope(run_id: str | None, scope: Run) -> bool:
+        """Events of a sub-agent run's stream: its own, its descendants', and the session's."""
+        if run_id is None or run_id == scope.id:
+            return True
+        run = engine.runs.get(run_id)
+        return run is not None and scope in run.ancestors()
+
+    async def live_source(session: Session, cursor: int, scope: Run | None, generation: int) -> AsyncIterator[list[bytes]]:
         waiter = sim.add_waiter()
         loop_event = waiter[1]
         try:
@@ -423,7 +434,7 @@ def build_app(sim: Simulator) -> Starlette:
                     fresh = session.events[cursor:]
                     cursor += len(fresh)
                     end = session.terminal_event_index
-                batch = [ev.encoded for ev in fresh if scope is None or ev.run_id is None or ev.run_id in scope]
+                    batch = [ev.encoded for ev in fresh if scope is None or in_scope(ev.run_id, scope)]
                 if batch:
                     yield batch
                 if end is not None and cursor >= end:
@@ -435,9 +446,11 @@ def build_app(sim: Simulator) -> Starlette:
         finally:
             sim.remove_waiter(waiter)
 
-    async def firehose_source(session: Session) -> AsyncIterator[list[bytes]]:
+    async def firehose_source(session: Session, generation: int) -> AsyncIterator[list[bytes]]:
         yield [HEARTBEAT]
         for chunk in firehose_chunks(engine, session, sim.firehose_events):
+            if sim.stream_generation != generation:
+                return
             yield chunk
             await asyncio.sleep(0)
         with lock:
@@ -556,7 +569,14 @@ def build_app(sim: Simulator) -> Starlette:
         Route("/v1/file-library/finalize", endpoint(finalize), methods=["POST"]),
         Route("/_uploads/{token}", endpoint(put_upload, api=False), methods=["PUT"]),
     ]
-    return Starlette(routes=routes)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 404)
+        if status == 405:
+            return error_response(405, f"{request.method} is not allowed on {request.url.path}")
+        return error_response(status, f"no route {request.method} {request.url.path}")
+
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
 
 
 def _int_param(raw: str | None, name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from phrony_tui.sim.clock import format_iso
-from phrony_tui.sim.engine import Engine
+from phrony_tui.sim.engine import STEP_KINDS, Engine
 from phrony_tui.sim.world import SLIM_DROP, Run, Session, dumps
 
 BIG_START_MS = -2 * 24 * 3600 * 1000
@@ -147,7 +147,7 @@ def render_big(engine: Engine, session: Session, steps: int, slim: bool) -> byte
             "agent_version_id": run.version_id,
             "event_id": uid(),
             "sequence": seq,
-            "step_kind": kind.lower(),
+            "step_kind": STEP_KINDS.get(kind, kind.lower()),
             "iteration": cycle + 1,
         }
         tokens = BIG_TOKENS.get(kind)
@@ -156,8 +156,8 @@ def render_big(engine: Engine, session: Session, steps: int, slim: bool) -> byte
             content["model"] = run.agent.llm_model
         elif kind in ("reasoning", "Reasoning"):
             message = (f"Shard {shard}, window {cycle}: {rng.randrange(3, 400)} {LEVELS[cycle % 4]} lines, "
-                       f"mostly timeouts talking to {SHARDS[(cycle + 3) % 8]}. Grouping by stack hash next.")  # fmt: skip
-            content.update({"message": message, "preview": message[:60] + "...", "tokens_used": tokens})
+                       f"mostly timeouts to {SHARDS[(cycle + 3) % 8]}. Grouping by stack hash.")  # fmt: skip
+            content.update({"message": message, "preview": message[:40] + "...", "tokens_used": tokens})
         elif kind == "ToolCall":
             call_id = f"call_{uid()[:8]}{i:08d}"
             content.update({"name": "query_logs", "arguments": {"shard": shard, "window": cycle, "level": "ERROR",

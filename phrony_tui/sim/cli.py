@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--big-steps", type=int, default=50_000, metavar="N", help="steps of the big session")
     parser.add_argument("--firehose-events", type=int, default=200_000, metavar="N",
                         help="events the firehose stream sends")  # fmt: skip
+    parser.add_argument("--autostart", type=float, default=0, metavar="SECONDS",
+                        help="start a new session every SECONDS (0 = never, the default)")  # fmt: skip
     return parser
 
 
@@ -66,7 +68,7 @@ def main(argv: list[str]) -> int:
 
     sim = Simulator(
         seed=args.seed, clock=clock, live=True, faults=faults, big_steps=args.big_steps,
-        firehose_events=args.firehose_events,
+        firehose_events=args.firehose_events, autostart_seconds=args.autostart or None,
     )  # fmt: skip
     server = SimServer(sim, host="127.0.0.1" if args.host == "localhost" else args.host, port=args.port)
     try:

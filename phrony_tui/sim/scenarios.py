@@ -502,6 +502,13 @@ HISTORY: dict[str, tuple[int, tuple[int, int, int]]] = {
 }
 HISTORY_SPAN_MS = 12 * 24 * 3600 * 1000  # the last 12 days
 
+#: what ``Simulator(autostart_seconds=...)`` starts, in turn
+AUTOSTART: list[tuple[str, dict[str, Any]]] = [
+    ("hitl", {}), ("chat", {}), ("failing", {"variant": "fail"}), ("options", {}), ("multi", {}),
+    ("redacted", {}), ("timer", {"wait_seconds": 120}), ("failing", {"variant": "ok"}), ("number", {}),
+    ("text", {}),
+]  # fmt: skip
+
 
 def build_world(engine: Engine, triggered_by: str, big_steps: int) -> None:
     """The demo world at simulated time 0: history, then recent showcase sessions."""

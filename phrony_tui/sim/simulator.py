@@ -18,7 +18,7 @@ from phrony_tui.sim.bulk import make_big_session, make_firehose_session, render_
 from phrony_tui.sim.clock import FixedClock, WallClock
 from phrony_tui.sim.engine import Engine
 from phrony_tui.sim.faults import Faults
-from phrony_tui.sim.scenarios import build_world, make_agents
+from phrony_tui.sim.scenarios import AUTOSTART, autopilot, build_world, make_agents
 from phrony_tui.sim.world import Session, Upload
 
 
@@ -59,6 +59,7 @@ class Simulator:
         *,
         firehose_events: int = 200_000,
         heartbeat_seconds: float = 3.0,
+        autostart_seconds: float | None = None,
     ) -> None:
         self.seed = seed
         self.clock = clock if clock is not None else WallClock()
@@ -67,6 +68,10 @@ class Simulator:
         self.big_steps = max(10, int(big_steps))
         self.firehose_events = max(0, int(firehose_events))
         self.heartbeat_seconds = heartbeat_seconds
+        #: start a new session every this many simulated seconds (None: never), rotating over
+        #: AUTOSTART; a colleague answers its pauses after a while (a lively demo)
+        self.autostart_ms = round(autostart_seconds * 1000) if autostart_seconds else None
+        self._autostarts = 0
         self.received: list[tuple[str, str, Any]] = []
         self.requests: list[tuple[str, str, int]] = []
         self._lock = threading.RLock()
@@ -128,8 +133,17 @@ class Simulator:
         if seconds < 0:
             raise ValueError("time only moves forward")
         with self._lock:
-            self.engine.run_until(self.engine.now_ms + round(seconds * 1000))
-            changed, self.engine.changed = self.engine.changed, False
+            engine = self.engine
+            target = engine.now_ms + round(seconds * 1000)
+            if self.autostart_ms:
+                while (self._autostarts + 1) * self.autostart_ms <= target:
+                    self._autostarts += 1
+                    engine.run_until(self._autostarts * self.autostart_ms)
+                    scenario, options = AUTOSTART[(self._autostarts - 1) % len(AUTOSTART)]
+                    engine.start_session(engine.agents[scenario], triggered_by=None, trigger_type="scheduled",
+                                         autopilot=autopilot("ok"), options=options)  # fmt: skip
+            engine.run_until(target)
+            changed, engine.changed = engine.changed, False
         if changed:
             self.notify()
 

@@ -95,14 +95,6 @@ class Run:
             run = run.parent
         return out
 
-    def subtree_ids(self) -> set[str]:
-        ids, todo = set(), [self]
-        while todo:
-            run = todo.pop()
-            ids.add(run.id)
-            todo.extend(run.children)
-        return ids
-
 
 class Task:
     __slots__ = ("id", "run", "kind", "question", "options", "content", "status", "answer", "blocking")

@@ -35,8 +35,10 @@ class PhronyApp(App[int]):
         client: PhronyClient | None = None,
         clock: Callable[[], datetime] = utc_now,
         sessions_refresh: float | None = 30.0,
+        host_label: str | None = None,
     ) -> None:
         super().__init__()
+        self.host_label = host_label  # shown instead of the base URL's host (tests, screenshots)
         self.settings = settings
         self.clock = clock
         self.sessions_refresh = sessions_refresh

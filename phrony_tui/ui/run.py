@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
-
-from pydantic import SecretStr
 
 from phrony_tui.cli import Settings
 from phrony_tui.client import PhronyUsageError, check_base_url
+from phrony_tui.demo import demo_settings
 
 
 def run_app(settings: Settings) -> int:
@@ -18,16 +16,7 @@ def run_app(settings: Settings) -> int:
 
         sim = Simulator(live=True)
         server = SimServer(sim).start()
-        agents = sim.engine.agents.values()
-        # The root agents a person would configure; sub-agents show up inside sessions.
-        roots = tuple(a.id for a in agents if a.parent_key is None and a.key != "firehose")
-        settings = replace(
-            settings,
-            base_url=server.base_url,
-            api_key=SecretStr(sim.keys.admin),
-            agent_ids=settings.agent_ids or roots,
-            agent_names={**{a.id: a.name for a in agents}, **settings.agent_names},
-        )
+        settings = demo_settings(sim, server.base_url, settings)
     try:
         check_base_url(settings.base_url, settings.allow_insecure_http)
         if settings.api_key is None:

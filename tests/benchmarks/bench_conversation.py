@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import resource
 import socket
 import statistics
@@ -104,12 +103,9 @@ def generate_conversation(steps: int) -> bytes:
 
 def _simulator_cls():
     try:
-        from phrony_tui.sim import Simulator  # type: ignore[attr-defined]
+        from phrony_tui.sim import Simulator
     except ImportError:
-        try:
-            from phrony_tui.sim.simulator import Simulator  # type: ignore[no-redef]
-        except ImportError:
-            return None
+        return None
     return Simulator
 
 
@@ -120,11 +116,13 @@ def serve(steps: int, ready_file: str, source: str = "auto") -> None:
         raise SystemExit("phrony_tui.sim has no Simulator")
     if Simulator is not None:
         base_url, key, run_id, server = _serve_sim(Simulator, steps)
-        source = "simulator big scenario"
+        label = "the simulator's big scenario"
     else:
         base_url, key, run_id, server = _serve_generated(steps)
-        source = "generated (no simulator available)"
-    Path(ready_file).write_text(f"{base_url} {key} {run_id} {source}")
+        label = "generated" + (" (no simulator available)" if source == "auto" else "")
+    partial = Path(ready_file + ".part")
+    partial.write_text(f"{base_url} {key} {run_id} {label}")
+    partial.replace(ready_file)  # atomic: the parent never reads half a line
     try:
         while True:
             time.sleep(3600)
@@ -133,23 +131,11 @@ def serve(steps: int, ready_file: str, source: str = "auto") -> None:
 
 
 def _serve_sim(Simulator, steps: int):
-    from phrony_tui.sim.server import SimServer
+    from phrony_tui.sim import SimServer
 
-    sim = Simulator(big_steps=steps)
+    sim = Simulator(seed=7, big_steps=steps)
     server = SimServer(sim).start()
-    import httpx
-
-    key = sim.keys.admin
-    agent = sim.agents["big"]
-    with httpx.Client(base_url=server.base_url, headers={"X-API-Key": key}, timeout=120) as http:
-        page = http.get(f"/v1/agents/{agent}/sessions", params={"take": 100}).json()
-    best = max(page["items"], key=lambda s: s.get("runCount") or 0)
-    # The big session: the one whose conversation is largest; pick by a quick probe.
-    run_ids = [s.get("entryRunId") or s.get("rootRunId") for s in page["items"]]
-    with httpx.Client(base_url=server.base_url, headers={"X-API-Key": key}, timeout=300) as http:
-        sizes = {rid: len(http.get(f"/v1/runs/{rid}/conversation").content) for rid in run_ids if rid}
-    run_id = max(sizes, key=sizes.get) if sizes else (best.get("entryRunId") or best.get("rootRunId"))
-    return server.base_url, key, run_id, server
+    return server.base_url, sim.keys.admin, sim.big_session.root.id, server
 
 
 def _serve_generated(steps: int):

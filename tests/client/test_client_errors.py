@@ -72,6 +72,7 @@ def test_429_with_and_without_retry_after():
         ("plain text\nover lines", "plain text over lines"),
         ('{"other": 1}', '{"other": 1}'),
         ("", ""),
+        ('{"message": "bad \\u001b]0;pwned\\u0007 \\u001b[31mred\\u202e"}', "bad \ufffd]0;pwned\ufffd \ufffd[31mred\ufffd"),
     ],
 )
 def test_server_message(body, expected):
@@ -87,7 +88,8 @@ def test_server_message_in_str_and_truncated():
 
 
 @pytest.mark.parametrize(("value", "expected"), [("5", 5.0), (" 0 ", 0.0), ("1.5", 1.5), (None, None),
-                                                 ("", None), ("-3", None), ("soon", None)])
+                                                 ("", None), ("-3", None), ("soon", None),
+                                                 ("inf", None), ("nan", None)])
 def test_retry_after_seconds(value, expected):
     assert parse_retry_after(value) == expected
 

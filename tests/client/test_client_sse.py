@@ -93,6 +93,13 @@ def test_oversized_event_dropped_and_counted_then_recovers():
     assert events == ["next"] and parser.oversized == 1
 
 
+def test_line_that_never_ends_is_dropped_to_its_end():
+    # The tail of the over-long line must not be read as a line (here: a comment).
+    chunks = [b"data: " + b"x" * 1500, b"x" * 1500, b": tail\n\ndata: ok\n\n"]
+    events, parser = parse_all(chunks, max_event_bytes=1000)
+    assert events == ["ok"] and parser.oversized == 1 and parser.comments == 0
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     datas=st.lists(st.text(alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)),

@@ -37,6 +37,27 @@ class Stream:
         return [event["subject"] for event in self.events]
 
 
+def _parse(response: httpx.Response) -> Iterator[tuple[str, Any, bool]]:
+    """SSE per the spec: ``data:`` lines join with newlines, a blank line dispatches."""
+    data: list[str] = []
+    for line in response.iter_lines():
+        if line == "":
+            if not data:
+                continue
+            text, multiline, data = "\n".join(data), len(data) > 1, []
+            try:
+                yield "event", json.loads(text), multiline
+            except ValueError:
+                yield "malformed", text, multiline
+            continue
+        if line.startswith(":"):
+            yield "comment", line[1:].strip(), False
+            continue
+        name, _, value = line.partition(":")
+        if name == "data":
+            data.append(value[1:] if value.startswith(" ") else value)
+
+
 def read_sse(
     response: httpx.Response,
     *,
@@ -44,38 +65,29 @@ def read_sse(
     limit: int | None = None,
     comments_wanted: int | None = None,
 ) -> Stream:
-    """Parse SSE per the spec: ``data:`` lines join with newlines, a blank line dispatches."""
+    """Read events until ``until`` matches, ``limit`` events, ``comments_wanted`` comments, or the end.
+
+    May be called again on the same response: it goes on where it stopped.
+    """
+    parser = getattr(response, "_sim_sse", None)
+    if parser is None:
+        parser = _parse(response)
+        response._sim_sse = parser  # type: ignore[attr-defined]
     out = Stream()
-    data: list[str] = []
-    lines: Iterator[str] = response.iter_lines()
-    for line in lines:
-        if line == "":
-            if not data:
-                continue
-            text = "\n".join(data)
-            if len(data) > 1:
-                out.multiline += 1
-            data = []
-            try:
-                event = json.loads(text)
-            except ValueError:
-                out.malformed.append(text)
-                continue
-            out.events.append(event)
-            out.times.append(time.monotonic())
-            if (until and until(event)) or (limit and len(out.events) >= limit):
-                return out
-            continue
-        if line.startswith(":"):
-            out.comments.append(line[1:].strip())
+    for what, value, multiline in parser:
+        if what == "comment":
+            out.comments.append(value)
             if comments_wanted and len(out.comments) >= comments_wanted:
                 return out
             continue
-        name, _, value = line.partition(":")
-        if value.startswith(" "):
-            value = value[1:]
-        if name == "data":
-            data.append(value)
+        out.multiline += multiline
+        if what == "malformed":
+            out.malformed.append(value)
+            continue
+        out.events.append(value)
+        out.times.append(time.monotonic())
+        if (until and until(value)) or (limit and len(out.events) >= limit):
+            return out
     out.closed = True
     return out
 

@@ -19,6 +19,7 @@ def binding_rows() -> list[tuple[str, str, str]]:
     from phrony_tui.ui.widgets.run_tree import RunTree
     from phrony_tui.ui.widgets.sessions import SessionsPane, SessionsTable
     from phrony_tui.ui.widgets.timeline import TimelineView
+    from phrony_tui.ui.widgets.timeline_pane import TimelinePane
 
     places = [
         ("anywhere", PhronyApp),
@@ -27,6 +28,7 @@ def binding_rows() -> list[tuple[str, str, str]]:
         ("sessions", SessionsTable),
         ("run tree", RunTree),
         ("timeline", TimelineView),
+        ("timeline", TimelinePane),
         ("live log", LiveLog),
     ]
     rows = []

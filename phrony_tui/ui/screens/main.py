@@ -61,7 +61,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         settings = self.app.settings
         self.feed = SessionFeed(settings.agent_ids)
-        yield StatusBar(settings.base_url, id="status")
+        yield StatusBar(settings.base_url, self.app.host_label, id="status")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield SessionsPane(self.feed, settings.agent_names, id="sessions")

@@ -11,12 +11,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from phrony_tui.client.models import SessionSummary
-from phrony_tui.core.format import fmt_count, fmt_datetime, fmt_duration, duration_between
+from phrony_tui.core.format import duration_between, fmt_count, fmt_duration, fmt_short_datetime
 from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.ui.text import cell, short_id, status_text
 
-COLUMNS = ("", "status", "agent", "trigger", "started", "took", "runs", "tokens", "model")
+COLUMNS = ("", "status", "agent", "started", "took", "runs", "tokens", "trigger", "model")
 
 
 class SessionsTable(DataTable):
@@ -94,17 +94,16 @@ class SessionsPane(Vertical):
 
     def _cells(self, s: SessionSummary) -> list[Text]:
         marker = Text("●", style="bold yellow") if is_waiting(s.status) else Text(" ")
-        trigger = " ".join(p for p in (s.trigger_type, s.trigger_name) if p)
         took = duration_between(s.started_at, s.finished_at) if s.finished_at else None
         return [
             marker,
             status_text(s.status),
             cell(self.agent_names.get(s.agent_id or "", "") or short_id(s.agent_id), 18),
-            cell(trigger or "-", 16),
-            Text(fmt_datetime(s.started_at)),
+            Text(fmt_short_datetime(s.started_at)),
             Text(fmt_duration(took) if took is not None else ("…" if not is_terminal(s.status) else "-")),
             Text(str(s.run_count) if s.run_count is not None else "-", justify="right"),
             Text(fmt_count(s.total_tokens_used), justify="right"),
+            cell(s.trigger_name or s.trigger_type or "-", 14),
             cell(s.llm_model or "-", 20),
         ]
 

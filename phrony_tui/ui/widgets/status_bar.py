@@ -17,9 +17,9 @@ REDACTED_NOTE = "timeline hidden by the trigger's settings (output-only)"
 
 
 class StatusBar(Static):
-    def __init__(self, base_url: str, **kwargs) -> None:
+    def __init__(self, base_url: str, host_label: str | None = None, **kwargs) -> None:
         super().__init__(markup=False, **kwargs)
-        self.host = urlsplit(base_url).netloc or base_url
+        self.host = host_label or urlsplit(base_url).netloc or base_url
 
     def on_mount(self) -> None:
         self.update(self._lead().append("no session open · enter opens one", style="dim"))

@@ -1,0 +1,85 @@
+"""SVG snapshots of the main screen in its main states (fixed seed, fixed clock).
+
+Regenerate after an intended change with: pytest tests/ui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from phrony_tui.ui.widgets.sessions import SessionsPane
+from tests.ui.conftest import wait_for
+from tests.ui.helpers import main_screen
+
+WIDE = (160, 45)
+NARROW = (80, 24)
+
+
+def sessions_loaded(app):
+    async def run_before(pilot) -> None:
+        pane = app.screen.query_one(SessionsPane)
+        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+
+    return run_before
+
+
+def session_open(app, *, live: bool):
+    async def run_before(pilot) -> None:
+        screen = main_screen(app)
+        pane = app.screen.query_one(SessionsPane)
+        state = "connected" if live else "closed"
+        await wait_for(
+            pilot,
+            lambda: screen.state is not None
+            and screen.follower is not None
+            and screen.follower.status.state == state
+            and pane.feed.total is not None
+            and not pane.loading,
+        )
+        await pilot.pause(0.2)  # one more flush of the follower's buffer
+
+    return run_before
+
+
+def test_sessions_list(snap_compare, make_app):
+    app = make_app()
+    assert snap_compare(app, terminal_size=WIDE, run_before=sessions_loaded(app))
+
+
+def test_deep_multi_agent_session(snap_compare, sim, make_app):
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    app = make_app(run_id=run_id)
+    assert snap_compare(app, terminal_size=WIDE, run_before=session_open(app, live=False))
+
+
+def test_waiting_run(snap_compare, sim, make_app):
+    _, run_id = sim.find_sessions("multi", "WaitingForAITL")[0]
+    app = make_app(run_id=run_id)
+    assert snap_compare(app, terminal_size=WIDE, run_before=session_open(app, live=True))
+
+
+def test_redacted_session(snap_compare, sim, make_app):
+    _, run_id = sim.find_sessions("redacted", "Completed")[0]
+    app = make_app(run_id=run_id)
+    assert snap_compare(app, terminal_size=WIDE, run_before=session_open(app, live=False))
+
+
+def test_bad_key_error(snap_compare, make_app):
+    app = make_app(api_key=SecretStr("phk_wrong"))
+
+    async def run_before(pilot) -> None:
+        pane = app.screen.query_one(SessionsPane)
+        await wait_for(pilot, lambda: pane.error is not None and not pane.loading)
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+def test_narrow_sessions_list(snap_compare, make_app):
+    app = make_app()
+    assert snap_compare(app, terminal_size=NARROW, run_before=sessions_loaded(app))
+
+
+def test_narrow_open_session(snap_compare, sim, make_app):
+    _, run_id = sim.find_sessions("hitl", "WaitingForHITL")[0]
+    app = make_app(run_id=run_id)
+    assert snap_compare(app, terminal_size=NARROW, run_before=session_open(app, live=True))
