@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any, Literal
 
 from phrony_tui.client.models import ConversationItem, Run, RunEvent
@@ -82,11 +83,12 @@ def _text(value: Any) -> str | None:
 
 
 def event_time(event: RunEvent) -> str:
-    """``HH:MM:SS.mmm`` of the event's timestamp (in the offset it was sent
-    with); the raw text, made safe, when it does not parse."""
+    """``HH:MM:SS.mmm`` of the event's timestamp in UTC (as every time the
+    panes show); the raw text, made safe, when it does not parse."""
     stamp = parse_timestamp(event.ts)
     if stamp is None:
         return one_line(event.ts or "", 32)
+    stamp = stamp.astimezone(UTC)
     return stamp.strftime("%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}"
 
 

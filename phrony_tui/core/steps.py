@@ -34,6 +34,7 @@ __all__ = [
     "step_from_event",
     "step_type",
     "to_int",
+    "tool_result_of",
     "user_task_id_of",
 ]
 

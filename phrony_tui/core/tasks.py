@@ -485,9 +485,24 @@ class _RunSteps:
 
     real_max: int = 0
     live: dict[str, int] = field(default_factory=dict)  # step id -> live position
+    live_max: int = 0  # max(live.values()), recomputed only after the max left
+    stale: bool = False
+
+    def add_live(self, step_id: str, position: int) -> None:
+        self.live[step_id] = position
+        self.live_max = max(self.live_max, position)
+
+    def reconcile(self, step_id: str, ordinal: int) -> None:
+        position = self.live.pop(step_id, None)
+        if position is not None and position >= self.live_max:
+            self.stale = True
+        self.real_max = max(self.real_max, ordinal)
 
     def last(self) -> int:
-        return max(self.real_max, max(self.live.values(), default=0))
+        if self.stale:
+            self.live_max = max(self.live.values(), default=0)
+            self.stale = False
+        return max(self.real_max, self.live_max)
 
 
 class TaskBook:
@@ -545,10 +560,10 @@ class TaskBook:
             return
         steps = self._steps.setdefault(item.run_id, _RunSteps())
         if has_ordinal(item):
-            steps.live.pop(item.id, None)
-            steps.real_max = max(steps.real_max, item.ordinal)
-        elif item.id not in steps.live:
-            steps.live[item.id or f"anon:{self._arrivals}"] = self._position(item)
+            steps.reconcile(item.id, item.ordinal)
+        elif not item.id or item.id not in steps.live:
+            position = self._position(item)
+            steps.add_live(item.id or f"anon:{position}", position)
         # A later step that names a task (e.g. UserTaskResp) may close it.
         task_id = user_task_id_of(item)
         if task_id is not None:
@@ -558,8 +573,9 @@ class TaskBook:
             elif "usertask" in norm_key(item.type):
                 self._statuses[task_id] = "Completed"
 
-    def apply_event(self, event: RunEvent) -> bool:
-        """Take what a live event says about tasks and runs. True when it said something."""
+    def apply_event(self, event: RunEvent, root_run_id: str | None = None) -> bool:
+        """Take what a live event says about tasks and runs. True when it said something.
+        A ``run`` event that names no run is taken to be about ``root_run_id``."""
         kind = event.kind.lower()
         data = as_mapping(event.data) or {}
         if kind == "step":
@@ -572,7 +588,7 @@ class TaskBook:
             status = pick(data, "status")
             run_id = pick(data, "runId", "run_id") if kind == "run" else None
             if kind == "run" and run_id is None:
-                run_id = pick(data, "id")
+                run_id = pick(data, "id") or root_run_id
             if not isinstance(status, str) or not status:
                 return False
             if kind == "session":

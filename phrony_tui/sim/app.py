@@ -39,8 +39,8 @@ from phrony_tui.sim.world import (
 if TYPE_CHECKING:
     from phrony_tui.sim.simulator import ApiKey, Simulator
 
-REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-           405: "Method Not Allowed", 413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
+REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+           409: "Conflict", 413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
 MAX_UPLOAD = 100 * 1024 * 1024
 PRESIGN_TTL_S = 900
 MAX_TAKE = 500
@@ -109,14 +109,14 @@ def build_app(sim: Simulator) -> Starlette:
                 await asyncio.sleep(faults.latency_ms / 1000)
             method = request.method
             body: Any = None
-            raw = b""
+            invalid = False
             if method in ("POST", "PUT") and api:
                 raw = await request.body()
                 if raw.strip():
                     try:
                         body = json.loads(raw)
                     except ValueError:
-                        body = None
+                        invalid = True
                 with lock:
                     sim.received.append((method, request.url.path, body))
             try:
@@ -129,7 +129,7 @@ def build_app(sim: Simulator) -> Starlette:
                     if hit == "error":
                         raise ApiError(500, "simulated server error (fault injection)")
                     key = authenticate(request)
-                    if raw.strip() and body is None:
+                    if invalid:
                         raise ApiError(400, "the body is not valid JSON")
                 else:
                     key = None
@@ -281,7 +281,8 @@ def build_app(sim: Simulator) -> Starlette:
             if "runId" not in body:
                 raise ApiError(400, "runId is required and must equal the run id in the path")
             if body["runId"] != run_id:
-                raise ApiError(400, f"runId in the body ({body['runId']!r}) does not match the path's run id ({run_id})")
+                raise ApiError(400, f"runId in the body ({body['runId']!r}) does not match the path's run id "
+                                    f"({run_id})")  # fmt: skip
             session = run.session
             if body.get("userTaskId") is not None:
                 answer_task(run, session, body)
@@ -424,7 +425,9 @@ def build_app(sim: Simulator) -> Starlette:
         run = engine.runs.get(run_id)
         return run is not None and scope in run.ancestors()
 
-    async def live_source(session: Session, cursor: int, scope: Run | None, generation: int) -> AsyncIterator[list[bytes]]:
+    async def live_source(
+        session: Session, cursor: int, scope: Run | None, generation: int
+    ) -> AsyncIterator[list[bytes]]:
         waiter = sim.add_waiter()
         loop_event = waiter[1]
         try:
@@ -548,7 +551,8 @@ def build_app(sim: Simulator) -> Starlette:
             if upload is None:
                 raise ApiError(404, f"no presigned upload for objectKey {object_key!r}")
             if size != upload.max_content_length:
-                raise ApiError(400, f"maxContentLength must be the value given to presign ({upload.max_content_length})")
+                expected = upload.max_content_length
+                raise ApiError(400, f"maxContentLength must be the value given to presign ({expected})")
             if upload.data is None:
                 raise ApiError(400, f"nothing was uploaded for objectKey {object_key!r}: PUT the bytes first")
             already = upload.finalized

@@ -224,8 +224,9 @@ def make_firehose_session(engine: Engine, started_ms: int, triggered_by: str | N
                                    triggered_by=triggered_by, special="firehose")  # fmt: skip
     root = session.root
     engine.add_item(root, "llm_request_prepared", {"model": root.agent.llm_model}, iteration=1)
-    engine.add_item(root, "reasoning", {"message": "Streaming telemetry until the buffer drains.",
-                                        "preview": "Streaming telemetry", "tokens_used": 12}, tokens=12, iteration=1)  # fmt: skip
+    thought = {"message": "Streaming telemetry until the buffer drains.", "preview": "Streaming telemetry",
+               "tokens_used": 12}  # fmt: skip
+    engine.add_item(root, "reasoning", thought, tokens=12, iteration=1)
     engine.now_ms = max(saved, engine.now_ms)
     return session
 

@@ -419,8 +419,10 @@ class Engine:
             return
         for run in reversed(session.runs):
             if run.finished_ms is None:
-                run_status = status if run.parent is None else ("Cancelled" if status != "Completed" else status)
-                self.finish_run(run, run_status, output if run.parent is None else None, error if run.parent is None else None)
+                if run.parent is None:
+                    self.finish_run(run, status, output, error)
+                else:
+                    self.finish_run(run, status if status == "Completed" else "Cancelled")
         for task in session.tasks.values():
             if task.status == "Pending":
                 task.status = "Cancelled"
@@ -564,15 +566,16 @@ class Ctx:
 
     def tool_result(self, run: Run, call_id: str, data: Any = None, error: str | None = None,
                     iteration: int | None = None) -> dict:  # fmt: skip
-        result = {"data": data, "error": error, "log_id": "log_" + self.engine.new_id()[:8], "successful": error is None}
+        log_id = "log_" + self.engine.new_id()[:8]
+        result = {"data": data, "error": error, "log_id": log_id, "successful": error is None}
         return self.engine.add_item(run, "ToolResult", {"tool_call_id": call_id, "result": result},
                                     error=error, iteration=iteration, duration_ms=1500)  # fmt: skip
 
     def output(self, run: Run, output: Any, iteration: int | None = None) -> dict:
         tokens = 40 + self.rng.randrange(200)
         total = run.tokens + tokens
-        return self.engine.add_item(run, "output", {"output": output, "tokens_used": tokens, "total_tokens_used": total},
-                                    tokens=tokens, iteration=iteration, duration_ms=1800)  # fmt: skip
+        content = {"output": output, "tokens_used": tokens, "total_tokens_used": total}
+        return self.engine.add_item(run, "output", content, tokens=tokens, iteration=iteration, duration_ms=1800)
 
     def step(self, run: Run, type_: str, content: dict[str, Any], **kwargs: Any) -> dict:
         return self.engine.add_item(run, type_, content, **kwargs)

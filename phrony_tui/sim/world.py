@@ -59,7 +59,9 @@ class Run:
         "trigger_type", "triggered_by", "trigger_id", "trigger_name", "last_ms",
     )  # fmt: skip
 
-    def __init__(self, run_id: str, session: Session, agent: Agent, parent: Run | None, started_ms: int, run_input: Any):
+    def __init__(
+        self, run_id: str, session: Session, agent: Agent, parent: Run | None, started_ms: int, run_input: Any
+    ) -> None:
         self.id = run_id
         self.session = session
         self.agent = agent

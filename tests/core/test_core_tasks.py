@@ -305,3 +305,30 @@ def test_unknown_run_status_trailing_rule() -> None:
     assert [t.user_task_id for t in book.pending()] == ["t1"]
     book.add_items([item("c", 3, "RunCompleted", {"status": "Completed"}, run_id="rx")])
     assert book.pending() == []
+
+
+def test_run_event_without_id_applies_to_the_root_when_given() -> None:
+    book = TaskBook()
+    book.add_items([_req("a", 1, "t1", run_id="root")])
+    book.set_run_status("root", "Running")
+    book.apply_event(event("run", {"status": "WaitingForHITL"}))
+    assert book.pending() == []  # no run named: ignored
+    book.apply_event(event("run", {"status": "WaitingForHITL"}), root_run_id="root")
+    assert [t.user_task_id for t in book.pending()] == ["t1"]
+
+
+def test_many_live_steps_without_ordinal_stay_cheap() -> None:
+    import time
+
+    book = TaskBook()
+    book.set_run_status("r1", "WaitingForHITL")
+    for n in range(20_000):
+        book.add_step(item(f"s{n}", 0, run_id="r1"))
+    book.add_step(_req("t", 0, "t1"))
+    start = time.perf_counter()
+    for _ in range(2_000):
+        assert book.pending_ids() == {"t1"}
+    assert time.perf_counter() - start < 1.0  # not O(live steps) per call
+    # Reconciling the latest live step (now known to come after the task) closes it.
+    book.add_items([_req("t", 20_001, "t1"), item("s19999", 20_002, run_id="r1")])
+    assert book.pending_ids() == set()

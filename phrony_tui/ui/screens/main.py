@@ -21,6 +21,7 @@ from phrony_tui.client.models import SessionSummary
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.live.follower import FollowStatus, RunFollower
+from phrony_tui.ui.actions import RunActions
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
 from phrony_tui.ui.widgets.live_log import LiveLog
@@ -38,10 +39,14 @@ FLUSH_INTERVAL = 0.1
 NARROW_WIDTH = 110
 
 
-class MainScreen(Screen[None]):
+class MainScreen(RunActions, Screen[None]):
     app: PhronyApp
 
     BINDINGS = [
+        Binding("a", "answer", "Answer", id="run.answer"),
+        Binding("m", "message", "Message", id="run.message"),
+        Binding("w", "skip_wait", "Skip wait", id="run.skip_wait"),
+        Binding("s", "start_run", "Start run", id="run.start"),
         Binding("r", "refresh", "Refresh", id="main.refresh"),
         Binding("1", "focus_pane('sessions')", "Sessions", show=False, id="main.focus_sessions"),
         Binding("2", "focus_pane('runs')", "Runs", show=False, id="main.focus_runs"),
