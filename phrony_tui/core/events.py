@@ -17,7 +17,7 @@ from datetime import UTC
 from typing import Any, Literal
 
 from phrony_tui.client.models import ConversationItem, Run, RunEvent
-from phrony_tui.core.run_tree import parse_timestamp
+from phrony_tui.core.format import parse_ts as parse_timestamp
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.status import is_terminal
 from phrony_tui.core.steps import as_mapping, is_user_task_req, pick, step_from_event, user_task_id_of

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from phrony_tui.client.models import Run
+from phrony_tui.core.format import parse_ts as parse_timestamp
 from phrony_tui.core.status import is_live, is_waiting
 
 __all__ = [
     "RunRow",
     "RunTree",
-    "duration_label",
-    "format_duration",
-    "parse_timestamp",
     "run_duration",
 ]
 
@@ -49,18 +47,6 @@ class RunRow:
         parts = ["│  " if more else "   " for more in self.guides[1:]]
         parts.append("└─ " if self.is_last else "├─ ")
         return "".join(parts)
-
-
-def parse_timestamp(value: str | None) -> datetime | None:
-    """An aware datetime from an ISO-8601 string (naive means UTC); None if unparsable."""
-    if not value or not isinstance(value, str):
-        return None
-    text = value.strip()
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
 def _sort_key(run: Run) -> tuple[bool, float, str]:
@@ -243,28 +229,3 @@ def run_duration(run: Run, now: datetime | None = None) -> timedelta | None:
             return None
         finished = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     return max(finished - started, timedelta(0))
-
-
-def format_duration(span: timedelta) -> str:
-    """``0.42s``, ``12.3s``, ``3m 05s``, ``2h 03m``, ``1d 02h``."""
-    seconds = max(span.total_seconds(), 0.0)
-    if seconds < 10:
-        return f"{seconds:.2f}s"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    whole = int(seconds)
-    if whole < 3600:
-        return f"{whole // 60}m {whole % 60:02d}s"
-    if whole < 86400:
-        return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
-    return f"{whole // 86400}d {whole % 86400 // 3600:02d}h"
-
-
-def duration_label(run: Run, now: datetime | None = None) -> str:
-    """``"12.3s"`` for a finished run, ``"running for 3m 05s"`` for a live one, else ``""``."""
-    span = run_duration(run, now)
-    if span is None:
-        return ""
-    if parse_timestamp(run.finished_at) is None:
-        return f"running for {format_duration(span)}"
-    return format_duration(span)

@@ -105,9 +105,10 @@ class SessionState:
 
     def apply_events(self, events: Iterable[RunEvent]) -> None:
         runs_changed = False
+        root_run_id = self.root_run_id
         for event in events:
             self.events_seen += 1
-            effect = effect_of(event, self.root_run_id)
+            effect = effect_of(event, root_run_id)
             if effect.new_run is not None and effect.new_run.id not in self.runs:
                 self.runs[effect.new_run.id] = effect.new_run
                 runs_changed = True
@@ -118,7 +119,7 @@ class SessionState:
                 if change.scope == "session":
                     self.session = self.session.model_copy(update={"status": change.status})
                 else:
-                    run_id = change.id or self.root_run_id
+                    run_id = change.id or root_run_id
                     run = self.runs.get(run_id or "")
                     if run is not None and run.status != change.status:
                         update = {"status": change.status}
@@ -126,10 +127,10 @@ class SessionState:
                             update["error"] = change.error
                         self.runs[run.id] = run.model_copy(update=update)
                         runs_changed = True
-                    if run_id == self.root_run_id and run_id is not None:
+                    if run_id == root_run_id and run_id is not None:
                         # The root run's end is the session's, whether or not a session event says so.
                         self.session = self.session.model_copy(update={"status": change.status})
-            self.tasks.apply_event(event)
+            self.tasks.apply_event(event, root_run_id=root_run_id)
         self._changed(runs=runs_changed)
 
     def _changed(self, *, runs: bool) -> None:

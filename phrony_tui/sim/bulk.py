@@ -12,9 +12,7 @@ import json
 import random
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 
-from phrony_tui.sim.clock import format_iso
 from phrony_tui.sim.engine import STEP_KINDS, Engine
 from phrony_tui.sim.world import SLIM_DROP, Run, Session, dumps
 
@@ -104,7 +102,6 @@ def render_big(engine: Engine, session: Session, steps: int, slim: bool) -> byte
     def uid() -> str:
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
-    epoch = engine.epoch
     tenant = engine.tenant_id
     runs = session.runs
     regular, _ = _big_plan(steps)
@@ -118,7 +115,7 @@ def render_big(engine: Engine, session: Session, steps: int, slim: bool) -> byte
     first = True
 
     def ts(i: int) -> str:
-        return format_iso(epoch + timedelta(milliseconds=BIG_START_MS + i * BIG_STEP_MS))
+        return engine.ts(BIG_START_MS + i * BIG_STEP_MS)
 
     def flush() -> None:
         nonlocal first

@@ -14,7 +14,7 @@ def run_app(settings: Settings) -> int:
     if settings.demo:
         from phrony_tui.sim import SimServer, Simulator
 
-        sim = Simulator(live=True)
+        sim = Simulator(live=True, autostart_seconds=45)
         server = SimServer(sim).start()
         settings = demo_settings(sim, server.base_url, settings)
     try:

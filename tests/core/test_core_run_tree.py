@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from core_helpers import run
 
 from phrony_tui.client.models import Run
-from phrony_tui.core.run_tree import RunTree, duration_label, format_duration, parse_timestamp, run_duration
+from phrony_tui.core.run_tree import RunTree, run_duration
 
 
 def _ids(tree: RunTree) -> list[str]:
@@ -119,26 +119,8 @@ def test_durations() -> None:
     live = Run(id="l", started_at="2026-03-01T12:06:55Z", status="Running")
     stuck = Run(id="s", started_at="2026-03-01T12:00:00Z", status="Failed")
     assert run_duration(done) == timedelta(seconds=12.5)
-    assert duration_label(done, now) == "12.5s"
     assert run_duration(live, now) == timedelta(minutes=3, seconds=5)
-    assert duration_label(live, now) == "running for 3m 05s"
     assert run_duration(live) is None
     assert run_duration(stuck, now) is None  # terminal without an end: unknown, not "running"
-    assert duration_label(Run(id="x")) == ""
     backwards = Run(id="b", started_at="2026-03-01T12:00:10Z", finished_at="2026-03-01T12:00:00Z")
     assert run_duration(backwards) == timedelta(0)
-
-
-def test_format_duration() -> None:
-    assert format_duration(timedelta(seconds=0.42)) == "0.42s"
-    assert format_duration(timedelta(seconds=12.34)) == "12.3s"
-    assert format_duration(timedelta(seconds=185)) == "3m 05s"
-    assert format_duration(timedelta(hours=2, minutes=3)) == "2h 03m"
-    assert format_duration(timedelta(days=1, hours=2)) == "1d 02h"
-
-
-def test_parse_timestamp() -> None:
-    assert parse_timestamp("2026-03-01T12:00:00Z") == datetime(2026, 3, 1, 12, tzinfo=UTC)
-    assert parse_timestamp("2026-03-01T12:00:00") == datetime(2026, 3, 1, 12, tzinfo=UTC)
-    assert parse_timestamp("garbage") is None
-    assert parse_timestamp(None) is None

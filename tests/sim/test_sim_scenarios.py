@@ -134,12 +134,16 @@ def test_multi_aitl_through_the_sub_agent_run(http: httpx.Client, sim: Simulator
     run_id, conv = multi_running(http, sim)
     task = pending_task(conv, "aitl_escalation")
     sub_run = conv["runs"][3]["id"]
-    sibling = conv["runs"][1]["id"]
-    # a run that is neither the task's run nor one of its parents... (the researcher is a parent: fine)
+    researcher = conv["runs"][1]["id"]
+    # another session's run does not know the task
+    other = sim.find_sessions("hitl")[0][1]
+    response = message(http, other, {"userTaskId": task["user_task_id"], "textValue": "IEA"})
+    assert response.status_code == 404 and "not found" in response.json()["message"]
     response = message(http, sub_run, {"userTaskId": task["user_task_id"], "textValue": "IEA"})
     assert response.status_code == 202
     sim.advance(60)
-    assert conversation(http, sibling)["session"]["status"] == "Completed"
+    # any run id of the session reads the whole session
+    assert conversation(http, researcher)["session"]["status"] == "Completed"
 
 
 def test_root_only_key_answers_a_sub_agent_task_through_the_root(sim: Simulator, sim_base_url: str) -> None:

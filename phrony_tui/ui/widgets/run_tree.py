@@ -11,8 +11,9 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from phrony_tui.client.models import Run
-from phrony_tui.core.format import duration_between, fmt_count, fmt_duration
+from phrony_tui.core.format import fmt_count, fmt_duration
 from phrony_tui.core.run_tree import RunTree as RunTreeModel
+from phrony_tui.core.run_tree import run_duration
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import is_waiting
 from phrony_tui.ui.text import short_id, status_style
@@ -87,10 +88,11 @@ class RunTree(Tree[str]):
 
 def run_label(run: Run, *, now: datetime, pending: bool = False, orphan: bool = False) -> Text:
     name = run.agent_name or short_id(run.agent_id)
-    took = duration_between(run.started_at, run.finished_at, now)
+    span = run_duration(run, now)
+    took = span.total_seconds() if span is not None else None
     label = Text(no_wrap=True, overflow="ellipsis")
     if pending or is_waiting(run.status):
-        label.append("⏸ ", style="bold yellow")
+        label.append("● ", style="bold yellow")
     label.append(one_line(name, 32), style="bold")
     label.append(f" d{run.depth} ", style="dim")
     label.append(one_line(run.status or "?", 22), style=status_style(run.status))

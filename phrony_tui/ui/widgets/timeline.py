@@ -21,8 +21,12 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-# Column widths (cells). The summary takes what is left.
-COLUMNS = (("#", 6), ("time", 8), ("agent", 16), ("type", 20))
+# Column widths (cells) by cell index; the summary takes what is left. Narrow
+# panes drop the agent column and shorten the type, so the summary keeps room.
+COLUMNS = ((0, "#", 6), (1, "time", 8), (2, "agent", 16), (3, "type", 20))
+NARROW_COLUMNS = ((0, "#", 5), (1, "time", 8), (3, "type", 14))
+NARROW_BELOW = 100
+SUMMARY = 4
 TONES = ("normal", "muted", "error", "waiting", "ok", "model", "tool")
 
 
@@ -53,7 +57,7 @@ class TimelineView(ScrollView, can_focus=True):
         *(f"timeline--{tone}" for tone in TONES),
     }
     DEFAULT_CSS = """
-    TimelineView { background: $surface; }
+    TimelineView { background: $surface; overflow-x: hidden; }
     TimelineView > .timeline--header { text-style: bold; color: $text-muted; }
     TimelineView > .timeline--cursor { background: $accent 40%; }
     TimelineView:focus > .timeline--cursor { background: $accent; color: $text; }
@@ -188,9 +192,13 @@ class TimelineView(ScrollView, can_focus=True):
             self._cache[key] = strip
         return strip
 
+    @staticmethod
+    def _columns(width: int):
+        return NARROW_COLUMNS if width < NARROW_BELOW else COLUMNS
+
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("timeline--header")
-        text = "".join(title.ljust(w)[:w] + " " for title, w in COLUMNS) + "summary"
+        text = "".join(title.ljust(w)[:w] + " " for _, title, w in self._columns(width)) + "summary"
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     def _row(self, index: int, width: int, selected: bool) -> Strip:
@@ -198,11 +206,12 @@ class TimelineView(ScrollView, can_focus=True):
         base = self.rich_style
         tone_style = self.get_component_rich_style(f"timeline--{tone}", partial=True)
         segments: list[Segment] = []
-        for (_, w), value in zip(COLUMNS, cells):
+        for index, title, w in self._columns(width):
+            value = cells[index]
             text = value if len(value) <= w else value[: w - 1] + "…"
-            style = tone_style if _ == "type" else Style()
+            style = tone_style if title == "type" else Style()
             segments.append(Segment(text.ljust(w) + " ", base + style))
-        summary = cells[len(COLUMNS)] if len(cells) > len(COLUMNS) else ""
+        summary = cells[SUMMARY] if len(cells) > SUMMARY else ""
         segments.append(Segment(summary[: max(width, 0)], base + tone_style))
         strip = Strip(segments).adjust_cell_length(width, base)
         if selected:
