@@ -83,6 +83,8 @@ class SessionState:
         self.session: Session = conversation.session
         self.redacted = False
         self.events_seen = 0
+        # Answers to user tasks, as task events report them (the conversation does not hold them).
+        self.answers: dict[str, object] = {}
         self._tree: RunTree | None = None
         self._rows: dict[str | None, TimelineRows] = {}
         self.merge_conversation(conversation)
@@ -131,6 +133,8 @@ class SessionState:
                         # The root run's end is the session's, whether or not a session event says so.
                         self.session = self.session.model_copy(update={"status": change.status})
             self.tasks.apply_event(event, root_run_id=root_run_id)
+            if effect.task is not None and isinstance(event.data, dict) and "answer" in event.data:
+                self.answers[effect.task.user_task_id] = event.data["answer"]
         self._changed(runs=runs_changed)
 
     def _changed(self, *, runs: bool) -> None:

@@ -25,7 +25,7 @@ from textual.strip import Strip
 # panes drop the agent column and shorten the type, so the summary keeps room.
 COLUMNS = ((0, "#", 6), (1, "time", 8), (2, "agent", 16), (3, "type", 20))
 NARROW_COLUMNS = ((0, "#", 5), (1, "time", 8), (3, "type", 14))
-NARROW_BELOW = 100
+NARROW_BELOW = 84
 SUMMARY = 4
 TONES = ("normal", "muted", "error", "waiting", "ok", "model", "tool")
 

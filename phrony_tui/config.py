@@ -1,0 +1,206 @@
+"""The configuration file: named profiles, key remaps, preferences. No textual.
+
+Where: ``$PHRONY_TUI_CONFIG`` if set, else ``$XDG_CONFIG_HOME/phrony-tui/config.toml``
+(``~/.config/phrony-tui/config.toml``). Keys stored on request live beside it in
+``credentials.toml`` (mode 0600), so the config file itself can be shared or kept
+in a dotfiles repository. Either file holding a key is refused when group or
+others can read it.
+
+Precedence, field by field: flags > environment > profile > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+TEMPLATE = """\
+# phrony-tui configuration. Precedence: flags > environment > profile > defaults.
+# `phrony-tui config path` prints where this file is.
+
+# The profile used when --profile is not given.
+default_profile = "default"
+
+# A Textual theme name (e.g. "textual-dark", "nord", "gruvbox"); the app also
+# remembers the last theme you picked in its state file.
+# theme = "textual-dark"
+
+# Ring the terminal bell when a watched run starts waiting on a human or fails.
+bell = true
+
+[profiles.default]
+base_url = "https://api.phrony.com"
+# The name of the environment variable that holds this profile's key.
+# (PHRONY_API_KEY, when set, still wins.) To store a key instead, run
+# `phrony-tui config set-key default`: it goes to credentials.toml, mode 0600.
+api_key_env = "PHRONY_API_KEY"
+# Agent ids to list, and the names to show for them.
+agents = []
+# [profiles.default.agent_names]
+# "00000000-0000-0000-0000-000000000000" = "Refund Desk"
+
+# Another profile, e.g. a self-hosted staging deployment:
+# [profiles.staging]
+# base_url = "https://phrony.staging.example.com"
+# api_key_env = "PHRONY_STAGING_KEY"
+# agents = ["..."]
+
+# Remap keys by binding id (see the ? help screen for ids), e.g.:
+# [keys]
+# "timeline.next_error" = "x"
+# "app.quit" = "q,ctrl+q"
+"""
+
+
+class ConfigError(Exception):
+    """The config file is unreadable or invalid; the message names the file, line or key."""
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = None
+    api_key_env: str | None = None
+    api_key: SecretStr | None = None
+    agents: list[str] = Field(default_factory=list)
+    agent_names: dict[str, str] = Field(default_factory=dict)
+    allow_insecure_http: bool = False
+
+    @field_validator("agents", mode="before")
+    @classmethod
+    def _agents(cls, value: Any) -> Any:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
+class ConfigFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    default_profile: str | None = None
+    theme: str | None = None
+    bell: bool = True
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+    keys: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Paths:
+    config: Path
+    credentials: Path
+    state_dir: Path
+
+
+def paths(environ: dict[str, str] | None = None) -> Paths:
+    env = os.environ if environ is None else environ
+    home = Path(env.get("HOME") or Path.home())
+    config_home = Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "phrony-tui"
+    state_home = Path(env.get("XDG_STATE_HOME") or home / ".local" / "state") / "phrony-tui"
+    config = Path(env["PHRONY_TUI_CONFIG"]) if env.get("PHRONY_TUI_CONFIG") else config_home / "config.toml"
+    return Paths(config=config, credentials=config.parent / "credentials.toml", state_dir=state_home)
+
+
+def load(path: Path, credentials: Path | None = None) -> ConfigFile:
+    """Read the config (and stored keys). A missing file is an empty config."""
+    data = _read_toml(path) if path.exists() else {}
+    try:
+        config = ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from None
+    if any(profile.api_key for profile in config.profiles.values()):
+        check_private(path)
+    if credentials is not None and credentials.exists():
+        check_private(credentials)
+        stored = _read_toml(credentials).get("profiles", {})
+        for name, values in stored.items():
+            key = values.get("api_key") if isinstance(values, dict) else None
+            if not isinstance(key, str) or not key:
+                raise ConfigError(f"{credentials}: profiles.{name}.api_key must be a non-empty string")
+            profile = config.profiles.setdefault(name, Profile())
+            if profile.api_key is None:
+                profile.api_key = SecretStr(key)
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:  # its message says "(at line L, column C)"
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def _describe(path: Path, error: ValidationError) -> str:
+    problems = []
+    for issue in error.errors():
+        where = ".".join(str(part) for part in issue["loc"])
+        message = "unknown key" if issue["type"] == "extra_forbidden" else issue["msg"]
+        problems.append(f"{where}: {message}")
+    return f"{path}: " + "; ".join(problems)
+
+
+def check_private(path: Path) -> None:
+    """A file that holds a key must not be readable by group or others."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"{path} holds an API key but others can read it (mode {stat.S_IMODE(mode):o}); "
+            f"run: chmod 600 {path}"
+        )
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (0600 from its creation, not after)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
+
+
+def init(path: Path) -> bool:
+    """Write the commented template; False when a file is already there."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(TEMPLATE, encoding="utf-8")
+    return True
+
+
+def store_key(credentials: Path, profile: str, key: str) -> None:
+    """Store a profile's key in credentials.toml (0600), keeping the other profiles'."""
+    stored: dict[str, Any] = _read_toml(credentials).get("profiles", {}) if credentials.exists() else {}
+    stored[profile] = {"api_key": key}
+    lines = ["# phrony-tui stored API keys (written by `phrony-tui config set-key`; keep 0600)\n"]
+    for name, values in sorted(stored.items()):
+        lines.append(f"\n[profiles.{_toml_key(name)}]\napi_key = {_toml_string(values['api_key'])}\n")
+    write_private(credentials, "".join(lines))
+
+
+def _toml_key(name: str) -> str:
+    return name if name.replace("-", "").replace("_", "").isalnum() else _toml_string(name)
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def pick_profile(config: ConfigFile, name: str | None) -> tuple[str | None, Profile]:
+    """The named profile (an error when it does not exist), else the default one."""
+    if name is not None:
+        if name not in config.profiles:
+            known = ", ".join(sorted(config.profiles)) or "none"
+            raise ConfigError(f"no profile named {name!r} in the config file (profiles: {known})")
+        return name, config.profiles[name]
+    default = config.default_profile
+    if default and default in config.profiles:
+        return default, config.profiles[default]
+    if default:
+        raise ConfigError(f"default_profile = {default!r} names no profile in the config file")
+    return None, Profile()
