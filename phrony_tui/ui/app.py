@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from phrony_tui.cli import Settings
 from phrony_tui.client import PhronyClient
@@ -47,6 +48,12 @@ class PhronyApp(App[int]):
             api_key=settings.api_key,
             allow_insecure_http=settings.allow_insecure_http,
         )
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from phrony_tui.ui.commands import palette_commands
+
+        yield from palette_commands(screen)
+        yield from super().get_system_commands(screen)
 
     def on_mount(self) -> None:
         from phrony_tui.ui.screens.main import MainScreen

@@ -224,7 +224,7 @@ async def test_narrow_terminal_shows_list_then_session(sim, make_app):
 
 async def test_help_lists_every_binding(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(160, 150)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)

@@ -11,8 +11,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def binding_rows() -> list[tuple[str, str, str]]:
-    """(keys, where, what) for every binding of every part of the UI."""
+def binding_rows_by_id(keymap: dict[str, str] | None = None) -> dict[str, str]:
+    """binding id -> the keys it has (as shown), for the command palette."""
+    return {binding_id: keys for keys, _, _, binding_id in _rows(keymap or {}) if binding_id}
+
+
+def binding_rows(keymap: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(keys, where, what) for every binding, with the user's remaps applied."""
+    return [(keys, where, what) for keys, where, what, _ in _rows(keymap or {})] + EXTRA_ROWS
+
+
+def _rows(keymap: dict[str, str]) -> list[tuple[str, str, str, str | None]]:
     from phrony_tui.ui.app import PhronyApp
     from phrony_tui.ui.screens.main import MainScreen
     from phrony_tui.ui.widgets.live_log import LiveLog
@@ -36,9 +45,12 @@ def binding_rows() -> list[tuple[str, str, str]]:
         for binding in owner.BINDINGS:
             if not isinstance(binding, Binding):
                 continue
-            keys = binding.key_display or ", ".join(_key_name(k) for k in binding.key.split(","))
-            rows.append((keys, where, binding.description or binding.action))
-    rows.extend(EXTRA_ROWS)
+            remapped = keymap.get(binding.id) if binding.id else None
+            if remapped:
+                keys = ", ".join(_key_name(k) for k in remapped.split(","))
+            else:
+                keys = binding.key_display or ", ".join(_key_name(k) for k in binding.key.split(","))
+            rows.append((keys, where, binding.description or binding.action, binding.id))
     return rows
 
 
@@ -68,7 +80,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("where")
         table.add_column("does")
-        for keys, where, what in binding_rows():
+        for keys, where, what in binding_rows(getattr(self.app, "keymap", None)):
             table.add_row(Text(keys), Text(where), Text(what))
         with VerticalScroll():
             yield Static(table)

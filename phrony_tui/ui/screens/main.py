@@ -20,9 +20,11 @@ from phrony_tui.client import PhronyError
 from phrony_tui.client.models import SessionSummary
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
+from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
 from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import RunActions
 from phrony_tui.ui.errors import describe_error
+from phrony_tui.ui.session_tools import SessionTools
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.run_tree import RunTree
@@ -39,7 +41,7 @@ FLUSH_INTERVAL = 0.1
 NARROW_WIDTH = 110
 
 
-class MainScreen(RunActions, Screen[None]):
+class MainScreen(RunActions, SessionTools, Screen[None]):
     app: PhronyApp
 
     BINDINGS = [
@@ -47,6 +49,11 @@ class MainScreen(RunActions, Screen[None]):
         Binding("m", "message", "Message", id="run.message"),
         Binding("w", "skip_wait", "Skip wait", id="run.skip_wait"),
         Binding("s", "start_run", "Start run", id="run.start"),
+        Binding("x", "export('json')", "Export JSON", show=False, id="session.export_json"),
+        Binding("X", "export('markdown')", "Export Markdown", show=False, id="session.export_markdown"),
+        Binding("y", "copy('step')", "Copy step", show=False, id="session.copy_step"),
+        Binding("o", "pager", "Pager", show=False, id="session.pager"),
+        Binding("O", "pager(True)", "Editor", show=False, id="session.editor"),
         Binding("r", "refresh", "Refresh", id="main.refresh"),
         Binding("1", "focus_pane('sessions')", "Sessions", show=False, id="main.focus_sessions"),
         Binding("2", "focus_pane('runs')", "Runs", show=False, id="main.focus_runs"),
@@ -61,6 +68,7 @@ class MainScreen(RunActions, Screen[None]):
         self.follower: RunFollower | None = None
         self.feed: SessionFeed | None = None
         self._wake_pending = False
+        self._announced_status: str | None = None
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -196,12 +204,47 @@ class MainScreen(RunActions, Screen[None]):
             log.set_state(status.label, received=status.received, malformed=status.malformed)
             return
         if batch.events:
-            self.state.apply_events(batch.events)
+            self.state.apply_events(batch.fresh_events)  # the rest are in batch.conversation
             log.write(self.state.describe_events(batch.events))
         log.set_state(status.label, received=status.received, malformed=status.malformed)
         self._redraw_session(follow_end=not first)
+        self._announce(first)
         if first:
             self.query_one(TimelinePane).timeline.focus()
+
+    def _announce(self, first: bool) -> None:
+        """A notification (and the bell) when the watched session starts waiting on
+        a person or fails; not for the state it already had when opened."""
+        state = self.state
+        if state is None:
+            return
+        status, before = state.status, self._announced_status
+        self._announced_status = status
+        if status == before:
+            return
+        self._update_session_row(state)
+        if first:
+            return
+        action = ending_action(status)
+        if is_waiting(status) and action in ("answer", "message"):
+            key = "a" if action == "answer" else "m"
+            self.notify(f"The session now waits for {waiting_label(status)}: press {key}.", title="Waiting on you")
+        elif is_failed(status):
+            self.notify(f"The session {status}.", title="Run failed", severity="error")
+        else:
+            return
+        if getattr(self.app.settings, "bell", True):
+            self.app.bell()
+
+    def _update_session_row(self, state: SessionState) -> None:
+        """The open session's row in the list follows it (and you are looking at it)."""
+        pane = self.query_one(SessionsPane)
+        row = next((r for r in pane.feed.rows if r.id == state.session.id), None)
+        if row is not None and row.status != state.status:
+            fresh = row.model_copy(update={"status": state.status})
+            pane.feed.update(fresh)
+            pane.seen[row.id] = state.status
+            pane.refresh_rows()
 
     def _redraw_session(self, *, follow_end: bool) -> None:
         state = self.state

@@ -59,6 +59,9 @@ class SessionsPane(Vertical):
         self.error: str | None = None
         self.loading = False
         self._shown: list[SessionSummary] = []
+        # The status each session had when you last looked (first listed, or opened):
+        # rows whose status moved since are marked, so a refresh shows what changed.
+        self.seen: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="sessions-info", markup=False)
@@ -85,6 +88,7 @@ class SessionsPane(Vertical):
         self._shown = rows
         table.clear()
         for session in rows:
+            self.seen.setdefault(session.id, session.status)
             table.add_row(*self._cells(session), key=session.id)
         if current is not None:
             index = next((i for i, s in enumerate(rows) if s.id == current.id), None)
@@ -93,7 +97,12 @@ class SessionsPane(Vertical):
         self._update_info()
 
     def _cells(self, s: SessionSummary) -> list[Text]:
-        marker = Text("●", style="bold yellow") if is_waiting(s.status) else Text(" ")
+        if self.seen.get(s.id, s.status) != s.status:
+            marker = Text("◆", style="bold magenta")  # changed since you last looked
+        elif is_waiting(s.status):
+            marker = Text("●", style="bold yellow")
+        else:
+            marker = Text(" ")
         took = duration_between(s.started_at, s.finished_at) if s.finished_at else None
         return [
             marker,
@@ -123,6 +132,8 @@ class SessionsPane(Vertical):
         line = f"{what} · {count}"
         if self.text_filter:
             line += f" · {shown} match “{self.text_filter}”"
+        if changed := self.changed_count:
+            line += f" · ◆ {changed} changed since you looked"
         if self.loading:
             line += " · loading…"
         if self.error:
@@ -140,6 +151,15 @@ class SessionsPane(Vertical):
         self.error = message
         self._update_info()
 
+    def mark_seen(self, session: SessionSummary) -> None:
+        if self.seen.get(session.id) != session.status:
+            self.seen[session.id] = session.status
+            self.refresh_rows()
+
+    @property
+    def changed_count(self) -> int:
+        return sum(1 for s in self.feed.rows if self.seen.get(s.id, s.status) != s.status)
+
     @property
     def current(self) -> SessionSummary | None:
         row = self.table.cursor_row
@@ -152,6 +172,7 @@ class SessionsPane(Vertical):
     def _selected(self, event: DataTable.RowSelected) -> None:
         session = self.current
         if session is not None:
+            self.mark_seen(session)
             self.post_message(self.Open(session))
 
     @on(DataTable.RowHighlighted, "#sessions-table")

@@ -110,7 +110,7 @@ class TimelinePane(Vertical):
     def toggle_run_filter(self, run_id: str) -> None:
         if self.state is None:
             return
-        item = self._current_item()
+        item = self.current_item()
         self.run_filter = None if self.run_filter == run_id else run_id
         self.timeline.set_source(self.state.rows(self.run_filter), keep_cursor=False)
         if item is not None:
@@ -141,7 +141,7 @@ class TimelinePane(Vertical):
             self.timeline.move_to(index)
         self._update_title()
 
-    def _current_item(self) -> ConversationItem | None:
+    def current_item(self) -> ConversationItem | None:
         if self.state is None:
             return None
         rows = self.state.rows(self.run_filter)

@@ -1,0 +1,56 @@
+"""The command palette (ctrl+p): every action, with its key, where it applies now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import SystemCommand
+from textual.screen import Screen
+
+# (title, help, action on the main screen (name and arguments), binding id for the key shown)
+ACTIONS: tuple[tuple[str, str, tuple, str | None], ...] = (
+    ("Answer the pending user task", "approve/reject, pick, type text or a number", ("answer",), "run.answer"),
+    ("Send a message", "reply to a run waiting for a response, with files", ("message",), "run.message"),
+    ("Skip the wait timer", "end a WaitingForTimer pause now", ("skip_wait",), "run.skip_wait"),
+    ("Start a run", "start a new run of the selected agent with a JSON input", ("start_run",), "run.start"),
+    ("Export the conversation as JSON", "the session as received, live steps merged", ("export", 'json'), "session.export_json"),
+    ("Export a Markdown report", "runs tree, tasks and answers, timeline", ("export", 'markdown'), "session.export_markdown"),
+    ("Copy the run id", "to the clipboard (OSC 52: works over SSH)", ("copy", 'run'), None),
+    ("Copy the session id", "to the clipboard (OSC 52: works over SSH)", ("copy", 'session'), None),
+    ("Copy the step content", "the selected step's content as JSON", ("copy", 'step'), "session.copy_step"),
+    ("Open the step in $PAGER", "the selected step's content, full", ("pager",), "session.pager"),
+    ("Open the step in $EDITOR", "a private temporary copy", ("pager", True), "session.editor"),
+    ("Inbox: sessions waiting on a human", "toggle the filter across agents", ("inbox",), "sessions.inbox"),
+    ("Cycle the status filter", "server-side status filter of the sessions list", ("status_filter",), "sessions.status"),
+    ("Refresh", "sessions and the open session", ("refresh",), "main.refresh"),
+    ("Back to the sessions list", "narrow terminals show one thing at a time", ("back",), "main.back"),
+)
+
+
+def _key_for(screen: Screen, binding_id: str | None) -> str:
+    if binding_id is None:
+        return ""
+    from phrony_tui.ui.screens.help import binding_rows_by_id
+
+    return binding_rows_by_id(getattr(screen.app, "keymap", None)).get(binding_id, "")
+
+
+def palette_commands(screen: Screen) -> Iterable[SystemCommand]:
+    from phrony_tui.ui.screens.main import MainScreen
+
+    if not isinstance(screen, MainScreen):
+        return
+    for title, help_text, (name, *arguments), binding_id in ACTIONS:
+        parameters = tuple(arguments)
+        target = screen
+        if name in ("inbox", "status_filter"):
+            from phrony_tui.ui.widgets.sessions import SessionsPane
+
+            target = screen.query_one(SessionsPane)
+        if not target.check_action(name, parameters):
+            continue
+        key = _key_for(screen, binding_id)
+        label = f"{title}  ({key})" if key else title
+        action = f"{name}({', '.join(repr(a) for a in parameters)})" if parameters else name
+        yield SystemCommand(label, help_text, partial(target.run_action, action))
