@@ -29,6 +29,7 @@ from phrony_tui.client.errors import (
     PhronyUsageError,
     parse_retry_after,
 )
+from phrony_tui.client.lazy import decode_conversation
 from phrony_tui.client.messages import MESSAGE_PATHS, build_message_body
 from phrony_tui.client.models import (
     Conversation,
@@ -167,13 +168,23 @@ class PhronyClient:
         return self._parse(RunState, await self._request("GET", path), path)
 
     async def get_conversation(
-        self, run_id: str, step_content: Literal["full", "slim"] = "full"
+        self, run_id: str, step_content: Literal["full", "slim"] = "full", *, lazy: bool = False
     ) -> Conversation:
-        """``GET /v1/runs/{runId}/conversation``: the session, its runs and every step."""
+        """``GET /v1/runs/{runId}/conversation``: the session, its runs and every step.
+
+        ``lazy=True`` is the fast path for viewers of big sessions: the items are
+        ``client.lazy.LazyItem`` (same attributes; ``content`` decoded on first
+        read), about ten times faster than validating every step (see lazy.py).
+        """
         if step_content not in ("full", "slim"):
             raise PhronyUsageError('step_content must be "full" or "slim"')
         path = f"/v1/runs/{_seg(run_id, 'run_id')}/conversation"
         response = await self._request("GET", path, params={"stepContent": step_content})
+        if lazy:
+            try:
+                return decode_conversation(response.content)
+            except ValidationError:
+                pass  # the strict path below says what is wrong with the body
         # Straight from bytes: one pass in pydantic-core, no json.loads first.
         return self._parse(Conversation, response, path)
 

@@ -7,6 +7,8 @@ an unexpected shape; they answer ``None`` / ``False`` instead.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -49,6 +51,7 @@ TYPE_SESSION_COMPLETED = "SessionCompleted"
 COMPLETED_TYPES = frozenset({TYPE_RUN_COMPLETED, TYPE_SESSION_COMPLETED})
 
 
+@lru_cache(maxsize=4096)
 def norm_key(text: str) -> str:
     """``"toolCall"``, ``"tool_call"``, ``"Tool-Call"`` all give ``"toolcall"``."""
     return text.replace("_", "").replace("-", "").replace(" ", "").lower()
@@ -68,6 +71,7 @@ _TYPE_KEYS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def step_type(type_: str | None) -> str:
     """The canonical spelling of a known step type (``Reasoning`` -> ``reasoning``);
     an unknown type is returned as it is."""
@@ -126,8 +130,19 @@ def is_user_task_req(item: ConversationItem) -> bool:
 _TASK_ID_KEYS = ("user_task_id", "userTaskId", "userTaskID", "task_id", "taskId")
 
 
+def may_name_task(item: ConversationItem) -> bool:
+    """False only when the step surely names no user task. Items read by the fast
+    path (client.lazy.LazyItem) keep their content raw until read: one byte search
+    ("ask" is in every key of _TASK_ID_KEYS and the nests) spares decoding the
+    content of every step of a 50,000-step session."""
+    contains = getattr(item, "content_contains", None)
+    return contains is None or contains(b"ask")
+
+
 def user_task_id_of(item: ConversationItem) -> str | None:
     """The ``user_task_id`` a ``UserTaskReq`` step asks to be answered with."""
+    if not may_name_task(item):
+        return None
     content = as_mapping(item.content)
     if content is None:
         return None

@@ -1,0 +1,90 @@
+"""The fast read of /conversation (client/lazy.py) gives what the strict one gives."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from phrony_tui.client import PhronyClient
+from phrony_tui.client.lazy import LazyItem, decode_conversation
+from phrony_tui.client.models import Conversation, ConversationItem
+
+BODY = {
+    "session": {"id": "s1", "status": "Completed", "extraSessionField": [1, 2]},
+    "runs": [{"id": "r1", "parentRunId": None, "depth": 0, "status": "Completed", "futureField": True}],
+    "items": [
+        {"id": "b", "runId": "r1", "sequence": 2, "ordinal": 2, "type": "ToolResult",
+         "content": {"result": {"successful": False, "error": "boom"}}, "error": "boom", "newField": {"x": 1}},
+        {"id": "a", "runId": "r1", "sequence": 1, "ordinal": 1, "type": "reasoning", "content": "plain string",
+         "tokensUsed": 12.5, "startedAt": "2026-03-01T12:00:00Z"},
+        {"id": "c", "ordinal": 3, "type": "Unknown", "content": None},
+        {"id": "d", "ordinal": 4, "type": "output", "content": [1, {"k": "\u001b]0;x\u0007"}]},
+    ],
+}  # fmt: skip
+
+
+def test_lazy_items_match_the_strict_models():
+    data = json.dumps(BODY).encode()
+    strict = Conversation.model_validate_json(data)
+    lazy = decode_conversation(data)
+    assert all(isinstance(item, LazyItem) for item in lazy.items)
+    assert [i.id for i in lazy.items] == [i.id for i in strict.items] == ["a", "b", "c", "d"]  # ordinal order
+    for fast, slow in zip(lazy.items, strict.items):
+        for name in ConversationItem.model_fields:
+            assert getattr(fast, name) == getattr(slow, name), name
+        assert fast.wire() == {k: v for k, v in next(i for i in BODY["items"] if i["id"] == fast.id).items()}
+        assert fast.to_model() == slow
+    assert lazy.session == strict.session and lazy.runs == strict.runs
+    assert lazy.session.wire()["extraSessionField"] == [1, 2]
+
+
+def test_content_is_decoded_only_when_read():
+    lazy = decode_conversation(json.dumps(BODY).encode())
+    item = lazy.items[1]
+    assert "content" not in item.__dict__
+    assert item.content_contains(b"successful") and not item.content_contains(b"nope")
+    assert item.content == {"result": {"successful": False, "error": "boom"}}
+    assert "content" in item.__dict__  # decoded once, then cached
+
+
+@pytest.mark.parametrize(
+    ("change", "ids"),
+    [
+        (lambda body: body["items"][0].update(ordinal="2"), ["a", "b", "c", "d"]),  # a string for a number
+        (lambda body: body["items"][0].update(id=17), ["a", "17", "c", "d"]),  # a number for a string
+        (lambda body: body["items"].append({"id": "e", "ordinal": 5, "sequence": "3"}), ["a", "b", "c", "d", "e"]),
+    ],
+)
+def test_bodies_that_do_not_fit_fall_back_to_the_tolerant_models(change, ids):
+    body = json.loads(json.dumps(BODY))
+    change(body)
+    data = json.dumps(body).encode()
+    conversation = decode_conversation(data)
+    assert [i.id for i in conversation.items] == ids
+    assert all(isinstance(item, ConversationItem) for item in conversation.items)
+    assert conversation == Conversation.model_validate_json(data)
+
+
+def test_run_fields_are_read_by_the_tolerant_models_on_the_fast_path_too():
+    body = json.loads(json.dumps(BODY))
+    body["runs"][0]["depth"] = "0"
+    conversation = decode_conversation(json.dumps(body).encode())
+    assert isinstance(conversation.items[0], LazyItem)
+    assert conversation.runs[0].depth == 0
+
+
+def test_model_copy_of_a_lazy_item_is_a_model_with_the_update():
+    item = decode_conversation(json.dumps(BODY).encode()).items[0]
+    copy = item.model_copy(update={"ordinal": 9})
+    assert isinstance(copy, ConversationItem) and copy.ordinal == 9 and copy.content == "plain string"
+
+
+async def test_get_conversation_lazy_against_the_simulator(sim, sim_base_url):
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        strict = await client.get_conversation(run_id)
+        lazy = await client.get_conversation(run_id, lazy=True)
+    assert len(lazy.items) == len(strict.items) > 0
+    assert isinstance(lazy.items[0], LazyItem)
+    assert [i.wire() for i in lazy.items] == [i.wire() for i in strict.items]
