@@ -29,6 +29,7 @@ from phrony_tui.client.errors import (
     PhronyUsageError,
     parse_retry_after,
 )
+from phrony_tui.client import jsonfallback
 from phrony_tui.client.lazy import decode_conversation
 from phrony_tui.client.messages import MESSAGE_PATHS, build_message_body
 from phrony_tui.client.models import (
@@ -400,6 +401,12 @@ class PhronyClient:
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
+            if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
+                # Deep nesting or a lone surrogate: read it with the standard library.
+                try:
+                    return model.model_validate(jsonfallback.loads(response.content))
+                except (ValueError, ValidationError):
+                    pass
             first = exc.errors(include_url=False, include_input=False)[:1]
             where = ".".join(str(p) for p in first[0]["loc"]) if first and first[0]["loc"] else ""
             detail = f"{where}: {first[0]['msg']}" if first else str(exc.error_count())

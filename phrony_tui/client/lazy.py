@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 from pydantic import ValidationError
 
+from phrony_tui.client import jsonfallback
 from phrony_tui.client.models import Conversation, ConversationItem, Run, Session
 
 __all__ = ["LazyItem", "decode_conversation"]
@@ -47,7 +48,10 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, dict=True):
 
     @cached_property
     def content(self) -> Any:
-        return _decode_any(self.content_raw)
+        try:
+            return _decode_any(self.content_raw)
+        except msgspec.DecodeError:  # deep nesting or a lone surrogate: see jsonfallback
+            return jsonfallback.loads(self.content_raw)
 
     def content_contains(self, needle: bytes) -> bool:
         """A cheap test on the raw content bytes, before paying for a decode."""
@@ -57,14 +61,17 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, dict=True):
         """The item as the server sent it (camelCase, unknown fields kept)."""
         raw = self.__dict__.get("raw")
         if raw is not None:
-            return _decode_any(raw)
+            try:
+                return _decode_any(raw)
+            except msgspec.DecodeError:
+                return jsonfallback.loads(raw)
         return self.to_model().wire()
 
     def to_model(self) -> ConversationItem:
         """The pydantic model (validated, unknown fields kept when the raw item is known)."""
         raw = self.__dict__.get("raw")
         if raw is not None:
-            return ConversationItem.model_validate_json(bytes(raw))
+            return ConversationItem.model_validate(self.wire())
         return ConversationItem(
             id=self.id, run_id=self.run_id, sequence=self.sequence, ordinal=self.ordinal, type=self.type,
             content=self.content, tokens_used=self.tokens_used, error=self.error,
@@ -96,7 +103,7 @@ def decode_conversation(data: bytes) -> Conversation:
         body = _body_decoder.decode(data)
         raws = _raw_items_decoder.decode(data).items
     except (msgspec.DecodeError, msgspec.ValidationError):
-        return Conversation.model_validate_json(data)
+        return _tolerant(data)
     for item, raw in zip(body.items, raws):
         item.__dict__["raw"] = raw
     items = body.items
@@ -106,7 +113,17 @@ def decode_conversation(data: bytes) -> Conversation:
         session = Session.model_validate_json(bytes(body.session))
         runs = [Run.model_validate(run) for run in _decode_any(body.runs)]
     except (ValidationError, msgspec.DecodeError, TypeError):
-        return Conversation.model_validate_json(data)
+        return _tolerant(data)
     # model_construct: the items are already checked by msgspec, and pydantic would
     # turn them back into ConversationItem (the cost this path exists to avoid).
     return Conversation.model_construct(session=session, runs=runs, items=items)
+
+
+def _tolerant(data: bytes) -> Conversation:
+    """The pydantic path, and the standard library's reader when even that refuses the JSON."""
+    try:
+        return Conversation.model_validate_json(data)
+    except ValidationError as exc:
+        if not any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
+            raise
+        return Conversation.model_validate(jsonfallback.loads(data))

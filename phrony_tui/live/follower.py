@@ -1,19 +1,38 @@
 """Follow one run while it is live: stream, reconnect, back-fill, poll. No textual.
 
 The follower owns a buffer; the UI drains it on a timer (``drain``) and so
-draws a batch at a time, never one repaint per event. Order of work on each
-connection: open the stream first, then read ``/conversation``, then the
-events: a step that happens between the two reads arrives by one path or
-both (the timeline de-duplicates by step id), never by neither.
+draws a batch at a time, never one repaint per event. ``wake`` is called when
+something the person should see at once arrives (a conversation, a state
+change); events themselves wait for the timer.
 
-- The stream ends, breaks or goes silent past the client's read timeout while
-  the run is live: reconnect with capped exponential backoff and full jitter
-  (first retry within 0.5 s, cap 30 s, reset after a healthy connection);
-  ``429`` waits what ``Retry-After`` says. One connection attempt at a time.
-- The session or the followed run turns terminal (an event, or the back-fill
-  says so): stop, no further reconnects. ``stop()`` does the same.
-- The stream is refused (403/404/405, or not an event stream) or hidden by
-  the trigger's settings: poll ``/conversation`` instead, so status still moves.
+Each connection: open the stream first, then read ``/conversation``, then the
+events. A step that happens between the two reads arrives by one path or both
+(the timeline de-duplicates by step id), never by neither. Events received
+before a back-fill are *superseded* by it (the conversation was read after
+them, so it holds their effect): ``FollowBatch.fresh_events`` are the ones to
+apply to the session state, ``FollowBatch.events`` all of them, for the log.
+
+- The stream ends, breaks, or goes silent (no byte, heartbeats included) for
+  ``stall_timeout`` seconds (the watchdog here) or the client's
+  ``stream_read_timeout``, while the run is live: reconnect with capped
+  exponential backoff and jitter (the first retry within ``Backoff.initial``
+  seconds, 0.5 by default; cap 30 s; reset after a healthy connection: one
+  that brought an event or lived ``healthy_after`` seconds). ``429`` waits what
+  ``Retry-After`` says. One request at a time: never two attempts in flight.
+- The session or the followed run turns terminal (an event, a back-fill or a
+  poll says so): one last back-fill (the synthetic ``RunCompleted`` /
+  ``SessionCompleted`` rows are not streamed), then stop: no further requests.
+  ``stop()`` stops at once, cancelling what is in flight; so does cancelling
+  the task that runs ``run()``.
+- The stream is refused (403/404/405/410/501, or not an event stream) or the
+  trigger hides the timeline (redacted, output-only): poll
+  ``GET /v1/runs/{id}`` every ``poll_interval`` and read ``/conversation``
+  when the status changes (each poll while ``Running``, unless redacted: a
+  redacted conversation has no steps to gain), so status still moves.
+- ``401`` (a bad key) stops at once with the error: no retry can fix it.
+
+Every error text that reaches ``FollowStatus`` goes through
+``core.safe_text.one_line`` (server words end up in the live log header).
 """
 
 from __future__ import annotations
@@ -32,13 +51,24 @@ from phrony_tui.client import (
     PhronyProtocolError,
 )
 from phrony_tui.client.models import Conversation, RunEvent
+from phrony_tui.client.sse import StreamStats
 from phrony_tui.core.events import is_terminal_event
-from phrony_tui.core.status import is_terminal
+from phrony_tui.core.safe_text import one_line
+from phrony_tui.core.status import is_running, is_terminal
+from phrony_tui.core.timeline import looks_redacted
+
+__all__ = ["REDACTED_NOTE", "Backoff", "FollowBatch", "FollowStalled", "FollowStatus", "RunFollower"]
 
 # Statuses that say "you may not stream this run": poll instead of retrying.
-REFUSED = {403, 404, 405, 410, 501}
+REFUSED = frozenset({403, 404, 405, 410, 501})
 # Errors that no retry can fix: stop and show them.
-FATAL = {401}
+FATAL = frozenset({401})
+REDACTED_NOTE = "timeline hidden by the trigger's settings (output only)"
+# In polling mode, read the whole conversation at least every this many polls.
+FULL_POLL_EVERY = 10
+# The last back-fill after the end: tries, for transient errors.
+FINAL_BACKFILL_ATTEMPTS = 3
+ERROR_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -47,22 +77,31 @@ class Backoff:
     cap: float = 30.0
     # A connection that lived this long (or brought an event) resets the backoff.
     healthy_after: float = 10.0
+    # Retry-After is obeyed, up to this (a bogus "Retry-After: 1e9" must not hang the follower).
+    max_retry_after: float = 900.0
 
     def delay(self, failures: int, rng: Callable[[], float] = random.random) -> float:
-        """Full jitter: uniform in [d/2, d] where d doubles per failure up to the cap."""
-        ceiling = min(self.cap, self.initial * (2 ** max(failures - 1, 0)))
+        """Jitter in [d/2, d] where d doubles per failure (1, 2, 3...) up to the cap."""
+        ceiling = min(self.cap, self.initial * (2 ** min(max(failures - 1, 0), 60)))
         return ceiling * (0.5 + 0.5 * rng())
+
+    def wait(self, failures: int, retry_after: float | None, rng: Callable[[], float] = random.random) -> float:
+        """What to wait before the next attempt: ``Retry-After`` when the server gave one."""
+        if retry_after is not None and retry_after > 0:
+            return min(retry_after, self.max_retry_after)
+        return self.delay(failures, rng)
 
 
 @dataclass(frozen=True)
 class FollowStatus:
     state: str = "connecting"  # connecting | connected | reconnecting | polling | closed
-    retry_in: float | None = None
-    received: int = 0  # events received over every connection
-    malformed: int = 0  # data that was not a JSON event, skipped
-    reconnects: int = 0
-    error: str | None = None
-    fatal: bool = False
+    retry_in: float | None = None  # seconds until the next attempt, while waiting for it
+    received: int = 0  # events received (handed to the buffer) over every connection
+    malformed: int = 0  # data that was not a JSON event, skipped (every connection)
+    reconnects: int = 0  # reconnect attempts scheduled
+    error: str | None = None  # the last problem, safe to show
+    fatal: bool = False  # closed by an error no retry can fix
+    note: str | None = None  # why the follower polls (shown when there is no error)
 
     @property
     def closed(self) -> bool:
@@ -70,26 +109,58 @@ class FollowStatus:
 
     @property
     def label(self) -> str:
+        """One line for the live log header: ``connected``, ``reconnecting in 1.2s — why``..."""
         if self.state == "reconnecting" and self.retry_in is not None:
             text = f"reconnecting in {self.retry_in:.1f}s"
         else:
             text = self.state
-        if self.error:
-            text += f" — {self.error}"
+        detail = self.error or self.note
+        if detail:
+            text += f" — {detail}"
         return text
 
 
 @dataclass
 class FollowBatch:
-    """What arrived since the last ``drain``."""
+    """What arrived since the last ``drain``.
+
+    ``events``: every event, in order (for the live log). ``conversation``: the
+    newest back-fill, if one arrived. ``superseded``: how many of ``events``
+    came before that back-fill and are already in it; ``fresh_events`` are the
+    rest, the ones to apply on top of it. Applying a superseded event after the
+    newer conversation could move a status backwards.
+    """
 
     events: list[RunEvent] = field(default_factory=list)
     conversation: Conversation | None = None
     status: FollowStatus = field(default_factory=FollowStatus)
     changed: bool = False
+    superseded: int = 0
+
+    @property
+    def fresh_events(self) -> list[RunEvent]:
+        return self.events[self.superseded :] if self.superseded else self.events
+
+
+class FollowStalled(PhronyConnectionError):
+    """The stream sent no byte (not even a heartbeat) for ``stall_timeout`` seconds."""
+
+
+class _Outcome:
+    OVER = "over"  # the back-fill says the session or the followed run is over
+    TERMINAL = "terminal"  # an event says so (a last back-fill brings the final rows)
+    REDACTED = "redacted"  # the trigger hides the timeline: poll instead
+    ENDED = "ended"  # the server closed the stream while the run is live
 
 
 class RunFollower:
+    """Follows ``run_id`` until it is over or ``stop()`` is called. ``run()`` once.
+
+    ``sleep`` is what waits between attempts and polls (inject one to record
+    the waits); ``rng`` the jitter; ``monotonic`` the clock of the backoff's
+    "healthy connection" rule. The stall watchdog uses the event loop's clock.
+    """
+
     def __init__(
         self,
         client: PhronyClient,
@@ -97,39 +168,67 @@ class RunFollower:
         *,
         backoff: Backoff = Backoff(),
         poll_interval: float = 3.0,
+        stall_timeout: float | None = 45.0,
         wake: Callable[[], None] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        if stall_timeout is not None and stall_timeout <= 0:
+            raise ValueError("stall_timeout must be positive (or None to rely on the client's read timeout)")
         self.client = client
         self.run_id = run_id
         self.backoff = backoff
         self.poll_interval = poll_interval
+        self.stall_timeout = stall_timeout
         self.status = FollowStatus()
         self._wake = wake
         self._sleep = sleep
         self._rng = rng
         self._monotonic = monotonic
+        # the buffer the UI drains
         self._events: list[RunEvent] = []
         self._conversation: Conversation | None = None
+        self._superseded = 0
         self._changed = False
+        # the loop
         self._stopped = False
-        self._received_before = 0  # events of earlier connections
+        self._started = False
+        self._task: asyncio.Task[None] | None = None
+        self._watch: StreamStats | None = None  # the stream being read (after its back-fill)
+        self._phase = "stream"  # "stream" while connecting, "backfill" while reading /conversation
+        self._got_event = False  # the current connection brought an event
+        self._connected_at: float | None = None  # when it opened (monotonic)
+        self._last_run_status: str | None = None  # the followed run's status in the last back-fill
+        self._received = 0  # events handed to the buffer, every connection
         self._malformed_before = 0
-        self.backfills = 0
+        # figures, for tests and a debug view
+        self.connections = 0  # streams opened
+        self.backfills = 0  # conversations read
+        self.polls = 0  # GET /v1/runs/{id} made while polling
+        self.stalls = 0  # streams the watchdog gave up on
+        self.heartbeats = 0  # comment lines over every connection
+        self.bytes = 0  # stream bytes over every connection
+        self.waits: list[float] = []  # every wait between attempts and polls, in order
 
     # -- what the UI reads ---------------------------------------------------
     def drain(self) -> FollowBatch:
-        batch = FollowBatch(self._events, self._conversation, self.status, self._changed)
+        batch = FollowBatch(self._events, self._conversation, self.status, self._changed, self._superseded)
         self._events = []
         self._conversation = None
+        self._superseded = 0
         self._changed = False
         return batch
 
     def stop(self) -> None:
+        """Stop following now: no further requests; what is in flight is cancelled."""
+        if self._stopped and self.status.closed:
+            return
         self._stopped = True
         self._set(state="closed", retry_in=None)
+        task = self._task
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            task.cancel()
 
     @property
     def stopped(self) -> bool:
@@ -137,113 +236,276 @@ class RunFollower:
 
     # -- the loop --------------------------------------------------------------
     async def run(self) -> None:
+        """Follow until the run is over, ``stop()`` or cancellation. Returns normally
+        after ``stop()``; re-raises ``CancelledError`` when its own task is cancelled."""
+        if self._started:
+            raise RuntimeError("RunFollower.run() was already called: make a new follower")
+        self._started = True
+        if self._stopped:
+            return
+        task = asyncio.ensure_future(self._follow())
+        self._task = task
+        try:
+            await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the caller cancelled us (the person left the run): not ours to swallow
+            # stop() cancelled the inner task: a normal end
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.wait({task})
+            self._task = None
+            self._stopped = True
+            if not self.status.closed:
+                self._set(state="closed", retry_in=None)
+
+    async def _follow(self) -> None:
         failures = 0
         while not self._stopped:
-            delay: float | None = None
-            connected_at: float | None = None
-            healthy = False
-            stream = self.client.stream_run_events(self.run_id)
+            self._set(state="connecting" if self.connections == 0 else "reconnecting", retry_in=None)
+            retry_after: float | None = None
+            error: Exception | None = None
+            self._phase = "stream"
+            self._got_event = False
+            self._connected_at = None
             try:
-                self._set(state="connecting" if failures == 0 else "reconnecting", retry_in=None)
-                async with stream:
-                    connected_at = self._monotonic()
-                    self._set(state="connected", error=None)
-                    if await self._backfill():
-                        return self._close()
-                    async for event in stream:
-                        healthy = True
-                        self._push_event(event, stream.stats)
-                        if self._is_end(event):
-                            return self._close()
+                outcome = await self._supervise(asyncio.ensure_future(self._connection()))
             except PhronyAPIError as exc:
                 if exc.status in FATAL:
                     return self._close(error=str(exc), fatal=True)
                 if exc.status in REFUSED:
-                    return await self._poll(reason=f"stream refused ({exc.status})")
-                delay = exc.retry_after if exc.status == 429 and exc.retry_after else None
-                self._set(error=_short(exc))
+                    if self._phase == "stream":
+                        return await self._poll(note=f"stream refused ({exc.status})")
+                    return self._close(error=str(exc), fatal=True)
+                if exc.status == 429:
+                    retry_after = exc.retry_after
+                error = exc
             except PhronyProtocolError as exc:
-                return await self._poll(reason=_short(exc))
-            except PhronyConnectionError as exc:
-                self._set(error=_short(exc))
-            except PhronyError as exc:  # pragma: no cover - any other client error
-                self._set(error=_short(exc))
-            finally:
-                self._push_stats(stream.stats, final=True)
+                if self._phase == "stream":  # not an event stream (a proxy?): poll instead
+                    return await self._poll(note=f"no event stream ({_short(exc)})")
+                error = exc  # a conversation that does not parse: retry later
+            except PhronyError as exc:  # connection errors, timeouts, stalls
+                error = exc
+            else:
+                if outcome == _Outcome.OVER:
+                    return self._close()
+                if outcome == _Outcome.TERMINAL:
+                    await self._final_backfill()
+                    return self._close()
+                if outcome == _Outcome.REDACTED:
+                    return await self._poll(note=REDACTED_NOTE, redacted=True, fresh=True)
             if self._stopped:
-                break
-            if self.backfills == 0 and await self._try_backfill():
-                return self._close()  # no stream, but the conversation says it is over
-            lived = self._monotonic() - connected_at if connected_at is not None else 0.0
-            if healthy or lived >= self.backoff.healthy_after:
+                return
+            rate_limited = isinstance(error, PhronyAPIError) and error.status == 429
+            # No stream yet: show the conversation meanwhile (never right after a 429).
+            if self.backfills == 0 and error is not None and not rate_limited and await self._try_backfill():
+                return self._close()
+            lived = self._monotonic() - self._connected_at if self._connected_at is not None else 0.0
+            if self._got_event or lived >= self.backoff.healthy_after:
                 failures = 0
             failures += 1
-            wait = delay if delay is not None else self.backoff.delay(failures, self._rng)
-            self._set(state="reconnecting", retry_in=wait, reconnects=self.status.reconnects + 1)
-            await self._sleep(wait)
+            wait = self.backoff.wait(failures, retry_after, self._rng)
+            reason = _short(error) if error is not None else "the server ended the stream"
+            self._set(state="reconnecting", retry_in=wait, reconnects=self.status.reconnects + 1, error=reason)
+            await self._wait(wait)
 
-    async def _backfill(self) -> bool:
-        """Read the whole conversation; True when the session is over."""
+    async def _supervise(self, connection: asyncio.Future[str]) -> str:
+        """Wait for one connection; give up on it when its stream goes silent."""
+        try:
+            if self.stall_timeout is None:
+                return await connection
+            loop = asyncio.get_running_loop()
+            tick = max(0.01, min(1.0, self.stall_timeout / 5))
+            watched: StreamStats | None = None
+            seen = -1
+            last = loop.time()
+            while True:
+                done, _ = await asyncio.wait({connection}, timeout=tick)
+                if done:
+                    return connection.result()
+                stats = self._watch
+                if stats is None:
+                    continue  # connecting or back-filling: the client's timeouts apply
+                self._push_stats(stats)
+                now = loop.time()
+                if stats is not watched or stats.bytes != seen:
+                    watched, seen, last = stats, stats.bytes, now
+                elif now - last >= self.stall_timeout:
+                    connection.cancel()
+                    await asyncio.wait({connection})
+                    if not connection.cancelled():
+                        return connection.result()  # it ended by itself meanwhile
+                    self.stalls += 1
+                    raise FollowStalled(
+                        f"the stream sent nothing for {self.stall_timeout:g} s (not even a heartbeat)"
+                    )
+        finally:
+            if not connection.done():
+                connection.cancel()
+                await asyncio.wait({connection})
+
+    async def _connection(self) -> str:
+        """One stream: connect, back-fill, read events. Errors propagate."""
+        stream = self.client.stream_run_events(self.run_id)
+        try:
+            async with stream:
+                self.connections += 1
+                self._connected_at = self._monotonic()
+                self._set(state="connected", retry_in=None, error=None)
+                self._phase = "backfill"
+                conversation = await self._backfill()
+                self._phase = "events"
+                if _conversation_over(conversation, self.run_id):
+                    return _Outcome.OVER
+                if _conversation_redacted(conversation):
+                    return _Outcome.REDACTED
+                self._watch = stream.stats
+                async for event in stream:
+                    if self._stopped:
+                        return _Outcome.ENDED
+                    self._got_event = True
+                    self._push_event(event, stream.stats)
+                    if self._is_end(event):
+                        return _Outcome.TERMINAL
+                return _Outcome.ENDED
+        finally:
+            self._watch = None
+            self._push_stats(stream.stats, final=True)
+
+    async def _backfill(self) -> Conversation:
+        """Read the whole conversation into the buffer; the events before it are superseded."""
         conversation = await self.client.get_conversation(self.run_id)
         self.backfills += 1
+        self._last_run_status = _run_status(conversation, self.run_id)
         self._conversation = conversation
+        self._superseded = len(self._events)
         self._changed = True
         self._poke()
-        return _conversation_over(conversation, self.run_id)
+        return conversation
 
     async def _try_backfill(self) -> bool:
-        """A back-fill whose failure only means "try again later"."""
+        """A back-fill whose failure only means "try again later"; True when the run is over."""
         try:
-            return await self._backfill()
+            return _conversation_over(await self._backfill(), self.run_id)
         except PhronyError:
             return False
 
-    async def _poll(self, *, reason: str) -> None:
-        """No stream to be had: read the conversation every ``poll_interval``."""
-        failures = 0
-        while not self._stopped:
-            self._set(state="polling", retry_in=None, error=reason)
+    async def _final_backfill(self) -> None:
+        """The run is over: read the conversation once more (the synthetic completion
+        rows and the final task statuses are not streamed). Transient errors (5xx,
+        429, the network) are retried a few times with the usual waits; others give up."""
+        for attempt in range(1, FINAL_BACKFILL_ATTEMPTS + 1):
             try:
-                if await self._backfill():
+                await self._backfill()
+                return
+            except PhronyAPIError as exc:
+                if attempt == FINAL_BACKFILL_ATTEMPTS or not (exc.status == 429 or exc.status >= 500):
+                    return
+                wait = self.backoff.wait(attempt, exc.retry_after if exc.status == 429 else None, self._rng)
+            except PhronyConnectionError:
+                if attempt == FINAL_BACKFILL_ATTEMPTS:
+                    return
+                wait = self.backoff.delay(attempt, self._rng)
+            except PhronyError:
+                return
+            if self._stopped:
+                return
+            await self._wait(wait)
+
+    async def _poll(self, *, note: str, redacted: bool = False, fresh: bool = False) -> None:
+        """No stream to be had: poll the run's status; read the conversation when it moves.
+        ``fresh``: a back-fill was just read (poll first, read the conversation when due)."""
+        failures = 0
+        ticks = 1 if fresh else 0
+        last_status: str | None = self._last_run_status if fresh else None
+        run_route = True  # False once GET /v1/runs/{id} is refused: conversations only
+        self._set(state="polling", retry_in=None, error=None, note=one_line(note, ERROR_LIMIT))
+        if fresh:
+            await self._wait(self.poll_interval)
+        while not self._stopped:
+            try:
+                status: str | None = None
+                if run_route:
+                    try:
+                        status = (await self.client.get_run(self.run_id)).status
+                        self.polls += 1
+                    except PhronyAPIError as exc:
+                        if exc.status not in REFUSED:
+                            raise
+                        run_route = False
+                    except PhronyProtocolError:  # a run body we cannot read: conversations only
+                        run_route = False
+                changed = status != last_status
+                last_status = status
+                due = (
+                    not run_route
+                    or changed
+                    or ticks % FULL_POLL_EVERY == 0
+                    or (not redacted and is_running(status))
+                )
+                if status is not None and is_terminal(status):
+                    await self._final_backfill()
+                    return self._close()
+                if due and _conversation_over(await self._backfill(), self.run_id):
                     return self._close()
                 failures = 0
+                ticks += 1
                 wait = self.poll_interval
+                self._set(state="polling", retry_in=None, error=None)
             except PhronyAPIError as exc:
                 if exc.status in FATAL or exc.status in REFUSED:
                     return self._close(error=str(exc), fatal=True)
                 failures += 1
-                wait = exc.retry_after or self.backoff.delay(failures, self._rng)
+                wait = self.backoff.wait(failures, exc.retry_after if exc.status == 429 else None, self._rng)
                 self._set(error=_short(exc))
             except PhronyError as exc:
                 failures += 1
-                wait = self.backoff.delay(failures, self._rng)
+                wait = self.backoff.wait(failures, None, self._rng)
                 self._set(error=_short(exc))
-            await self._sleep(wait)
+            await self._wait(wait)
 
     # -- helpers -----------------------------------------------------------------
+    async def _wait(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await self._sleep(seconds)
+
     def _is_end(self, event: RunEvent) -> bool:
         """A completion of the session, or of the run being followed."""
         return is_terminal_event(event, root_run_id=self.run_id)
 
-    def _push_event(self, event: RunEvent, stats) -> None:
+    def _push_event(self, event: RunEvent, stats: StreamStats) -> None:
         self._events.append(event)
+        self._received += 1
         self._changed = True
         self._push_stats(stats)
 
-    def _push_stats(self, stats, *, final: bool = False) -> None:
-        received = self._received_before + stats.events
+    def _push_stats(self, stats: StreamStats, *, final: bool = False) -> None:
+        # ``received`` counts the events handed to the buffer (the stream may have
+        # parsed a few more in the same chunk as the end); ``malformed`` the data skipped.
         malformed = self._malformed_before + stats.skipped
-        if received != self.status.received or malformed != self.status.malformed:
-            self.status = replace(self.status, received=received, malformed=malformed)
+        if self._received != self.status.received or malformed != self.status.malformed:
+            self.status = replace(self.status, received=self._received, malformed=malformed)
             self._changed = True
         if final:
-            self._received_before, self._malformed_before = received, malformed
+            self._malformed_before = malformed
+            self.heartbeats += stats.heartbeats
+            self.bytes += stats.bytes
 
     def _close(self, *, error: str | None = None, fatal: bool = False) -> None:
         self._stopped = True
-        self._set(state="closed", retry_in=None, error=error, fatal=fatal)
+        self._set(
+            state="closed",
+            retry_in=None,
+            error=one_line(error, ERROR_LIMIT) if error else None,
+            fatal=fatal,
+            note=None,
+        )
 
     def _set(self, **changes) -> None:
+        if "error" in changes and changes["error"] is not None:
+            changes["error"] = one_line(changes["error"], ERROR_LIMIT)
         self.status = replace(self.status, **changes)
         self._changed = True
         self._poke()
@@ -254,15 +516,33 @@ class RunFollower:
 
 
 def _conversation_over(conversation: Conversation, run_id: str) -> bool:
+    """The session is over, or the followed run is."""
     status = conversation.session.status
     if status and is_terminal(status):
         return True
     for run in conversation.runs:
-        if run.id == run_id and run.parent_run_id is None:
+        if run.id == run_id:
             return bool(run.status) and is_terminal(run.status)
     return False
 
 
-def _short(error: Exception) -> str:
-    text = str(error)
-    return text if len(text) <= 160 else text[:159] + "…"
+def _run_status(conversation: Conversation, run_id: str) -> str | None:
+    for run in conversation.runs:
+        if run.id == run_id:
+            return run.status
+    return None
+
+
+def _conversation_redacted(conversation: Conversation) -> bool:
+    """The trigger hides the timeline (the same rule as ``SessionState.redacted``)."""
+    session = conversation.session
+    return looks_redacted(conversation) or (
+        not conversation.items
+        and session.input is None
+        and session.start_context is None
+        and (session.trigger_type or "").lower() == "api"
+    )
+
+
+def _short(error: BaseException) -> str:
+    return one_line(str(error) or type(error).__name__, ERROR_LIMIT)
