@@ -1,6 +1,7 @@
-"""Command line: flags + environment -> Settings; starts the UI or the simulator.
+"""Command line: flags + environment + config file -> Settings; starts the UI or the simulator.
 
-Precedence: flags > environment > defaults (config-file profiles come later).
+Precedence, field by field: flags > environment > profile (config file) > defaults.
+Subcommands: ``sim`` (the simulator alone), ``config path|init|set-key``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import SecretStr
 
 from phrony_tui import __version__
+from phrony_tui import config as configfile
 
 DEFAULT_BASE_URL = "https://api.phrony.com"
 
@@ -39,6 +42,13 @@ class Settings:
     demo: bool = False
     profile: str | None = None
     agent_names: dict[str, str] = field(default_factory=dict)
+    # From the config file: key remaps (binding id -> keys), theme, bell, profile names.
+    keymap: dict[str, str] = field(default_factory=dict)
+    theme: str | None = None
+    bell: bool = True
+    profiles: tuple[str, ...] = ()
+    # Where the app keeps what it remembers (theme, start attempts); None: nothing is written.
+    state_dir: Path | None = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,23 +85,53 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow plain http:// to a host that is not loopback (the key then travels in clear text)",
     )
+    parser.add_argument(
+        "--web",
+        action="store_true",
+        help="serve the app in a browser on loopback (textual-serve); see the README's security note",
+    )
+    parser.add_argument("--web-port", type=int, default=8000, metavar="N", help="port for --web (default 8000)")
     return parser
 
 
-def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
-    base_url = (args.base_url or environ.get("PHRONY_API_BASE") or DEFAULT_BASE_URL).rstrip("/")
+def settings_from(
+    args: argparse.Namespace,
+    environ: dict[str, str],
+    config: configfile.ConfigFile | None = None,
+    *,
+    state_dir: Path | None = None,
+) -> Settings:
+    """Flags > environment > the chosen profile > defaults, field by field."""
+    config = config or configfile.ConfigFile()
+    profile_name, profile = configfile.pick_profile(config, args.profile)
+    base_url = args.base_url or environ.get("PHRONY_API_BASE") or profile.base_url or DEFAULT_BASE_URL
     key = environ.get("PHRONY_API_KEY") or None
+    if key is None and profile.api_key_env:
+        key = environ.get(profile.api_key_env) or None
+    secret = SecretStr(key) if key else profile.api_key
     agents: list[str] = []
-    for value in args.agent or [environ.get("PHRONY_AGENT_ID", "")]:
+    if args.agent:
+        sources = args.agent
+    elif environ.get("PHRONY_AGENT_ID"):
+        sources = [environ["PHRONY_AGENT_ID"]]
+    else:
+        sources = profile.agents
+    for value in sources:
         agents.extend(part.strip() for part in value.split(",") if part.strip())
     return Settings(
-        base_url=base_url,
-        api_key=SecretStr(key) if key else None,
+        base_url=base_url.strip().rstrip("/"),
+        api_key=secret,
         agent_ids=tuple(dict.fromkeys(agents)),
         run_id=args.run,
-        allow_insecure_http=args.allow_insecure_http,
+        allow_insecure_http=args.allow_insecure_http or profile.allow_insecure_http,
         demo=args.demo,
-        profile=args.profile,
+        profile=profile_name,
+        agent_names=dict(profile.agent_names),
+        keymap=dict(config.keys),
+        theme=config.theme,
+        bell=config.bell,
+        profiles=tuple(sorted(config.profiles)),
+        state_dir=state_dir,
     )
 
 
@@ -136,19 +176,73 @@ def check_transport(settings: Settings) -> str | None:
     return None
 
 
+def load_settings(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
+    """Settings from the flags, the environment and the config file (ConfigError when it is bad)."""
+    where = configfile.paths(environ)
+    config = configfile.load(where.config, where.credentials)
+    return settings_from(args, environ, config, state_dir=where.state_dir)
+
+
+def config_command(argv: list[str], environ: dict[str, str]) -> int:
+    """``phrony-tui config path|init|set-key PROFILE``."""
+    parser = argparse.ArgumentParser(prog="phrony-tui config", description="The configuration file.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("path", help="print where the config file is (and the stored-keys file)")
+    sub.add_parser("init", help="write a commented template (never overwrites)")
+    set_key = sub.add_parser("set-key", help="store a profile's API key, read from stdin, in a 0600 file")
+    set_key.add_argument("profile")
+    args = parser.parse_args(argv)
+    where = configfile.paths(environ)
+    if args.command == "path":
+        print(where.config)
+        print(f"stored keys: {where.credentials}", file=sys.stderr)
+        return 0
+    if args.command == "init":
+        if configfile.init(where.config):
+            print(f"wrote {where.config}")
+            return 0
+        print(f"phrony-tui: {where.config} exists; not overwritten", file=sys.stderr)
+        return 1
+    import getpass
+
+    prompt = f"API key for profile {args.profile} (phk_...): "
+    key = (getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()).strip()
+    if not key:
+        print("phrony-tui: no key given; nothing stored", file=sys.stderr)
+        return 1
+    configfile.store_key(where.credentials, args.profile, key)
+    print(f"stored the key of profile {args.profile} in {where.credentials} (mode 0600)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     quiet_http_loggers()
+    environ = dict(os.environ)
     if argv[:1] == ["sim"]:
         from phrony_tui.sim.cli import main as sim_main
 
         return sim_main(argv[1:])
+    if argv[:1] == ["config"]:
+        try:
+            return config_command(argv[1:], environ)
+        except configfile.ConfigError as error:
+            print(f"phrony-tui: {error}", file=sys.stderr)
+            return 2
     args = build_parser().parse_args(argv)
-    settings = settings_from(args, dict(os.environ))
+    try:
+        settings = load_settings(args, environ)
+    except configfile.ConfigError as error:
+        print(f"phrony-tui: {error}", file=sys.stderr)
+        return 2
     problem = check_transport(settings)
     if problem is not None:
         print(f"phrony-tui: {problem}", file=sys.stderr)
         return 2
+    if args.web:
+        from phrony_tui.ui.web import serve
+
+        return serve([a for a in argv if a != "--web"], port=args.web_port)
     from phrony_tui.ui.run import run_app
 
     return run_app(settings)

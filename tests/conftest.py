@@ -35,3 +35,13 @@ def sim_server(sim: Simulator) -> Iterator[SimServer]:
 @pytest.fixture
 def sim_base_url(sim_server: SimServer) -> str:
     return sim_server.base_url
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path_factory, monkeypatch):
+    """No test reads or writes the real user's config or state (attempts, theme)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("PHRONY_TUI_ATTEMPTS_FILE", str(home / "state" / "attempts.json"))
+    monkeypatch.delenv("PHRONY_TUI_CONFIG", raising=False)

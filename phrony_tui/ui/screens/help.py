@@ -22,7 +22,15 @@ def binding_rows(keymap: dict[str, str] | None = None) -> list[tuple[str, str, s
 
 
 def _rows(keymap: dict[str, str]) -> list[tuple[str, str, str, str | None]]:
+    from phrony_tui.ui.actions import RunActions
     from phrony_tui.ui.app import PhronyApp
+    from phrony_tui.ui.dialogs.answer import AnswerDialog
+    from phrony_tui.ui.dialogs.attempts import AttemptsScreen, PayloadScreen
+    from phrony_tui.ui.dialogs.common import ActionDialog, ChoiceList, SendInput
+    from phrony_tui.ui.dialogs.files import RowInput
+    from phrony_tui.ui.dialogs.message import AttachmentList, MessageDialog
+    from phrony_tui.ui.dialogs.skip import SkipWaitDialog
+    from phrony_tui.ui.dialogs.start import StartRunDialog
     from phrony_tui.ui.screens.main import MainScreen
     from phrony_tui.ui.widgets.live_log import LiveLog
     from phrony_tui.ui.widgets.run_tree import RunTree
@@ -39,6 +47,18 @@ def _rows(keymap: dict[str, str]) -> list[tuple[str, str, str, str | None]]:
         ("timeline", TimelineView),
         ("timeline", TimelinePane),
         ("live log", LiveLog),
+        ("main screen", RunActions),
+        ("a dialog", ActionDialog),
+        ("answer dialog", AnswerDialog),
+        ("answer: text, number", SendInput),
+        ("answer: options", ChoiceList),
+        ("message dialog", MessageDialog),
+        ("message: files", AttachmentList),
+        ("attach row", RowInput),
+        ("skip-wait dialog", SkipWaitDialog),
+        ("start-run dialog", StartRunDialog),
+        ("start attempts", AttemptsScreen),
+        ("attempt payload", PayloadScreen),
     ]
     rows = []
     for where, owner in places:

@@ -158,6 +158,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self.state = None
         self.query_one(TimelinePane).show_loading(run_id)
         self.query_one(LiveLog).reset()
+        self._recheck_actions()
         self._show_session(True)
         self.follower = RunFollower(self.app.client, run_id, wake=self._wake)
         self._follow(self.follower)
@@ -254,6 +255,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self.query_one(RunTree).show_runs(state.tree, now=now, pending_run_ids=state.pending_run_ids())
         self.query_one(TimelinePane).show(state, follow_end=follow_end)
         self.query_one(StatusBar).show_session(state, now=now)
+        self._recheck_actions()
 
     @on(RunTree.Chosen)
     def _run_chosen(self, event: RunTree.Chosen) -> None:

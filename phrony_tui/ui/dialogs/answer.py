@@ -1,0 +1,347 @@
+"""`a`: answer the session's pending user task, with the control its kind needs.
+
+approval / hitl / anomaly_review: ``y`` approve, ``n`` reject (nothing is
+focused, so a stray Enter never approves); multi_option: a list, arrows +
+``enter``; text / aitl_escalation: a line, ``enter``; number: a line that must
+parse (``core.tasks.parse_number``), ``enter``; anomaly_alert: ``y``
+acknowledge; an unknown kind: the raw task, a field to send it as, and the
+advice to use the dashboard when the API refuses. The answer goes to the
+run the person opened (``SessionState.run_id``) with only the fields the kind
+needs (``core.tasks.answer_fields``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from phrony_tui.client import PhronyClient, PhronyError
+from phrony_tui.core.safe_text import one_line, pretty_json
+from phrony_tui.core.steps import as_mapping
+from phrony_tui.core.tasks import UserTask, answer_fields, parse_number
+from phrony_tui.ui.dialogs.common import ActionDialog, ChoiceList, Done, SendInput, error_text, is_stale_answer
+from phrony_tui.ui.text import block, cell, short_id
+
+# Keys of a task's content that the dialog shows in its own way (or that are ids).
+_SHOWN_KEYS = frozenset(
+    {
+        "user_task_id", "userTaskId", "task_id", "taskId", "id", "kind", "task_kind", "taskKind", "type",
+        "question", "prompt", "title", "message", "description", "options", "choices", "status", "state",
+        "tool_call", "toolCall", "run_id", "runId", "session_id", "sessionId", "tenant_id", "agent_id",
+        "agent_version_id", "event_id", "sequence", "step_kind", "iteration", "placeholder",
+    }
+)  # fmt: skip
+CONTEXT_LIMIT = 20_000
+
+# For a kind the inspector does not know: which field to send, as (label, value).
+GENERIC_FIELDS = [
+    ("text: textValue", "text"),
+    ("number: numberValue", "number"),
+    ("option id: selectedOptionId", "option"),
+    ("approve: approved = true", "approve"),
+    ("reject: approved = false", "reject"),
+]
+
+
+def pick_task(pending: Sequence[UserTask], selected_run_id: str | None) -> int:
+    """Which pending task the dialog opens on: the one the selected run raised, else the
+    earliest that holds the session up (anomaly alerts are non-blocking: last)."""
+    if not pending:
+        raise ValueError("no pending task")
+    if selected_run_id:
+        for index, task in enumerate(pending):
+            if task.run_id == selected_run_id:
+                return index
+    for index, task in enumerate(pending):
+        if task.kind != "anomaly_alert":
+            return index
+    return 0
+
+
+def task_context(task: UserTask) -> Any:
+    """What else the task's content says (severity, unit, claims, a reason...), as a dict."""
+    content = as_mapping(task.content)
+    if content is None:
+        return None
+    extra = {key: value for key, value in content.items() if key not in _SHOWN_KEYS}
+    for nest in ("user_task", "userTask", "task"):
+        inner = as_mapping(content.get(nest))
+        if inner is not None:
+            extra.pop(nest, None)
+            extra.update({key: value for key, value in inner.items() if key not in _SHOWN_KEYS})
+    return extra or None
+
+
+def _json_view(value: Any, classes: str = "dialog-context") -> VerticalScroll:
+    body = pretty_json(value, max_chars=CONTEXT_LIMIT)
+    return VerticalScroll(Static(Syntax(body, "json", word_wrap=True, theme="ansi_dark")), classes=classes)
+
+
+def describe_answer(task: UserTask, fields: Mapping[str, Any], agent: str) -> str:
+    tid = short_id(task.user_task_id)
+    if task.kind == "anomaly_alert":
+        head = "Acknowledged"
+    elif "approved" in fields:
+        head = "Approved" if fields["approved"] else "Rejected"
+    elif "selected_option_id" in fields:
+        label = next((o.label for o in task.options if str(o.id) == str(fields["selected_option_id"])), None)
+        head = f"Chose {one_line(label or fields['selected_option_id'], 60)!r} for"
+    elif "number_value" in fields:
+        head = f"Sent {fields['number_value']} to"
+    else:
+        head = f"Sent {one_line(fields.get('text_value', ''), 60)!r} to"
+    return f"{head} {task.kind} task {tid} of {agent}"
+
+
+class AnswerDialog(ActionDialog):
+    title_text = "Answer a user task"
+    BINDINGS: ClassVar = [
+        Binding("y", "approve(True)", "Approve", id="answer.approve"),
+        Binding("n", "approve(False)", "Reject", id="answer.reject"),
+        Binding("y", "acknowledge", "Acknowledge", id="answer.acknowledge"),
+        Binding("ctrl+n", "next_task", "Next pending task", id="answer.next_task"),
+    ]
+
+    def __init__(
+        self,
+        client: PhronyClient,
+        run_id: str,
+        tasks: Sequence[UserTask],
+        index: int = 0,
+        *,
+        agent_label: Callable[[str | None], str] = lambda run_id: short_id(run_id),
+        on_stale: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        if not tasks:
+            raise ValueError("AnswerDialog needs a pending task")
+        self.client = client
+        self.run_id = run_id
+        self.tasks = list(tasks)
+        self.index = index % len(self.tasks)
+        self.agent_label = agent_label
+        self.on_stale = on_stale
+        self.stale: set[str] = set()  # task ids the server said are no longer pending
+
+    @property
+    def task(self) -> UserTask:
+        return self.tasks[self.index]
+
+    @property
+    def retry_hint(self) -> str:  # type: ignore[override]
+        if self.style in ("approve", "acknowledge"):
+            return "press the key again to retry"
+        return "enter sends again"
+
+    @property
+    def style(self) -> str:
+        return self.task.answer_style or "generic"
+
+    # -- layout ------------------------------------------------------------------
+    def header(self) -> Text:
+        task = self.task
+        text = Text()
+        text.append(self.agent_label(task.run_id), style="bold")
+        text.append(f" · run {short_id(task.run_id)} raised it · ")
+        text.append(f"kind {one_line(task.raw_kind or task.kind, 40)}", style="bold")
+        text.append(f" · task {short_id(task.user_task_id)}")
+        text.append(f"\nThe answer goes to run {short_id(self.run_id)}, the run you opened.")
+        if len(self.tasks) > 1:
+            text.append(f" Task {self.index + 1} of {len(self.tasks)} pending: ctrl+n shows the next.", style="yellow")
+        return text
+
+    def compose_body(self) -> Iterable[Widget]:
+        task = self.task
+        style = self.style
+        question = task.question or "(the task names no question)"
+        yield Static(block(question), classes="dialog-question")
+        if style == "approve" and task.tool_call is not None:
+            call = as_mapping(task.tool_call)
+            name = call.get("name") if call is not None else None
+            if name is not None:
+                yield Static(Text.assemble(("Guarded tool call: ", "dim"), (one_line(name, 80), "bold")))
+                yield _json_view(call.get("arguments", call))
+            else:
+                yield Static(Text("Guarded tool call:", style="dim"))
+                yield _json_view(task.tool_call)
+        if style == "generic":
+            yield Static(Text("The task as the server sent it:", style="dim"))
+            yield _json_view(task.content)
+        else:
+            context = task_context(task)
+            if context is not None:
+                yield _json_view(context)
+        yield from self._answer_widgets(task, style)
+
+    def _answer_widgets(self, task: UserTask, style: str) -> Iterable[Widget]:
+        if style == "approve":
+            yield Static(
+                Text("y approves, n rejects. Nothing is selected: Enter does nothing here."),
+                classes="dialog-hint",
+            )
+        elif style == "acknowledge":
+            yield Static(
+                Text("An anomaly alert does not block the run. y acknowledges it "
+                     "(some alerts can only be acknowledged in the Phrony dashboard)."),
+                classes="dialog-hint",
+            )  # fmt: skip
+        elif style == "choose" and task.options:
+            options = [Option(cell(option.label, 200), id=f"opt-{n}") for n, option in enumerate(task.options)]
+            yield ChoiceList(*options, id="answer-options")
+        elif style == "number":
+            content = as_mapping(task.content) or {}
+            unit = content.get("unit")
+            hint = f"a number{f' ({one_line(unit, 20)})' if isinstance(unit, str) and unit else ''}, e.g. 4500 or -3.5"
+            yield SendInput(placeholder=hint, id="answer-input")
+        elif style == "generic":
+            yield Static(
+                Text(f"The inspector does not know the kind {one_line(task.raw_kind or task.kind, 40)!r}. "
+                     "Pick the field to send and type the value, or answer it in the Phrony dashboard."),
+                classes="dialog-hint",
+            )  # fmt: skip
+            yield Select(GENERIC_FIELDS, value="text", allow_blank=False, id="answer-field")
+            yield SendInput(placeholder="the value to send", id="answer-input")
+        else:  # text, aitl_escalation, or a multi-option task without readable options
+            content = as_mapping(task.content) or {}
+            placeholder = content.get("placeholder")
+            if style == "choose":
+                yield Static(Text("The task lists no options the inspector can read: type the option id."),
+                             classes="dialog-hint")  # fmt: skip
+                placeholder = "option id"
+            if not isinstance(placeholder, str) or not placeholder.strip():
+                placeholder = "your answer"
+            yield SendInput(placeholder=one_line(placeholder, 80), id="answer-input")
+
+    def on_mount(self) -> None:
+        self._focus_answer()
+
+    def _focus_answer(self) -> None:
+        for selector in ("#answer-options", "#answer-input"):
+            found = self.query(selector)
+            if found:
+                found.first().focus()
+                return
+
+    # -- keys ----------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "approve":
+            return self.style == "approve"
+        if action == "acknowledge":
+            return self.style == "acknowledge"
+        if action == "next_task":
+            return len(self.tasks) > 1
+        return super().check_action(action, parameters)
+
+    def action_approve(self, approved: bool) -> None:
+        self._answer(approved)
+
+    def action_acknowledge(self) -> None:
+        self._answer(True)
+
+    async def action_next_task(self) -> None:
+        if self.busy or len(self.tasks) < 2:
+            return
+        self.index = (self.index + 1) % len(self.tasks)
+        self.show_error(None)
+        await self.recompose()
+        self._focus_answer()
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#answer-options")
+    def _option_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option = self.task.options[event.option_index]
+        self._answer(option)
+
+    @on(Input.Submitted, "#answer-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._answer(event.value)
+
+    # -- sending ---------------------------------------------------------------------
+    def fields_for(self, value: Any) -> dict[str, Any]:
+        """The send_run_message keywords for this task and value; ValueError when it does not fit."""
+        task = self.task
+        if self.style == "generic":
+            return self._generic_fields(value)
+        if self.style == "choose" and not task.options:
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError("type the id of the option to choose")
+            return {"user_task_id": task.user_task_id, "selected_option_id": value.strip()}
+        fields = answer_fields(task, value)
+        if "selected_option_id" in fields and not isinstance(fields["selected_option_id"], str):
+            fields["selected_option_id"] = str(fields["selected_option_id"])
+        return fields
+
+    def _generic_fields(self, value: Any) -> dict[str, Any]:
+        task = self.task
+        if not task.user_task_id:
+            raise ValueError("this task has no user_task_id to answer with")
+        field = self.query_one("#answer-field", Select).value
+        fields: dict[str, Any] = {"user_task_id": task.user_task_id}
+        text = value if isinstance(value, str) else ""
+        if field == "approve":
+            fields["approved"] = True
+        elif field == "reject":
+            fields["approved"] = False
+        elif field == "number":
+            fields["number_value"] = parse_number(text)
+        elif not text.strip():
+            raise ValueError("the answer is empty")
+        elif field == "option":
+            fields["selected_option_id"] = text.strip()
+        else:
+            fields["text_value"] = text
+        return fields
+
+    def _answer(self, value: Any) -> None:
+        if self.busy:
+            return
+        task = self.task
+        if task.user_task_id in self.stale:
+            self.show_error("This task was already answered elsewhere: escape closes; the session was refreshed.")
+            return
+        try:
+            fields = self.fields_for(value)
+        except ValueError as error:
+            self.show_error(f"Not sent: {error}")
+            return
+        agent = self.agent_label(task.run_id)
+
+        async def request() -> Any:
+            return await self.client.send_run_message(self.run_id, **fields)
+
+        def done(result: Any) -> None:
+            status = getattr(result, "status", None)
+            after = f" (run now {one_line(status, 30)})" if status else ""
+            self.finish(Done(describe_answer(task, fields, agent) + after))
+
+        self.send(request, done)
+
+    def failed(self, error: PhronyError) -> None:
+        task = self.task
+        if is_stale_answer(error):
+            if task.user_task_id:
+                self.stale.add(task.user_task_id)
+            said = getattr(error, "server_message", "") or str(error)
+            self.show_error(
+                f"Someone else answered this task (or it was cancelled): {said}. "
+                "The session is being refreshed; escape closes."
+            )
+            if self.on_stale is not None:
+                self.on_stale()
+            return
+        body = (getattr(error, "body", "") or "").lower()
+        if "dashboard" in body:
+            self.show_error(f"{error_text(error)} — this task must be answered in the Phrony dashboard.")
+            return
+        super().failed(error)

@@ -1,0 +1,182 @@
+"""What every action dialog shares: a framed modal, one request at a time, errors kept in view.
+
+A dialog sends at most one request at a time: ``send`` refuses while one is
+in flight (so a second keypress never sends twice) and ``escape`` waits for
+the answer rather than leave its outcome unknown. On failure the dialog stays
+open with the server's message (sanitized, one line, see ``error_text``)
+and every field as the person left it; on success it closes with a
+:class:`Done` that says what was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, OptionList, Static
+
+from phrony_tui.client import PhronyAPIError, PhronyConnectionError, PhronyError
+from phrony_tui.core.safe_text import one_line
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a dialog sent: ``message`` for the notification; ``open_run`` a run to show."""
+
+    message: str
+    open_run: str | None = None
+
+
+def error_text(error: PhronyError) -> str:
+    """What went wrong, one safe line: the client's sentence already says what to check
+    (the key, its scope, the ids, when to retry); a connection error adds the network."""
+    text = str(error)
+    if isinstance(error, PhronyConnectionError):
+        text += " (check the network and PHRONY_API_BASE)"
+    return one_line(text, 600)
+
+
+def is_stale_answer(error: PhronyError) -> bool:
+    """The server says the pause was already ended: 409, or "no longer pending"."""
+    if not isinstance(error, PhronyAPIError):
+        return False
+    body = (error.body or "").lower()
+    return error.status == 409 or "no longer pending" in body or "not pending" in body
+
+
+def fmt_size(size: int) -> str:
+    """``512 B``, ``12.0 KiB``, ``3.4 MiB``."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover
+
+
+class SendInput(Input):
+    """An Input whose ``enter`` shows in the footer as what it does (Send, Attach...)."""
+
+    BINDINGS: ClassVar = [Binding("enter", "submit", "Send", id="dialog.input_send")]
+
+
+class ChoiceList(OptionList):
+    """An OptionList whose ``enter`` shows in the footer as Choose."""
+
+    BINDINGS: ClassVar = [Binding("enter", "select", "Choose and send", id="dialog.choose")]
+
+
+class ActionDialog(ModalScreen[Done | None]):
+    """The frame: a titled box with a header, the body, an error line, a busy line, and a footer."""
+
+    AUTO_FOCUS = ""  # nothing is focused unless the dialog says so: a stray Enter sends nothing
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    DEFAULT_CSS = """
+    ActionDialog { align: center middle; }
+    ActionDialog > #dialog {
+        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $accent; background: $panel; padding: 0 1;
+    }
+    ActionDialog #dialog-header { color: $text-muted; height: auto; }
+    ActionDialog .dialog-question { text-style: bold; height: auto; margin: 1 0 0 0; }
+    ActionDialog .dialog-context { height: auto; max-height: 14; margin: 1 0 0 0; background: $boost; }
+    ActionDialog .dialog-hint { color: $text-muted; height: auto; margin: 1 0 0 0; }
+    ActionDialog #dialog-error { color: $error; text-style: bold; height: auto; display: none; margin: 1 0 0 0; }
+    ActionDialog #dialog-error.-shown { display: block; }
+    ActionDialog #dialog-busy { color: $warning; height: auto; display: none; }
+    ActionDialog.-busy #dialog-busy { display: block; }
+    ActionDialog OptionList { height: auto; max-height: 12; }
+    """
+
+    title_text: str = "Action"
+    #: how to send again after a failure, for the error line
+    retry_hint: str = "send again"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = False
+        self.error: str | None = None
+
+    # -- layout ------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = self.title_text
+            yield Static(self.header(), id="dialog-header")
+            yield from self.compose_body()
+            yield Static("", id="dialog-error")
+            yield Static("", id="dialog-busy")
+        yield Footer()
+
+    def header(self) -> Text:
+        return Text()
+
+    def compose_body(self) -> Iterable[Widget]:
+        return ()
+
+    # -- errors and busy ---------------------------------------------------------
+    def show_error(self, message: str | None) -> None:
+        """One line (or a few) of sanitized text in the error slot; None clears it."""
+        self.error = message
+        slot = self.query_one("#dialog-error", Static)
+        slot.update(Text(one_line(message or "", 800)))
+        slot.set_class(bool(message), "-shown")
+
+    def set_busy(self, busy: bool, label: str = "Sending…") -> None:
+        self.busy = busy
+        self.set_class(busy, "-busy")
+        self.query_one("#dialog-busy", Static).update(Text(label if busy else ""))
+        self.refresh_bindings()
+
+    # -- one request at a time ---------------------------------------------------
+    def send(
+        self,
+        request: Callable[[], Awaitable[Any]],
+        done: Callable[[Any], None],
+        *,
+        label: str = "Sending…",
+    ) -> bool:
+        """Run ``request`` unless one is in flight; ``done(result)`` on success, else
+        :meth:`failed`. True when it started."""
+        if self.busy:
+            self.notify("Still waiting for the answer to the last request.", severity="warning", markup=False)
+            return False
+        self.show_error(None)
+        self.set_busy(True, label)
+        self._run(request, done)
+        return True
+
+    @work(group="dialog-send")
+    async def _run(self, request: Callable[[], Awaitable[Any]], done: Callable[[Any], None]) -> None:
+        try:
+            result = await request()
+        except PhronyError as error:
+            self.set_busy(False)
+            self.failed(error)
+            return
+        self.set_busy(False)
+        done(result)
+
+    def failed(self, error: PhronyError) -> None:
+        """Keep the dialog and what was typed; say what went wrong."""
+        self.show_error(f"{error_text(error)} — nothing was lost: {self.retry_hint}, or escape to cancel.")
+
+    def finish(self, done: Done) -> None:
+        self.dismiss(done)
+
+    def action_cancel(self) -> None:
+        if self.busy:
+            self.notify(
+                "A request is in flight: wait for its answer, then escape closes the dialog.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.dismiss(None)

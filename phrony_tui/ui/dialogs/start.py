@@ -1,0 +1,222 @@
+"""`s`: start a run of an agent with a JSON ``input``, optionally with a file in it.
+
+The input is edited as text and must be a JSON object before anything is
+sent. ``ctrl+o`` uploads a file (presign → PUT → finalize) and puts its
+``phronyFile`` reference into the input under a key the person names. Every
+start is recorded as an attempt (``A`` lists them), whatever its outcome; on
+success the new session opens.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Input, Select, Static, TextArea
+
+from phrony_tui.client import PhronyClient, PhronyError
+from phrony_tui.core.safe_text import one_line
+from phrony_tui.ui.dialogs.attempts import AttemptLog
+from phrony_tui.ui.dialogs.common import ActionDialog, Done, error_text, fmt_size
+from phrony_tui.ui.dialogs.files import Attachment, PathInput, RowInput, check_attachment
+from phrony_tui.ui.text import short_id
+
+
+def parse_input(text: str) -> dict[str, Any]:
+    """The editor's text as a JSON object, or ValueError saying where it is wrong."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise ValueError(f"the input is not valid JSON: {error.msg} ({where})") from None
+    if not isinstance(value, dict):
+        kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(type(value), "a number")
+        raise ValueError(f"the input must be a JSON object ({{...}}), not {kind}")
+    return value
+
+
+class StartRunDialog(ActionDialog):
+    title_text = "Start a run"
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "start", "Start run", id="start.send"),
+        Binding("ctrl+o", "attach", "Attach file", id="start.attach"),
+    ]
+    DEFAULT_CSS = """
+    StartRunDialog #start-input { height: 10; }
+    StartRunDialog .start-file-row { display: none; }
+    StartRunDialog.-attaching .start-file-row { display: block; }
+    StartRunDialog #start-files { height: auto; color: $text-muted; }
+    """
+
+    def __init__(
+        self,
+        client: PhronyClient,
+        attempt_log: AttemptLog,
+        agents: Sequence[tuple[str, str]],
+        selected: str | None = None,
+        *,
+        initial: str = "{}",
+    ) -> None:
+        super().__init__()
+        if not agents:
+            raise ValueError("StartRunDialog needs an agent")
+        self.client = client
+        self.attempt_log = attempt_log
+        self.agents = list(agents)
+        ids = [agent_id for agent_id, _ in self.agents]
+        self.selected = selected if selected in ids else ids[0]
+        self.initial = initial
+        self.files: list[tuple[str, Attachment]] = []
+        self.last_attempt: str | None = None
+
+    @property
+    def agent_id(self) -> str:
+        if len(self.agents) > 1:
+            value = self.query_one("#start-agent", Select).value
+            if isinstance(value, str):
+                return value
+        return self.selected
+
+    def agent_label(self, agent_id: str) -> str:
+        return next((label for known, label in self.agents if known == agent_id), short_id(agent_id))
+
+    def header(self) -> Text:
+        return Text("POST /v1/agents/{agentId}/runs with {\"input\": <the object below>}. "
+                    "The attempt is recorded (A lists them).")  # fmt: skip
+
+    def compose_body(self) -> Iterable[Widget]:
+        if len(self.agents) > 1:
+            options = [(Text(one_line(label, 60)), agent_id) for agent_id, label in self.agents]
+            yield Select(options, value=self.selected, allow_blank=False, id="start-agent")
+        else:
+            yield Static(Text.assemble(("Agent: ", "dim"), (one_line(self.agent_label(self.selected), 60), "bold")))
+        yield TextArea(self.initial, id="start-input", soft_wrap=True, show_line_numbers=True)
+        yield Static("", id="start-files")
+        yield PathInput(id="start-file-path", classes="start-file-row")
+        yield RowInput(placeholder="key in the input for the file, e.g. document", id="start-file-key",
+                       classes="start-file-row")  # fmt: skip
+        yield Static(Text("ctrl+s starts · ctrl+o uploads a file into the input under a key you name"),
+                     classes="dialog-hint")  # fmt: skip
+
+    def on_mount(self) -> None:
+        editor = self.query_one("#start-input", TextArea)
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#start-input", TextArea)
+
+    # -- attaching a file ------------------------------------------------------------
+    def action_attach(self) -> None:
+        if self.busy:
+            return
+        self.add_class("-attaching")
+        self.query_one("#start-file-path", PathInput).focus()
+
+    @on(RowInput.Closed)
+    def _close_row(self, event: RowInput.Closed) -> None:
+        event.stop()
+        self.remove_class("-attaching")
+        self.editor.focus()
+
+    @on(Input.Submitted, "#start-file-path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        key = self.query_one("#start-file-key", RowInput)
+        if not key.value.strip():
+            key.focus()
+            return
+        self.attach_file(event.value, key.value)
+
+    @on(Input.Submitted, "#start-file-key")
+    def _key_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.attach_file(self.query_one("#start-file-path", PathInput).value, event.value)
+
+    def attach_file(self, path: str, key: str) -> bool:
+        if self.busy:
+            return False
+        key = key.strip()
+        try:
+            parse_input(self.editor.text)
+            if not key:
+                raise ValueError("name the key the file goes under in the input")
+            attachment = check_attachment(path)
+        except ValueError as error:
+            self.show_error(f"Not attached: {error}")
+            return False
+        editor = self.editor
+        editor.read_only = True  # the file goes into this text: no edits while it uploads
+
+        async def request() -> Any:
+            try:
+                return await self.client.upload_file(attachment.path, media_type=attachment.media_type)
+            finally:
+                editor.read_only = False
+
+        def done(uploaded: Any) -> None:
+            attachment.uploaded, attachment.state = uploaded, "uploaded"
+            value = parse_input(editor.text)
+            replaced = key in value
+            value[key] = uploaded.as_input_reference()
+            editor.text = json.dumps(value, indent=2, ensure_ascii=False)
+            self.files = [(k, a) for k, a in self.files if k != key] + [(key, attachment)]
+            self._draw_files()
+            for selector in ("#start-file-path", "#start-file-key"):
+                self.query_one(selector, Input).value = ""
+            self.remove_class("-attaching")
+            editor.focus()
+            note = " (replaced what was there)" if replaced else ""
+            self.notify(f"Uploaded {attachment.name}: input.{key} refers to it{note}", markup=False)
+
+        return self.send(request, done, label=f"Uploading {attachment.name}…")
+
+    def _draw_files(self) -> None:
+        lines = [
+            f"input.{key} ← {attachment.name}  {fmt_size(attachment.size)}  {attachment.media_type}  uploaded ✓"
+            for key, attachment in self.files
+        ]
+        self.query_one("#start-files", Static).update(Text(one_line(" · ".join(lines), 600) if lines else ""))
+
+    # -- starting --------------------------------------------------------------------
+    def action_start(self) -> None:
+        if self.busy:
+            return
+        try:
+            payload = parse_input(self.editor.text)
+        except ValueError as error:
+            self.show_error(f"Not sent: {error}")
+            return
+        agent_id = self.agent_id
+        label = self.agent_label(agent_id)
+
+        async def request() -> Any:
+            attempt, result, error = await self.attempt_log.start(self.client, agent_id, payload)
+            self.last_attempt = attempt.id
+            if error is not None:
+                raise error
+            return attempt, result
+
+        def done(made: Any) -> None:
+            attempt, result = made
+            status = f" ({one_line(result.status, 30)})" if result.status else ""
+            if attempt.outcome == "duplicate":
+                message = f"The server took it as a duplicate delivery: opening its run {short_id(result.run_id)}"
+            else:
+                message = f"Started a run of {one_line(label, 40)}: run {short_id(result.run_id)}{status}"
+            self.finish(Done(message, open_run=result.run_id))
+
+        self.send(request, done, label=f"Starting a run of {one_line(label, 40)}…")
+
+    def failed(self, error: PhronyError) -> None:
+        recorded = f" (recorded as attempt {self.last_attempt}; A lists attempts)" if self.last_attempt else ""
+        self.last_attempt = None
+        self.show_error(f"{error_text(error)}{recorded} — the input is kept: fix it and ctrl+s again, or escape.")
