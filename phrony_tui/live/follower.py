@@ -376,7 +376,7 @@ class RunFollower:
 
     async def _backfill(self) -> Conversation:
         """Read the whole conversation into the buffer; the events before it are superseded."""
-        conversation = await self.client.get_conversation(self.run_id)
+        conversation = await self.client.get_conversation(self.run_id, lazy=True)
         self.backfills += 1
         self._last_run_status = _run_status(conversation, self.run_id)
         self._conversation = conversation
