@@ -243,6 +243,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from phrony_tui.ui.web import serve
 
         return serve([a for a in argv if a != "--web"], port=args.web_port)
+    prefetch = None
+    if settings.run_id and not settings.demo and settings.api_key is not None:
+        # Download the run while Textual imports (see live/prefetch.py).
+        from phrony_tui.live.prefetch import start_prefetch
+
+        prefetch = start_prefetch(
+            settings.base_url, settings.api_key, settings.run_id, allow_insecure_http=settings.allow_insecure_http
+        )
     from phrony_tui.ui.run import run_app
 
-    return run_app(settings)
+    return run_app(settings, prefetch=prefetch)

@@ -20,7 +20,7 @@ def started(monkeypatch):
     calls: list = []
     requests: list = []
 
-    def run_app(settings):
+    def run_app(settings, prefetch=None):
         calls.append(settings)
         return 0
 

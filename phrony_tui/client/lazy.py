@@ -24,6 +24,7 @@ import msgspec
 from pydantic import ValidationError
 
 from phrony_tui.client import jsonfallback
+from phrony_tui.gcpause import paused_gc
 from phrony_tui.client.models import Conversation, ConversationItem, Run, Session
 
 __all__ = ["LazyItem", "decode_conversation"]
@@ -99,6 +100,11 @@ _raw_items_decoder = msgspec.json.Decoder(_RawItems)
 
 def decode_conversation(data: bytes) -> Conversation:
     """A ``Conversation`` whose items are ``LazyItem`` (or ``ConversationItem`` after a fallback)."""
+    with paused_gc():
+        return _decode(data)
+
+
+def _decode(data: bytes) -> Conversation:
     try:
         body = _body_decoder.decode(data)
         raws = _raw_items_decoder.decode(data).items

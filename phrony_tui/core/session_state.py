@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
 from phrony_tui.core.events import describe, effect_of
+from phrony_tui.gcpause import paused_gc
 from phrony_tui.core.format import fmt_time
 from phrony_tui.core.run_tree import RunTree
 from phrony_tui.core.safe_text import one_line
@@ -95,8 +96,9 @@ class SessionState:
         self.session = conversation.session
         for run in conversation.runs:
             self.runs[run.id] = run
-        self.timeline.load(conversation)
-        self.tasks.add_conversation(conversation)
+        with paused_gc():
+            self.timeline.load(conversation)
+            self.tasks.add_conversation(conversation)
         self.redacted = looks_redacted(conversation) or (
             not conversation.items
             and conversation.session.input is None

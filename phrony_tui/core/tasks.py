@@ -473,10 +473,24 @@ def task_status_from_subject(subject: str) -> str | None:
     return None
 
 
-@dataclass(slots=True)
 class _Entry:
-    task: UserTask
-    position: int
+    """A task and its place. A ``UserTaskReq`` step is parsed into its task only
+    when someone asks: a 50,000-step session holds thousands of finished tasks."""
+
+    __slots__ = ("_item", "_task", "position")
+
+    def __init__(self, task: UserTask | None, position: int, item: ConversationItem | None = None) -> None:
+        self._task = task
+        self._item = item
+        self.position = position
+
+    @property
+    def task(self) -> UserTask:
+        if self._task is None:
+            assert self._item is not None
+            self._task = parse_task(self._item)
+            self._item = None
+        return self._task
 
 
 @dataclass(slots=True)
@@ -549,14 +563,13 @@ class TaskBook:
 
     def add_step(self, item: ConversationItem) -> None:
         if is_user_task_req(item):
-            task = parse_task(item)
-            key = task.user_task_id or f"step:{item.id}"
+            key = user_task_id_of(item) or f"step:{item.id}"
             known = self._tasks.get(key)
             if known is not None and not has_ordinal(item):
                 position = known.position  # a repeat without ordinal keeps its place
             else:
                 position = self._position(item)
-            self._tasks[key] = _Entry(task, position)
+            self._tasks[key] = _Entry(None, position, item)
             return
         steps = self._steps.setdefault(item.run_id, _RunSteps())
         if has_ordinal(item):

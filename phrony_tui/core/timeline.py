@@ -82,13 +82,21 @@ class Change:
 
 
 class _Entry:
-    __slots__ = ("error", "item", "key", "task")
+    __slots__ = ("_error", "item", "key", "task")
 
     def __init__(self, key: Key, item: ConversationItem) -> None:
         self.key = key
         self.item = item
-        self.error = is_error_step(item)
         self.task = is_user_task_req(item)
+        self._error: bool | None = None
+
+    @property
+    def error(self) -> bool:
+        # Computed on first use: it may read the step's content, which big sessions
+        # keep undecoded until needed (client/lazy.py).
+        if self._error is None:
+            self._error = is_error_step(self.item)
+        return self._error
 
 
 def _insort(keys: list[Key], key: Key) -> int:
@@ -107,15 +115,26 @@ def _discard(keys: list[Key], key: Key) -> None:
 
 
 class _Rows:
-    """Sorted rows: keys and items side by side, plus the keys of flagged rows."""
+    """Sorted rows: keys and items side by side, plus the keys of flagged rows.
 
-    __slots__ = ("errors", "items", "keys", "tasks")
+    The error rows are indexed on first use ("next error"), not on load: finding
+    them reads the content of result and completion steps."""
 
-    def __init__(self) -> None:
+    __slots__ = ("_entries", "_errors", "items", "keys", "tasks")
+
+    def __init__(self, entries: dict[str, _Entry]) -> None:
+        self._entries = entries  # the timeline's entries by step id (key[2])
         self.keys: list[Key] = []
         self.items: list[ConversationItem] = []
-        self.errors: list[Key] = []
+        self._errors: list[Key] | None = []
         self.tasks: list[Key] = []
+
+    @property
+    def errors(self) -> list[Key]:
+        if self._errors is None:
+            entries = self._entries
+            self._errors = [key for key in self.keys if entries[key[2]].error]
+        return self._errors
 
     def index(self, key: Key) -> int | None:
         index = bisect_left(self.keys, key)
@@ -126,8 +145,8 @@ class _Rows:
     def insert(self, entry: _Entry) -> None:
         index = _insort(self.keys, entry.key)
         self.items.insert(index, entry.item)
-        if entry.error:
-            _insort(self.errors, entry.key)
+        if self._errors is not None and entry.error:
+            _insort(self._errors, entry.key)
         if entry.task:
             _insort(self.tasks, entry.key)
 
@@ -136,8 +155,8 @@ class _Rows:
         if index is not None:
             del self.keys[index]
             del self.items[index]
-        if entry.error:
-            _discard(self.errors, entry.key)
+        if self._errors is not None and entry.error:
+            _discard(self._errors, entry.key)
         if entry.task:
             _discard(self.tasks, entry.key)
 
@@ -148,8 +167,8 @@ class _Rows:
             self.insert(new)
             return
         self.items[index] = new.item
-        if old.error != new.error:
-            (_insort if new.error else _discard)(self.errors, new.key)
+        if self._errors is not None and old.error != new.error:
+            (_insort if new.error else _discard)(self._errors, new.key)
         if old.task != new.task:
             (_insort if new.task else _discard)(self.tasks, new.key)
 
@@ -157,7 +176,7 @@ class _Rows:
         """Replace everything with ``entries`` (already sorted by key)."""
         self.keys = [entry.key for entry in entries]
         self.items = [entry.item for entry in entries]
-        self.errors = [entry.key for entry in entries if entry.error]
+        self._errors = None
         self.tasks = [entry.key for entry in entries if entry.task]
 
 
@@ -302,7 +321,7 @@ class Timeline(TimelineView):
         """Goes up on every change: a cheap "redraw?" check for the UI."""
         self.pending_task_ids: set[str] | None = None
         """Pending task ids (from ``TaskBook.pending_ids()``) for ``next_index("waiting")``."""
-        super().__init__(self, _Rows())
+        super().__init__(self, _Rows(self._entries))
         if items:
             self.merge(items)
 
@@ -319,7 +338,7 @@ class Timeline(TimelineView):
         """A live view of one run's rows; ``None`` gives the whole timeline."""
         if run_id is None:
             return self
-        return TimelineView(self, self._runs.setdefault(run_id, _Rows()))
+        return TimelineView(self, self._runs.setdefault(run_id, _Rows(self._entries)))
 
     def run_ids(self) -> list[str | None]:
         """Runs that have rows, in the order of their first row."""
@@ -376,6 +395,10 @@ class Timeline(TimelineView):
         them under their real ids.
         """
         batch = list(items)
+        if not self._entries and len(batch) > _REBUILD_AT:
+            loaded = self._load_fresh(batch)
+            if loaded is not None:
+                return loaded
         rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > len(self._entries)
         touched: list[Key] = []
         added = replaced = removed = 0
@@ -478,7 +501,7 @@ class Timeline(TimelineView):
         return entry
 
     def _place(self, old: _Entry | None, new: _Entry) -> None:
-        run_rows = self._runs.setdefault(new.item.run_id, _Rows())
+        run_rows = self._runs.setdefault(new.item.run_id, _Rows(self._entries))
         if old is not None and old.key == new.key:
             self._rows.replace(old, new)
             if old.item.run_id == new.item.run_id:
@@ -498,6 +521,26 @@ class Timeline(TimelineView):
         if run_rows is not None:
             run_rows.remove(entry)
 
+    def _load_fresh(self, batch: list[ConversationItem]) -> Change | None:
+        """The first load of a big conversation, the common case made cheap: every
+        step has its id and ordinal, once. Anything else (None) takes the general
+        path, and nothing has been changed."""
+        entries: dict[str, _Entry] = {}
+        by_sequence: dict[tuple[str, int], str] = {}
+        for item in batch:
+            step_id = item.id
+            ordinal = item.ordinal
+            if not step_id or ordinal <= 0 or step_id in entries or step_id.startswith("~"):
+                return None
+            entries[step_id] = _Entry((_KNOWN, ordinal, step_id), item)
+            if item.run_id is not None and item.sequence is not None:
+                by_sequence[(item.run_id, item.sequence)] = step_id
+        self._entries.update(entries)  # the same dict: the rows hold it
+        self._by_sequence.update(by_sequence)
+        self._rebuild()
+        self.version += 1
+        return Change(added=len(entries), first_index=0)
+
     def _rebuild(self) -> None:
         entries = sorted(self._entries.values(), key=lambda entry: entry.key)
         self._rows.fill(entries)
@@ -507,7 +550,7 @@ class Timeline(TimelineView):
         for run_id, rows in self._runs.items():  # keep the objects: views hold them
             rows.fill(per_run.pop(run_id, []))
         for run_id, run_entries in per_run.items():
-            rows = _Rows()
+            rows = _Rows(self._entries)
             rows.fill(run_entries)
             self._runs[run_id] = rows
 

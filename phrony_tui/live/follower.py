@@ -173,11 +173,15 @@ class RunFollower:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
+        initial: Awaitable[Conversation] | None = None,
     ) -> None:
         if stall_timeout is not None and stall_timeout <= 0:
             raise ValueError("stall_timeout must be positive (or None to rely on the client's read timeout)")
         self.client = client
         self.run_id = run_id
+        # A conversation already on its way (read while the app was starting): shown
+        # at once; a live session is still back-filled after its stream opens.
+        self._initial = initial
         self.backoff = backoff
         self.poll_interval = poll_interval
         self.stall_timeout = stall_timeout
@@ -262,6 +266,15 @@ class RunFollower:
                 self._set(state="closed", retry_in=None)
 
     async def _follow(self) -> None:
+        if self._initial is not None:
+            initial, self._initial = self._initial, None
+            try:
+                conversation = self._deliver(await initial)
+            except PhronyError:
+                pass  # the usual path below reads it again and reports what fails
+            else:
+                if _conversation_over(conversation, self.run_id):
+                    return self._close()
         failures = 0
         while not self._stopped:
             self._set(state="connecting" if self.connections == 0 else "reconnecting", retry_in=None)
@@ -376,7 +389,9 @@ class RunFollower:
 
     async def _backfill(self) -> Conversation:
         """Read the whole conversation into the buffer; the events before it are superseded."""
-        conversation = await self.client.get_conversation(self.run_id, lazy=True)
+        return self._deliver(await self.client.get_conversation(self.run_id, lazy=True))
+
+    def _deliver(self, conversation: Conversation) -> Conversation:
         self.backfills += 1
         self._last_run_status = _run_status(conversation, self.run_id)
         self._conversation = conversation

@@ -451,10 +451,20 @@ def build_app(sim: Simulator) -> Starlette:
 
     async def firehose_source(session: Session, generation: int) -> AsyncIterator[list[bytes]]:
         yield [HEARTBEAT]
-        for chunk in firehose_chunks(engine, session, sim.firehose_events):
+        rate = sim.firehose_rate  # events per second; None: as fast as it can
+        # rate-limited: about 100 batches a second, each sent when it is due
+        size = 2000 if not rate else max(1, min(2000, int(rate / 100)))
+        loop = asyncio.get_running_loop()
+        started, sent = loop.time(), 0
+        for chunk in firehose_chunks(engine, session, sim.firehose_events, size):
             if sim.stream_generation != generation:
                 return
+            if rate:
+                delay = started + sent / rate - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
             yield chunk
+            sent += len(chunk)
             await asyncio.sleep(0)
         with lock:
             cursor = len(session.events)

@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--big-steps", type=int, default=50_000, metavar="N", help="steps of the big session")
     parser.add_argument("--firehose-events", type=int, default=200_000, metavar="N",
                         help="events the firehose stream sends")  # fmt: skip
+    parser.add_argument("--firehose-rate", type=float, default=0, metavar="PER_SECOND",
+                        help="firehose events per second (0 = as fast as it can, the default)")  # fmt: skip
     parser.add_argument("--autostart", type=float, default=0, metavar="SECONDS",
                         help="start a new session every SECONDS (0 = never, the default)")  # fmt: skip
     return parser
@@ -54,6 +56,8 @@ def main(argv: list[str]) -> int:
         parser.error(f"--host {args.host} is not a loopback address: the simulator only serves on loopback")
     if not 0 <= args.port <= 65535:
         parser.error("--port must be between 0 and 65535")
+    if not args.firehose_rate >= 0:  # also refuses NaN
+        parser.error("--firehose-rate must be 0 or more")
     try:
         faults = Faults.from_pairs(args.fault)
     except ValueError as exc:
@@ -68,7 +72,8 @@ def main(argv: list[str]) -> int:
 
     sim = Simulator(
         seed=args.seed, clock=clock, live=True, faults=faults, big_steps=args.big_steps,
-        firehose_events=args.firehose_events, autostart_seconds=args.autostart or None,
+        firehose_events=args.firehose_events, firehose_rate=args.firehose_rate or None,
+        autostart_seconds=args.autostart or None,
     )  # fmt: skip
     server = SimServer(sim, host="127.0.0.1" if args.host == "localhost" else args.host, port=args.port)
     try:

@@ -59,6 +59,7 @@ class Simulator:
         big_steps: int = 50_000,
         *,
         firehose_events: int = 200_000,
+        firehose_rate: float | None = None,
         heartbeat_seconds: float = 3.0,
         autostart_seconds: float | None = None,
     ) -> None:
@@ -68,6 +69,8 @@ class Simulator:
         self.faults = faults if faults is not None else Faults()
         self.big_steps = max(10, int(big_steps))
         self.firehose_events = max(0, int(firehose_events))
+        #: firehose events per second (None or 0: as fast as it can); read when a stream opens
+        self.firehose_rate = float(firehose_rate) if firehose_rate else None
         self.heartbeat_seconds = heartbeat_seconds
         #: start a new session every this many simulated seconds (None: never), rotating over
         #: AUTOSTART; a colleague answers its pauses after a while (a lively demo)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from phrony_tui.cli import Settings
+from phrony_tui.client.models import Conversation
 from phrony_tui.client import PhronyClient
 
 
@@ -37,8 +39,11 @@ class PhronyApp(App[int]):
         clock: Callable[[], datetime] = utc_now,
         sessions_refresh: float | None = 30.0,
         host_label: str | None = None,
+        prefetch: Future[Conversation] | None = None,
     ) -> None:
         super().__init__()
+        # The --run conversation, downloading since the CLI started (live/prefetch.py).
+        self.prefetch = prefetch
         self.host_label = host_label  # shown instead of the base URL's host (tests, screenshots)
         self.settings = settings
         self.clock = clock

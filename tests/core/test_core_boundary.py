@@ -10,7 +10,8 @@ from pathlib import Path
 import phrony_tui.core
 
 CORE = Path(phrony_tui.core.__file__).parent
-ALLOWED_PROJECT = ("phrony_tui.core", "phrony_tui.client.models")
+# gcpause: a stdlib-only helper below every layer (see phrony_tui/gcpause.py).
+ALLOWED_PROJECT = ("phrony_tui.core", "phrony_tui.client.models", "phrony_tui.gcpause")
 
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:

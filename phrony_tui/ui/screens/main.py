@@ -7,6 +7,8 @@ events are buffered by the follower and drawn by one timer, never per event.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -17,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from phrony_tui.client import PhronyError
-from phrony_tui.client.models import SessionSummary
+from phrony_tui.client.models import Conversation, SessionSummary
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
@@ -94,7 +96,8 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         if self.app.settings.agent_ids:
             self.load_sessions()
         if self.app.settings.run_id:
-            self.open_run(self.app.settings.run_id)
+            prefetch, self.app.prefetch = self.app.prefetch, None
+            self.open_run(self.app.settings.run_id, initial=asyncio.wrap_future(prefetch) if prefetch else None)
         else:
             self.query_one("#sessions-table").focus()
 
@@ -151,7 +154,9 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             self.load_sessions(self.feed.first_page_requests())
 
     # -- an open session -------------------------------------------------------
-    def open_run(self, run_id: str, summary: SessionSummary | None = None) -> None:
+    def open_run(
+        self, run_id: str, summary: SessionSummary | None = None, *, initial: Awaitable[Conversation] | None = None
+    ) -> None:
         """Follow the run: the follower opens the stream, then back-fills the
         conversation (so no step falls between the two), and keeps it true."""
         self._stop_following()
@@ -160,7 +165,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self.query_one(LiveLog).reset()
         self._recheck_actions()
         self._show_session(True)
-        self.follower = RunFollower(self.app.client, run_id, wake=self._wake)
+        self.follower = RunFollower(self.app.client, run_id, wake=self._wake, initial=initial)
         self._follow(self.follower)
 
     @work(group="follow")

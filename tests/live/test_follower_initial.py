@@ -1,0 +1,52 @@
+"""A conversation read while the app starts (--run prefetch) is used, never trusted blindly."""
+
+from __future__ import annotations
+
+import asyncio
+
+from phrony_tui.client import PhronyClient
+from phrony_tui.live.follower import RunFollower
+from phrony_tui.live.prefetch import start_prefetch
+
+
+async def test_a_finished_session_needs_no_stream(sim, sim_base_url):
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    future = start_prefetch(sim_base_url, sim.keys.admin, run_id)
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        follower = RunFollower(client, run_id, initial=asyncio.wrap_future(future))
+        await asyncio.wait_for(follower.run(), 20)
+    batch = follower.drain()
+    assert batch.conversation is not None and len(batch.conversation.items) > 0
+    assert follower.connections == 0 and follower.backfills == 1
+    assert follower.status.closed and not follower.status.fatal
+
+
+async def test_a_live_session_is_back_filled_again_once_its_stream_is_open(sim, sim_base_url):
+    _, run_id = sim.start_session("hitl")
+    future = start_prefetch(sim_base_url, sim.keys.admin, run_id)
+    future.result(timeout=10)
+    sim.advance(30)  # steps happen between the prefetch and the stream: they must not be lost
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        follower = RunFollower(client, run_id, initial=asyncio.wrap_future(future))
+        task = asyncio.create_task(follower.run())
+        for _ in range(200):
+            if follower.backfills >= 2:
+                break
+            await asyncio.sleep(0.02)
+        follower.stop()
+        await asyncio.wait_for(task, 10)
+    assert follower.connections == 1 and follower.backfills == 2
+    conversation = follower.drain().conversation
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        server = await client.get_conversation(run_id)
+    assert [i.id for i in conversation.items] == [i.id for i in server.items]
+
+
+async def test_a_failed_prefetch_falls_back_to_the_usual_path(sim, sim_base_url):
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    future = start_prefetch(sim_base_url, "phk_wrong_key_for_prefetch", run_id)
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        follower = RunFollower(client, run_id, initial=asyncio.wrap_future(future))
+        await asyncio.wait_for(follower.run(), 20)
+    assert follower.drain().conversation is not None
+    assert follower.status.closed and not follower.status.fatal
