@@ -242,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.web:
         from phrony_tui.ui.web import serve
 
-        return serve([a for a in argv if a != "--web"], port=args.web_port)
+        return serve(argv, port=args.web_port)
     prefetch = None
     if settings.run_id and not settings.demo and settings.api_key is not None:
         # Download the run while Textual imports (see live/prefetch.py).
@@ -253,4 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     from phrony_tui.ui.run import run_app
 
-    return run_app(settings, prefetch=prefetch)
+    def reload(profile: str) -> Settings:
+        args.profile = profile
+        return load_settings(args, environ)
+
+    return run_app(settings, prefetch=prefetch, reload_settings=reload)

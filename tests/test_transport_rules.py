@@ -20,7 +20,7 @@ def started(monkeypatch):
     calls: list = []
     requests: list = []
 
-    def run_app(settings, prefetch=None):
+    def run_app(settings, prefetch=None, reload_settings=None):
         calls.append(settings)
         return 0
 

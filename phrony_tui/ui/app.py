@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from phrony_tui.cli import Settings
 from phrony_tui.client.models import Conversation
+from phrony_tui.ui import prefs
 from phrony_tui.client import PhronyClient
 
 
@@ -40,8 +41,11 @@ class PhronyApp(App[int]):
         sessions_refresh: float | None = 30.0,
         host_label: str | None = None,
         prefetch: Future[Conversation] | None = None,
+        reload_settings: Callable[[str], Settings] | None = None,
     ) -> None:
         super().__init__()
+        # Settings for another profile (from the CLI: same flags and environment).
+        self.reload_settings = reload_settings
         # The --run conversation, downloading since the CLI started (live/prefetch.py).
         self.prefetch = prefetch
         self.host_label = host_label  # shown instead of the base URL's host (tests, screenshots)
@@ -63,7 +67,51 @@ class PhronyApp(App[int]):
     def on_mount(self) -> None:
         from phrony_tui.ui.screens.main import MainScreen
 
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        theme = prefs.initial_theme(
+            self.settings.theme, prefs.load(self.settings.state_dir).get("theme"), set(self.available_themes)
+        )
+        if theme:
+            self.theme = theme
+        self._theme_ready = True
         self.push_screen(MainScreen())
+
+    def watch_theme(self, theme: str) -> None:
+        # Remember the person's pick (not the one set at start).
+        if getattr(self, "_theme_ready", False):
+            prefs.remember(self.settings.state_dir, theme=theme)
+
+    async def switch_profile(self, name: str) -> None:
+        """Reconnect with another profile's settings: a fresh main screen and client."""
+        from phrony_tui.cli import check_transport
+        from phrony_tui.config import ConfigError
+        from phrony_tui.ui.screens.main import MainScreen
+
+        if self.reload_settings is None:
+            self.notify("Profiles come from the config file: none is loaded here.", severity="warning")
+            return
+        try:
+            settings = self.reload_settings(name)
+        except ConfigError as error:
+            self.notify(str(error), title="Config", severity="error")
+            return
+        problem = check_transport(settings)
+        if problem is None and settings.api_key is None:
+            problem = f"profile {name} has no API key (set its api_key_env variable, or config set-key {name})"
+        if problem is not None:
+            self.notify(problem, title=f"Profile {name}", severity="error")
+            return
+        old = self.client
+        self.settings = settings
+        self.client = PhronyClient(
+            base_url=settings.base_url, api_key=settings.api_key, allow_insecure_http=settings.allow_insecure_http
+        )
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
+        await self.switch_screen(MainScreen())
+        await old.aclose()
+        self.notify(f"Profile {name}: {len(settings.agent_ids)} agent(s) at {settings.base_url}")
 
     async def on_unmount(self) -> None:
         await self.client.aclose()

@@ -6,7 +6,10 @@ from collections.abc import Iterable
 from functools import partial
 
 from textual.app import SystemCommand
+from textual.markup import escape
 from textual.screen import Screen
+
+from phrony_tui.core.safe_text import one_line
 
 # (title, help, action on the main screen (name and arguments), binding id for the key shown)
 ACTIONS: tuple[tuple[str, str, tuple, str | None], ...] = (
@@ -33,7 +36,7 @@ def _key_for(screen: Screen, binding_id: str | None) -> str:
         return ""
     from phrony_tui.ui.screens.help import binding_rows_by_id
 
-    return binding_rows_by_id(getattr(screen.app, "keymap", None)).get(binding_id, "")
+    return binding_rows_by_id(screen.app.settings.keymap).get(binding_id, "")
 
 
 def palette_commands(screen: Screen) -> Iterable[SystemCommand]:
@@ -54,3 +57,31 @@ def palette_commands(screen: Screen) -> Iterable[SystemCommand]:
         label = f"{title}  ({key})" if key else title
         action = f"{name}({', '.join(repr(a) for a in parameters)})" if parameters else name
         yield SystemCommand(label, help_text, partial(target.run_action, action))
+    yield from _profiles_and_agents(screen)
+
+
+def _label(text: str) -> str:
+    """Palette titles are markup: names from the config or the server are escaped."""
+    return escape(one_line(text, 60))
+
+
+def _profiles_and_agents(screen) -> Iterable[SystemCommand]:
+    app = screen.app
+    settings = app.settings
+    for profile in settings.profiles:
+        if profile != settings.profile:
+            yield SystemCommand(
+                f"Switch profile: {_label(profile)}",
+                "reconnect with this profile of the config file",
+                partial(app.switch_profile, profile),
+            )
+    if len(settings.agent_ids) > 1:
+        for agent_id in settings.agent_ids:
+            name = settings.agent_names.get(agent_id) or agent_id
+            yield SystemCommand(
+                f"Only agent: {_label(name)}",
+                f"list the sessions of {_label(agent_id)} only",
+                partial(screen.run_action, f"only_agent({agent_id!r})"),
+            )
+        if screen.feed is not None and screen.feed.agent_ids != settings.agent_ids:
+            yield SystemCommand("All agents", "list the sessions of every configured agent", partial(screen.run_action, "only_agent('')"))

@@ -9,7 +9,7 @@ from phrony_tui.client import PhronyUsageError, check_base_url
 from phrony_tui.demo import demo_settings
 
 
-def run_app(settings: Settings, *, prefetch=None) -> int:
+def run_app(settings: Settings, *, prefetch=None, reload_settings=None) -> int:
     server = None
     if settings.demo:
         from phrony_tui.sim import SimServer, Simulator
@@ -37,7 +37,7 @@ def run_app(settings: Settings, *, prefetch=None) -> int:
     from phrony_tui.ui.app import PhronyApp
 
     try:
-        return PhronyApp(settings, prefetch=prefetch).run() or 0
+        return PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings).run() or 0
     finally:
         if server is not None:
             server.stop()

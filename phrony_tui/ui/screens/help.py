@@ -100,7 +100,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("where")
         table.add_column("does")
-        for keys, where, what in binding_rows(getattr(self.app, "keymap", None)):
+        for keys, where, what in binding_rows(self.app.settings.keymap):
             table.add_row(Text(keys), Text(where), Text(what))
         with VerticalScroll():
             yield Static(table)

@@ -300,6 +300,15 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self.set_class(shown, "-session-open")
         self.set_class(not shown, "-list")
 
+    def action_only_agent(self, agent_id: str) -> None:
+        """List one configured agent's sessions ("" lists them all again)."""
+        agents = (agent_id,) if agent_id else self.app.settings.agent_ids
+        pane = self.query_one(SessionsPane)
+        self.feed = SessionFeed(agents, inbox=pane.feed.inbox, status=pane.feed.status)
+        pane.feed = self.feed
+        pane.refresh_rows()
+        self.load_sessions()
+
     def action_back(self) -> None:
         self._show_session(False)
         self.query_one("#sessions-table").focus()
