@@ -28,6 +28,14 @@ SHOTS: dict[str, tuple[str, str]] = {
     "redacted-session.svg": ("test_snapshots", "test_redacted_session"),
     "error.svg": ("test_snapshots", "test_bad_key_error"),
     "narrow.svg": ("test_snapshots", "test_narrow_open_session"),
+    "dialog-approval.svg": ("test_dialogs_snapshots", "test_approval_dialog"),
+    "dialog-multi-option.svg": ("test_dialogs_snapshots", "test_multi_option_dialog"),
+    "dialog-number.svg": ("test_dialogs_snapshots", "test_number_dialog_refusing_a_value"),
+    "dialog-escalation-error.svg": ("test_dialogs_snapshots", "test_escalation_dialog_after_a_server_error"),
+    "dialog-message.svg": ("test_dialogs_snapshots", "test_message_dialog_with_files"),
+    "dialog-skip-wait.svg": ("test_dialogs_snapshots", "test_skip_wait_dialog"),
+    "dialog-start-run.svg": ("test_dialogs_snapshots", "test_start_run_dialog"),
+    "start-attempts.svg": ("test_dialogs_snapshots", "test_attempts_screen"),
 }
 
 
