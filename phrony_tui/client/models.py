@@ -151,6 +151,11 @@ class ConversationItem(PhronyModel):
     started_at: str | None = None
     finished_at: str | None = None
 
+    def content_contains(self, needle: bytes) -> bool:
+        """Whether the content may hold ``needle``: always "maybe" for a decoded
+        item (``client.lazy.LazyItem`` answers from its raw bytes)."""
+        return True
+
 
 class Conversation(PhronyModel):
     session: Session

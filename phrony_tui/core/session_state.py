@@ -12,7 +12,7 @@ from phrony_tui.core.format import fmt_time
 from phrony_tui.core.run_tree import RunTree
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import is_live, is_terminal, is_waiting
-from phrony_tui.core.steps import is_error_step, is_user_task_req, step_type, user_task_id_of
+from phrony_tui.core.steps import is_error_step, is_user_task_req, step_from_event, step_type, user_task_id_of
 from phrony_tui.core.tasks import TaskBook, UserTask
 from phrony_tui.core.timeline import Timeline, TimelineView, looks_redacted
 
@@ -108,10 +108,26 @@ class SessionState:
         self._changed(runs=True)
 
     def apply_events(self, events: Iterable[RunEvent]) -> None:
+        """A batch of live events (in arrival order): one timeline merge per batch."""
+        with paused_gc():
+            self._apply_events(events)
+
+    def _apply_events(self, events: Iterable[RunEvent]) -> None:
         runs_changed = False
         root_run_id = self.root_run_id
+        steps: list[ConversationItem] = []
         for event in events:
             self.events_seen += 1
+            if event.kind == "step":
+                # The common case, kept short: a step is a timeline row and maybe a task.
+                step = step_from_event(event)
+                if step is not None:
+                    steps.append(step)
+                    self.tasks.add_step(step)
+                continue
+            if steps:  # keep the order: steps before a status change land first
+                self.timeline.merge(steps)
+                steps = []
             effect = effect_of(event, root_run_id)
             if effect.new_run is not None and effect.new_run.id not in self.runs:
                 self.runs[effect.new_run.id] = effect.new_run
@@ -137,6 +153,8 @@ class SessionState:
             self.tasks.apply_event(event, root_run_id=root_run_id)
             if effect.task is not None and isinstance(event.data, dict) and "answer" in event.data:
                 self.answers[effect.task.user_task_id] = event.data["answer"]
+        if steps:
+            self.timeline.merge(steps)
         self._changed(runs=runs_changed)
 
     def _changed(self, *, runs: bool) -> None:
@@ -202,7 +220,10 @@ class SessionState:
     def first_row_of_run(self, run_id: str) -> int | None:
         return self.timeline.index_of_run(run_id)
 
-    def describe_events(self, events: Iterable[RunEvent]) -> list[str]:
+    def describe_events(self, events: Sequence[RunEvent], limit: int | None = None) -> list[str]:
+        """Log lines; only the last ``limit`` events (the log keeps no more than that)."""
+        if limit is not None and len(events) > limit:
+            events = events[-limit:]
         return [describe(event) for event in events]
 
     def tone(self, item: ConversationItem, kind: str) -> str:

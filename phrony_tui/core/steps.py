@@ -81,12 +81,17 @@ def step_type(type_: str | None) -> str:
 
 
 def as_mapping(value: Any) -> Mapping[str, Any] | None:
+    # type() first: isinstance against the Mapping ABC is slow, and JSON gives dicts.
+    if type(value) is dict:
+        return value
+    if value is None or type(value) in (str, list, int, float, bool):
+        return None
     return value if isinstance(value, Mapping) else None
 
 
 def pick(data: Any, *keys: str, default: Any = None) -> Any:
     """The first of ``keys`` present in ``data`` with a value other than None."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         return default
     for key in keys:
         value = data.get(key)
@@ -135,8 +140,7 @@ def may_name_task(item: ConversationItem) -> bool:
     path (client.lazy.LazyItem) keep their content raw until read: one byte search
     ("ask" is in every key of _TASK_ID_KEYS and the nests) spares decoding the
     content of every step of a 50,000-step session."""
-    contains = getattr(item, "content_contains", None)
-    return contains is None or contains(b"ask")
+    return item.content_contains(b"ask")
 
 
 def user_task_id_of(item: ConversationItem) -> str | None:
@@ -146,6 +150,8 @@ def user_task_id_of(item: ConversationItem) -> str | None:
     content = as_mapping(item.content)
     if content is None:
         return None
+    if not any("ask" in key for key in content if type(key) is str):
+        return None  # every key below holds "ask" (task_id, userTask, "task", ...)
     found = pick(content, *_TASK_ID_KEYS)
     if found is None:
         for nest in ("user_task", "userTask", "task"):
@@ -219,6 +225,23 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _item_as_sent(data: dict, ts: str | None) -> ConversationItem | None:
+    """The common shape, made cheap (live streams bring thousands a second): the
+    data is a conversation item with an id, an ordinal and a type, validated in
+    one call. Anything else returns None and takes the tolerant path below."""
+    if "id" not in data or "ordinal" not in data or "type" not in data or "content" not in data:
+        return None
+    try:
+        item = ConversationItem.model_validate(data)
+    except ValueError:  # pydantic's ValidationError (core does not import pydantic itself)
+        return None
+    if not item.id or item.ordinal <= 0 or not item.type:
+        return None
+    if item.started_at is None:
+        item.started_at = ts
+    return item
+
+
 def step_from_event(event: RunEvent) -> ConversationItem | None:
     """The timeline step a ``step`` event carries, or None when it carries none.
 
@@ -233,6 +256,9 @@ def step_from_event(event: RunEvent) -> ConversationItem | None:
     data = as_mapping(event.data)
     if data is None:
         return None
+    fast = _item_as_sent(data, event.ts)
+    if fast is not None:
+        return fast
     for nest in ("step", "item"):
         inner = as_mapping(data.get(nest))
         if inner is not None:

@@ -59,6 +59,8 @@ from phrony_tui.core.timeline import looks_redacted
 
 __all__ = ["REDACTED_NOTE", "Backoff", "FollowBatch", "FollowStalled", "FollowStatus", "RunFollower"]
 
+# The follower's status counters are refreshed every this many events (and on drain).
+STATUS_EVERY = 1000
 # Statuses that say "you may not stream this run": poll instead of retrying.
 REFUSED = frozenset({403, 404, 405, 410, 501})
 # Errors that no retry can fix: stop and show them.
@@ -217,6 +219,10 @@ class RunFollower:
 
     # -- what the UI reads ---------------------------------------------------
     def drain(self) -> FollowBatch:
+        if self._watch is not None:
+            self._push_stats(self._watch)
+        elif self._received != self.status.received:
+            self.status = replace(self.status, received=self._received)
         batch = FollowBatch(self._events, self._conversation, self.status, self._changed, self._superseded)
         self._events = []
         self._conversation = None
@@ -380,7 +386,7 @@ class RunFollower:
                         return _Outcome.ENDED
                     self._got_event = True
                     self._push_event(event, stream.stats)
-                    if self._is_end(event):
+                    if event.kind != "step" and self._is_end(event):  # a step never ends a run
                         return _Outcome.TERMINAL
                 return _Outcome.ENDED
         finally:
@@ -491,10 +497,13 @@ class RunFollower:
         return is_terminal_event(event, root_run_id=self.run_id)
 
     def _push_event(self, event: RunEvent, stats: StreamStats) -> None:
+        # Per event, only the buffer: the status (a frozen dataclass) is refreshed on
+        # drain and now and then, not 20,000 times a second.
         self._events.append(event)
         self._received += 1
         self._changed = True
-        self._push_stats(stats)
+        if not self._received % STATUS_EVERY:
+            self._push_stats(stats)
 
     def _push_stats(self, stats: StreamStats, *, final: bool = False) -> None:
         # ``received`` counts the events handed to the buffer (the stream may have

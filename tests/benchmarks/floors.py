@@ -61,16 +61,18 @@ def sse(base: str, key: str, run_id: str) -> dict:
     events = 0
     last = None
     timeout = httpx.Timeout(60, connect=10)
-    with httpx.Client(headers={"X-API-Key": key}, timeout=timeout, trust_env=False) as client:
-        with connect_sse(client, "GET", f"{base}/v1/runs/{run_id}/stream") as source:
-            for sse_event in source.iter_sse():
-                if not sse_event.data:
-                    continue
-                event = json.loads(sse_event.data)
-                events += 1
-                last = event.get("subject")
-                if last == "engine.session.completed":
-                    break
+    with (
+        httpx.Client(headers={"X-API-Key": key}, timeout=timeout, trust_env=False) as client,
+        connect_sse(client, "GET", f"{base}/v1/runs/{run_id}/stream") as source,
+    ):
+        for sse_event in source.iter_sse():
+            if not sse_event.data:
+                continue
+            event = json.loads(sse_event.data)
+            events += 1
+            last = event.get("subject")
+            if last == "engine.session.completed":
+                break
     return {"events": events, "last": last, "vmhwm_kib": _vmhwm_kib()}
 
 

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import statistics
 import struct
@@ -38,15 +37,6 @@ class BenchError(RuntimeError):
 
 
 # -- statistics ------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty sequence."""
-    ordered = sorted(values)
-    if not ordered:
-        raise ValueError("no values")
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def min_median(values: Sequence[float]) -> tuple[float, float]:
@@ -118,7 +108,7 @@ def run_json(args: list[str], *, timeout: float, env: dict[str, str] | None = No
     from spawn to exit)."""
     start = time.perf_counter()
     try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT, check=False)
     except subprocess.TimeoutExpired as exc:
         raise BenchError(f"{Path(args[1]).name if len(args) > 1 else args[0]} timed out after {timeout:g} s") from exc
     wall = time.perf_counter() - start
@@ -171,9 +161,10 @@ class SimProcess:
         lines = out.decode("utf-8", "replace").splitlines()
         self._parse(lines)
         if not self.base_url.startswith(LOOPBACK) or not self.key:
-            self.stop()
             self._log.seek(0)
-            raise BenchError(f"the simulator did not start: {lines[-3:]} {self._log.read()[-300:]!r}")
+            said = self._log.read()[-300:]
+            self.stop()
+            raise BenchError(f"the simulator did not start: {lines[-3:]} {said!r}")
         return self
 
     def _parse(self, lines: list[str]) -> None:
@@ -202,6 +193,7 @@ class SimProcess:
             if self.proc.stdout is not None:
                 self.proc.stdout.close()
             self.proc = None
+            self._log.close()
 
     def __enter__(self) -> SimProcess:
         return self.start()
@@ -310,6 +302,7 @@ class PtyApp:
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
         self.spawned = time.perf_counter()
+        # preexec_fn is safe here: the suite's process runs no threads
         self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
                                      preexec_fn=child_setup, close_fds=True)  # fmt: skip
         os.close(slave)
@@ -336,6 +329,12 @@ class PtyApp:
             return ""
         self.bytes += len(data)
         return self.stripper.feed(data)
+
+    def drain(self, seconds: float) -> None:
+        """Keep reading (so the app never blocks on a full terminal) for ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.pump(min(left, 0.1))
 
     def wait_for(self, done: Callable[[str], bool], timeout: float, what: str, *, since: int = 0) -> float:
         """Read until ``done(text since offset)`` is true; the perf_counter when it became true.
@@ -379,6 +378,3 @@ class PtyApp:
 def temp_home() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="phrony-bench-")
 
-
-def which_python() -> str:
-    return sys.executable or shutil.which("python3") or "python3"

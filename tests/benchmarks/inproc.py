@@ -64,7 +64,7 @@ def instrument(app, probe: Probe) -> None:
 
     console = app.console
 
-    def display(screen, renderable) -> None:  # noqa: ANN001
+    def display(screen, renderable) -> None:
         if renderable is None:
             return
         renderable.render_segments(console)
@@ -82,7 +82,7 @@ def instrument(app, probe: Probe) -> None:
 
     original = Screen._on_timer_update
 
-    def on_timer_update(self) -> None:  # noqa: ANN001
+    def on_timer_update(self) -> None:
         probe.encoded = False
         probe.in_timer = True
         start = time.perf_counter()
@@ -131,9 +131,12 @@ class GcPauses:
 def watch_timeline(timeline, probe: Probe) -> None:
     original = timeline.render_lines
 
-    def render_lines(crop):  # noqa: ANN001
+    def render_lines(crop):
         if probe.target is not None:
-            probe.drawn_cursor = timeline.cursor
+            # the cursor row is drawn only when it is inside the scrolled window (row 0: the header)
+            cursor, top = timeline.cursor, round(timeline.scroll_y)
+            body = timeline.scrollable_content_region.height - 1
+            probe.drawn_cursor = cursor if top <= cursor < top + body else None
         return original(crop)
 
     timeline.render_lines = render_lines
@@ -230,7 +233,9 @@ def summary(values: list[float]) -> dict[str, Any]:
 # -- modes ---------------------------------------------------------------------------------------
 
 
-async def latency_mode(run_id: str, keys: int, stream: bool, expect_rows: int, seed: int) -> dict[str, Any]:
+async def latency_mode(
+    run_id: str, keys: int, stream: bool, expect_rows: int, seed: int, budget: float
+) -> dict[str, Any]:
     """Alternate j/k on the timeline; with ``stream`` while the run's firehose pours in."""
     app = build_app(run_id)
     probe = Probe()
@@ -248,11 +253,15 @@ async def latency_mode(run_id: str, keys: int, stream: bool, expect_rows: int, s
         # to the top (the stream's rows would otherwise keep the cursor following the end)
         warm, _ = await run_keys(app, probe, [("home", 0), ("j", 1), ("k", 0)], [0.05, 0.05, 0.05])
         plan = [("j", 1) if n % 2 == 0 else ("k", 0) for n in range(keys)]
-        gaps = [rng.uniform(0.02, 0.06) for _ in plan]
+        gaps = [rng.uniform(0.01, 0.04) for _ in plan]
         probe.frame_work.clear()
         gc_pauses.clear()
         received_before, t0 = live_received(app), time.perf_counter()
-        stop = (lambda: follower_state(app) == "closed") if stream else None
+        deadline = time.perf_counter() + budget
+
+        def stop() -> bool:  # the budget is spent, or the stream is over (keys after it would not count)
+            return time.perf_counter() > deadline or (stream and follower_state(app) == "closed")
+
         latencies, lost = await run_keys(app, probe, plan, gaps, stop)
         elapsed = time.perf_counter() - t0
         received = live_received(app) - received_before
@@ -264,6 +273,7 @@ async def latency_mode(run_id: str, keys: int, stream: bool, expect_rows: int, s
         "latencies": latencies,
         "lost": lost,
         "keys": keys,
+        "budget": budget,
         "warm_ok": len(warm) == 3,
         "elapsed": elapsed,
         "events_during": received,
@@ -323,9 +333,51 @@ async def scroll_mode(run_id: str, cycles: int, pages: int, expect_rows: int) ->
     }
 
 
+async def ingest_mode(run_id: str, events: int) -> dict[str, Any]:
+    """Diagnosis only (not in the table): open a firehose run headless, time until ``events`` are
+    counted and the follower closed. Run it with ``--profile`` to see where the time goes."""
+    app = build_app(run_id)
+    probe = Probe()
+    instrument(app, probe)
+    gc_pauses = GcPauses()
+    start = time.perf_counter()
+    async with app.run_test(size=(160, 45)) as _pilot:
+        await wait_until(lambda: live_received(app) > 0, 60, "a first event")
+        first = time.perf_counter() - start
+        await wait_until(lambda: live_received(app) >= events, 600, f"{events} events")
+        counted = time.perf_counter() - start
+        await wait_until(lambda: follower_state(app) == "closed", 60, "the follower closing")
+        closed = time.perf_counter() - start
+    return {"first_event_s": first, "counted_s": counted, "closed_s": closed,
+            "frames": probe.frames, "frame_work": summary(probe.frame_work), "gc": gc_pauses.report()}  # fmt: skip
+
+
+async def open_mode(run_id: str, expect_rows: int) -> dict[str, Any]:
+    """Diagnosis only (not in the table): headless, from building the app to the timeline's
+    rows drawn (imports excluded: they happened before). ``--profile`` shows where it goes."""
+    start = time.perf_counter()
+    app = build_app(run_id)
+    probe = Probe()
+    instrument(app, probe)
+    async with app.run_test(size=(160, 45)) as _pilot:
+        timeline = app.screen.query_one("#timeline")
+        frames_before = 0
+
+        def drawn() -> bool:
+            nonlocal frames_before
+            if timeline.row_count < expect_rows:
+                frames_before = probe.frames
+                return False
+            return probe.frames > frames_before  # a frame after the rows arrived
+
+        await wait_until(drawn, 120, "the rows drawn")
+        shown = time.perf_counter() - start
+    return {"shown_s": shown, "frames": probe.frames}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="in-process, headless, instrumented measures")
-    parser.add_argument("mode", choices=["latency", "scroll"])
+    parser.add_argument("mode", choices=["latency", "scroll", "ingest", "open"])
     parser.add_argument("--run", required=True)
     parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--stream", action="store_true")
@@ -333,11 +385,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds of keys at most")
+    parser.add_argument("--events", type=int, default=200_000, help="ingest: events to wait for")
+    parser.add_argument("--profile", metavar="PATH", help="run under cProfile, write pstats here (slower!)")
     args = parser.parse_args(argv)
     if args.mode == "latency":
-        result = asyncio.run(latency_mode(args.run, args.keys, args.stream, args.expect_rows, args.seed))
+        job = latency_mode(args.run, args.keys, args.stream, args.expect_rows, args.seed, args.budget)
+    elif args.mode == "scroll":
+        job = scroll_mode(args.run, args.cycles, args.pages, args.expect_rows)
+    elif args.mode == "open":
+        job = open_mode(args.run, args.expect_rows)
     else:
-        result = asyncio.run(scroll_mode(args.run, args.cycles, args.pages, args.expect_rows))
+        job = ingest_mode(args.run, args.events)
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        result = profiler.runcall(asyncio.run, job)
+        profiler.dump_stats(args.profile)
+    else:
+        result = asyncio.run(job)
     print(json.dumps(result), flush=True)
     sys.stdout.flush()
 

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 # Live events are drawn in batches on this period (seconds): never one repaint per event.
 FLUSH_INTERVAL = 0.1
+# At most this many events of one flush are described in the live log.
+LOG_BATCH = 500
 # Below this width the panes stack: the sessions list or the open session, not both.
 NARROW_WIDTH = 110
 
@@ -211,7 +213,12 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             return
         if batch.events:
             self.state.apply_events(batch.fresh_events)  # the rest are in batch.conversation
-            log.write(self.state.describe_events(batch.events))
+            lines = self.state.describe_events(batch.events, limit=LOG_BATCH)
+            if len(batch.events) > LOG_BATCH:
+                # A firehose: describing every event would cost more than drawing it.
+                skipped = len(batch.events) - LOG_BATCH
+                lines.insert(0, f"… {skipped:,} more events in this burst (counted; every step is in the timeline)")
+            log.write(lines)
         log.set_state(status.label, received=status.received, malformed=status.malformed)
         self._redraw_session(follow_end=not first)
         self._announce(first)
