@@ -229,7 +229,7 @@ def measure_latency(ctx: Ctx) -> list[Row]:
     for label, result in (("under load", load_result), ("without a stream", idle_result)):
         gc2 = result.get("gc", {}).get("gen2")
         if gc2:
-            row.notes.append(f"{label}: {gc2['n']} full (gen2) collections while keys were timed, longest "
+            row.notes.append(f"{label}: {gc2['n']} full (gen2) collection(s) while keys were timed, longest "
                              f"{ms(gc2['max'])} ms, {gc2['total']:.2f} s in all over {result['elapsed']:.0f} s")  # fmt: skip
     return [row]
 
@@ -312,7 +312,7 @@ def measure_scroll(ctx: Ctx) -> list[Row]:
         rows.append(row)
     gc2 = result.get("gc", {}).get("gen2")
     if gc2:
-        rows[-1].notes.append(f"{gc2['n']} full (gen2) collections while scrolling, longest {ms(gc2['max'])} ms")
+        rows[-1].notes.append(f"{gc2['n']} full (gen2) collection(s) while scrolling, longest {ms(gc2['max'])} ms")
     return rows
 
 
