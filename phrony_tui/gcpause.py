@@ -21,3 +21,20 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+# Below this many new rows a batch is left to the collector as usual.
+FREEZE_AT = 1_000
+
+
+def freeze_after_bulk(rows: int) -> None:
+    """After a bulk build (a big conversation, a burst of live events), move every
+    object alive now to the collector's permanent generation (``gc.freeze``).
+
+    The session state is hundreds of thousands of long-lived, acyclic objects;
+    without this, each full collection re-scans all of them (measured: 23 full
+    collections, up to 0.9 s each, while 20,000 events/s arrive). The cost: cyclic
+    garbage alive at that moment is kept; the session's own data has no cycles.
+    """
+    if rows >= FREEZE_AT:
+        gc.freeze()

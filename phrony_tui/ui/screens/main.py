@@ -22,6 +22,7 @@ from phrony_tui.client import PhronyError
 from phrony_tui.client.models import Conversation, SessionSummary
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
+from phrony_tui.gcpause import freeze_after_bulk
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
 from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import RunActions
@@ -220,6 +221,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
                 lines.insert(0, f"… {skipped:,} more events in this burst (counted; every step is in the timeline)")
             log.write(lines)
         log.set_state(status.label, received=status.received, malformed=status.malformed)
+        freeze_after_bulk(len(batch.events) + (len(batch.conversation.items) if batch.conversation else 0))
         self._redraw_session(follow_end=not first)
         self._announce(first)
         if first:
