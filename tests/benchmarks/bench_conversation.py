@@ -168,20 +168,24 @@ def _serve_generated(steps: int):
 
 # -- measurements --------------------------------------------------------------------------------
 
-async def _get(base_url: str, key: str, run_id: str):
+async def _get(base_url: str, key: str, run_id: str, lazy: bool = False):
     from phrony_tui.client import PhronyClient
 
     async with PhronyClient(base_url, key, timeout=300) as client:
-        return await client.get_conversation(run_id)
+        return await client.get_conversation(run_id, lazy=lazy)
 
 
 def operations(body: bytes, base_url: str, key: str, run_id: str) -> dict[str, Any]:
     from phrony_tui.client import Conversation
+    from phrony_tui.client.lazy import decode_conversation
 
     return {
         "json.loads (floor)": lambda: json.loads(body),
         "get_conversation (HTTP)": lambda: asyncio.run(_get(base_url, key, run_id)),
         "model_validate_json": lambda: Conversation.model_validate_json(body),
+        # The viewer's fast path (client/lazy.py): content stays raw until read.
+        "get_conversation lazy (HTTP)": lambda: asyncio.run(_get(base_url, key, run_id, lazy=True)),
+        "decode_conversation (lazy)": lambda: decode_conversation(body),
     }
 
 
