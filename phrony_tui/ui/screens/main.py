@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 # Live events are drawn in batches on this period (seconds): never one repaint per event.
 FLUSH_INTERVAL = 0.1
+# Pages of the sessions list asked for at the same time (one per agent and filter).
+PAGE_REQUESTS_AT_ONCE = 6
 # At most this many events of one flush are described in the live log.
 LOG_BATCH = 500
 # Below this width the panes stack: the sessions list or the open session, not both.
@@ -120,17 +122,26 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         if not requests:
             return
         pane.set_loading(True)
+        feed = self.feed
+        gate = asyncio.Semaphore(PAGE_REQUESTS_AT_ONCE)
+
+        async def fetch(request: PageRequest):
+            async with gate:
+                try:
+                    return await self.app.client.list_sessions(
+                        request.agent_id, skip=request.skip, take=request.take, status=request.status
+                    )
+                except PhronyError as exc:
+                    return exc
+
         error: str | None = None
-        for request in requests:
-            try:
-                page = await self.app.client.list_sessions(
-                    request.agent_id, skip=request.skip, take=request.take, status=request.status
-                )
-            except PhronyError as exc:
-                self.feed.request_failed(request)
-                error = describe_error(exc)
-                continue
-            self.feed.add_page(request, page)
+        results = await asyncio.gather(*(fetch(request) for request in requests))
+        for request, result in zip(requests, results):
+            if isinstance(result, PhronyError):
+                feed.request_failed(request)
+                error = describe_error(result)
+            else:
+                feed.add_page(request, result)
         pane.set_loading(False)
         pane.set_error(error)
         pane.refresh_rows()
