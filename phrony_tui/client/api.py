@@ -232,12 +232,16 @@ class PhronyClient:
 
     skip_agent_wait_timer = skip_agent_wait  # the SDK's name (skipAgentWaitTimer)
 
-    def stream_run_events(self, run_id: str, *, max_event_bytes: int | None = None) -> RunEventStream:
+    def stream_run_events(
+        self, run_id: str, *, max_event_bytes: int | None = None, lazy: bool = False
+    ) -> RunEventStream:
         """``GET /v1/runs/{runId}/stream``: a :class:`RunEventStream` (one connection).
 
         Iterate it for :class:`RunEvent` objects; its ``stats`` counts events,
         skipped (unparsable) data, heartbeats and bytes. Use ``async with`` to
         connect eagerly and to close the connection when leaving early.
+        ``lazy=True`` yields ``client.lazy.LazyEvent`` instead (same attributes,
+        ``data`` decoded on first read, steps as compact items): for busy streams.
         """
         path = f"/v1/runs/{_seg(run_id, 'run_id')}/stream"
 
@@ -267,6 +271,7 @@ class PhronyClient:
             lambda exc: self._connection_error(exc, self._host, self.stream_timeout),
             path=path,
             max_event_bytes=max_event_bytes,
+            lazy=lazy,
         )
 
     # -- file library ------------------------------------------------------

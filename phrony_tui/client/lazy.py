@@ -25,9 +25,9 @@ from pydantic import ValidationError
 
 from phrony_tui.client import jsonfallback
 from phrony_tui.gcpause import paused_gc
-from phrony_tui.client.models import Conversation, ConversationItem, Run, Session
+from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
 
-__all__ = ["LazyItem", "decode_conversation"]
+__all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
 _NULL = msgspec.Raw(b"null")
 _decode_any = msgspec.json.Decoder().decode
@@ -51,7 +51,7 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, dict=True):
     def content(self) -> Any:
         try:
             return _decode_any(self.content_raw)
-        except msgspec.DecodeError:  # deep nesting or a lone surrogate: see jsonfallback
+        except (msgspec.DecodeError, RecursionError):  # deep nesting or a lone surrogate
             return jsonfallback.loads(self.content_raw)
 
     def content_contains(self, needle: bytes) -> bool:
@@ -64,7 +64,7 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, dict=True):
         if raw is not None:
             try:
                 return _decode_any(raw)
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, RecursionError):
                 return jsonfallback.loads(raw)
         return self.to_model().wire()
 
@@ -82,6 +82,70 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, dict=True):
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> ConversationItem:
         """Like the pydantic model's (used when a later version of the step arrives)."""
         return self.to_model().model_copy(update=update, deep=deep)
+
+
+class LazyEvent(msgspec.Struct, kw_only=True, dict=True):
+    """One stream event with ``data`` decoded on first read (same attributes as
+    ``RunEvent``). A ``step`` event's step is decoded straight into a compact
+    ``LazyItem`` (``step_item``): a busy stream never builds its steps' dicts."""
+
+    ts: str | None = None
+    kind: str = ""
+    subject: str = ""
+    data_raw: msgspec.Raw = msgspec.field(default=_NULL, name="data")
+
+    @cached_property
+    def data(self) -> Any:
+        try:
+            return _decode_any(self.data_raw)
+        except (msgspec.DecodeError, RecursionError):
+            return jsonfallback.loads(self.data_raw)
+
+    @cached_property
+    def step_item(self) -> LazyItem | None:
+        """The step of a ``step`` event whose data is a conversation item with an
+        id, an ordinal and a type; None otherwise (core reads ``data`` then)."""
+        if self.kind != "step":
+            return None
+        try:
+            item = _item_decoder.decode(self.data_raw)
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+            return None
+        if not item.id or item.ordinal <= 0 or not item.type:
+            return None
+        if item.started_at is None:
+            item.started_at = self.ts
+        item.__dict__["raw"] = self.data_raw
+        return item
+
+    def to_model(self) -> RunEvent:
+        return RunEvent(ts=self.ts, kind=self.kind, subject=self.subject, data=self.data)
+
+    def wire(self) -> dict[str, Any]:
+        return {"ts": self.ts, "kind": self.kind, "subject": self.subject, "data": self.data}
+
+
+_event_decoder = msgspec.json.Decoder(LazyEvent)
+_item_decoder = msgspec.json.Decoder(LazyItem)
+
+
+def decode_event(data: str | bytes) -> LazyEvent | RunEvent | None:
+    """One SSE ``data`` as an event; None when it is not a JSON object (skipped
+    and counted by the caller). Odd shapes fall back to the tolerant model."""
+    try:
+        return _event_decoder.decode(data)
+    except (msgspec.ValidationError, RecursionError):
+        pass  # an odd field type, or nesting deeper than msgspec goes: the tolerant path
+    except msgspec.DecodeError:
+        if not isinstance(data, (bytes, str)) or not data.lstrip()[:1] in ("{", b"{"):
+            return None
+    try:
+        return RunEvent.model_validate_json(data)
+    except ValidationError:
+        try:
+            return RunEvent.model_validate(jsonfallback.loads(data))
+        except (ValueError, ValidationError):
+            return None
 
 
 class _Body(msgspec.Struct):
@@ -108,7 +172,7 @@ def _decode(data: bytes) -> Conversation:
     try:
         body = _body_decoder.decode(data)
         raws = _raw_items_decoder.decode(data).items
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return _tolerant(data)
     for item, raw in zip(body.items, raws):
         item.__dict__["raw"] = raw
@@ -118,7 +182,7 @@ def _decode(data: bytes) -> Conversation:
     try:
         session = Session.model_validate_json(bytes(body.session))
         runs = [Run.model_validate(run) for run in _decode_any(body.runs)]
-    except (ValidationError, msgspec.DecodeError, TypeError):
+    except (ValidationError, msgspec.DecodeError, TypeError, RecursionError):
         return _tolerant(data)
     # model_construct: the items are already checked by msgspec, and pydantic would
     # turn them back into ConversationItem (the cost this path exists to avoid).

@@ -187,6 +187,11 @@ class RunEvent(PhronyModel):
     subject: str = ""
     data: Any = None
 
+    @property
+    def step_item(self) -> None:
+        """No pre-decoded step (``client.lazy.LazyEvent`` has one): core reads ``data``."""
+        return None
+
 
 class MessageResult(PhronyModel):
     """The 202 body of ``/messages``, ``/input`` and ``/skip-agent-wait``."""

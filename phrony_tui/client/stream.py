@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from phrony_tui.client import jsonfallback
 from phrony_tui.client.errors import PhronyProtocolError
+from phrony_tui.client.lazy import decode_event
 from phrony_tui.client.models import RunEvent
 from phrony_tui.client.sse import SSEMessage, SSEParser, StreamStats
 
@@ -49,8 +50,11 @@ class RunEventStream:
         *,
         path: str,
         max_event_bytes: int | None = None,
+        lazy: bool = False,
     ) -> None:
         self.run_id = run_id
+        # lazy: events are client.lazy.LazyEvent (data decoded on first read).
+        self.lazy = lazy
         self.path = path
         self.stats = StreamStats()
         self._connect = connect
@@ -130,8 +134,16 @@ class RunEventStream:
         stats.heartbeats = parser.comments
         stats.empty = parser.empty
         out: list[RunEvent] = []
+        lazy = self.lazy
         for message in messages:
             data = message.data
+            if lazy:
+                lazy_event = decode_event(data)
+                if lazy_event is None:
+                    stats.note_skipped(data)
+                else:
+                    out.append(lazy_event)
+                continue
             try:
                 # Not JSON, or JSON that is not an object: ValidationError either way.
                 event = RunEvent.model_validate_json(data)

@@ -253,6 +253,9 @@ def step_from_event(event: RunEvent) -> ConversationItem | None:
     gave no step id (the timeline then keys it by run and sequence, or keeps
     it as an anonymous live row).
     """
+    pre = event.step_item  # a lazily decoded stream event brings its step ready-made
+    if pre is not None:
+        return pre
     data = as_mapping(event.data)
     if data is None:
         return None

@@ -367,7 +367,7 @@ class RunFollower:
 
     async def _connection(self) -> str:
         """One stream: connect, back-fill, read events. Errors propagate."""
-        stream = self.client.stream_run_events(self.run_id)
+        stream = self.client.stream_run_events(self.run_id, lazy=True)
         try:
             async with stream:
                 self.connections += 1

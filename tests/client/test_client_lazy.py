@@ -88,3 +88,41 @@ async def test_get_conversation_lazy_against_the_simulator(sim, sim_base_url):
     assert len(lazy.items) == len(strict.items) > 0
     assert isinstance(lazy.items[0], LazyItem)
     assert [i.wire() for i in lazy.items] == [i.wire() for i in strict.items]
+
+
+def test_lazy_events_match_the_strict_model_and_bring_their_step():
+    from phrony_tui.client.lazy import LazyEvent, decode_event
+    from phrony_tui.client.models import RunEvent
+
+    step = {"id": "s1", "runId": "r1", "ordinal": 4, "type": "ToolCall", "content": {"name": "x"}, "sessionId": "q"}
+    raw = json.dumps({"ts": "2026-03-01T12:00:00Z", "kind": "step", "subject": "engine.step.ToolCall", "data": step})
+    lazy, strict = decode_event(raw), RunEvent.model_validate_json(raw)
+    assert isinstance(lazy, LazyEvent)
+    assert (lazy.ts, lazy.kind, lazy.subject, lazy.data) == (strict.ts, strict.kind, strict.subject, strict.data)
+    item = lazy.step_item
+    assert (item.id, item.run_id, item.ordinal, item.type, item.content) == ("s1", "r1", 4, "ToolCall", {"name": "x"})
+    assert item.started_at == "2026-03-01T12:00:00Z"  # the event's time when the step has none
+    assert item.wire() == step and strict.step_item is None
+    run = decode_event(json.dumps({"kind": "run", "subject": "engine.run.completed", "data": {"status": "Completed"}}))
+    assert run.step_item is None and run.data == {"status": "Completed"}
+    # not an object: skipped; odd field types: the tolerant model
+    assert decode_event("not json") is None and decode_event("[1, 2]") is None
+    odd = decode_event(json.dumps({"kind": 7, "subject": "s", "data": "x"}))
+    assert isinstance(odd, RunEvent) and odd.kind == "7"
+
+
+async def test_lazy_stream_gives_the_same_events_as_the_strict_one(sim, sim_base_url):
+    from phrony_tui.client.lazy import LazyEvent
+
+    async def collect(lazy: bool):
+        _, run_id = sim.start_session("firehose")
+        async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+            async with client.stream_run_events(run_id, lazy=lazy) as stream:
+                return [event async for event in stream]
+
+    sim.firehose_events = 300
+    strict, lazy = await collect(False), await collect(True)
+    assert len(lazy) == len(strict) > 300
+    assert all(isinstance(event, LazyEvent) for event in lazy)
+    assert [(e.kind, e.subject) for e in lazy] == [(e.kind, e.subject) for e in strict]
+    assert [e.data["content"] for e in lazy if e.kind == "step"] == [e.data["content"] for e in strict if e.kind == "step"]
