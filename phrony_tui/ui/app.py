@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from phrony_tui.cli import Settings
 from phrony_tui.client.models import Conversation
+from phrony_tui.gcpause import tune_for_interactive
 from phrony_tui.ui import prefs
 from phrony_tui.client import PhronyClient
 
@@ -67,6 +68,7 @@ class PhronyApp(App[int]):
     def on_mount(self) -> None:
         from phrony_tui.ui.screens.main import MainScreen
 
+        tune_for_interactive()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         theme = prefs.initial_theme(
