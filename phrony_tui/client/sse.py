@@ -105,6 +105,29 @@ class SSEParser:
             if text.startswith("\ufeff"):
                 text = text[1:]
         buffer = self._pending + text
+        out: list[SSEMessage] = []
+        if not (self._data or self._event or self._oversized or self._skip_line) and "\r" not in buffer:
+            # Fast path for the usual stream: whole events, each one "data: ..." line.
+            # Anything else in a block goes line by line; the tail after the last
+            # blank line takes the general path below.
+            cut = buffer.rfind("\n\n")
+            if cut >= 0:
+                limit = self.max_event_bytes
+                for block in buffer[:cut].split("\n\n"):
+                    if block.startswith("data: ") and "\n" not in block and len(block) <= limit:
+                        if len(block) > 6:
+                            out.append(SSEMessage(data=block[6:], id=self._id))
+                        else:
+                            self.empty += 1
+                        continue
+                    for line in block.split("\n"):
+                        message = self._line(line)
+                        if message is not None:
+                            out.append(message)
+                    message = self._line("")
+                    if message is not None:
+                        out.append(message)
+                buffer = buffer[cut + 2 :]
         # A trailing CR may be the first half of CRLF: keep it until we know.
         if buffer.endswith("\r"):
             complete, self._pending = buffer[:-1], "\r"
@@ -121,7 +144,6 @@ class SSEParser:
             self._pending = ""
             self._skip_line = True
             self._oversized = True
-        out: list[SSEMessage] = []
         for line in lines:
             message = self._line(line)
             if message is not None:

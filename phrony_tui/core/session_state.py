@@ -87,6 +87,9 @@ class SessionState:
         # Answers to user tasks, as task events report them (the conversation does not hold them).
         self.answers: dict[str, object] = {}
         self._tree: RunTree | None = None
+        # The first timeline row that changed since the UI last drew (None: only
+        # rows appended), so the timeline keeps its cache of drawn rows before it.
+        self._dirty_from: int | None = 0
         self._rows: dict[str | None, TimelineRows] = {}
         self.merge_conversation(conversation)
 
@@ -99,6 +102,7 @@ class SessionState:
         with paused_gc():
             self.timeline.load(conversation)
             self.tasks.add_conversation(conversation)
+        self._dirty_from = 0
         self.redacted = looks_redacted(conversation) or (
             not conversation.items
             and conversation.session.input is None
@@ -126,14 +130,14 @@ class SessionState:
                     self.tasks.add_step(step)
                 continue
             if steps:  # keep the order: steps before a status change land first
-                self.timeline.merge(steps)
+                self._note(self.timeline.merge(steps))
                 steps = []
             effect = effect_of(event, root_run_id)
             if effect.new_run is not None and effect.new_run.id not in self.runs:
                 self.runs[effect.new_run.id] = effect.new_run
                 runs_changed = True
             if effect.step is not None:
-                self.timeline.add(effect.step)
+                self._note(self.timeline.add(effect.step))
             change = effect.status
             if change is not None:
                 if change.scope == "session":
@@ -154,13 +158,28 @@ class SessionState:
             if effect.task is not None and isinstance(event.data, dict) and "answer" in event.data:
                 self.answers[effect.task.user_task_id] = event.data["answer"]
         if steps:
-            self.timeline.merge(steps)
+            self._note(self.timeline.merge(steps))
         self._changed(runs=runs_changed)
+
+    def _note(self, change) -> None:
+        """Remember the first row a merge touched: rows before it are as drawn (an
+        append touches rows from the old end on, which were never drawn)."""
+        first = change.first_index
+        if first is not None:
+            self._dirty_from = first if self._dirty_from is None else min(self._dirty_from, first)
+
+    def take_dirty_from(self) -> int | None:
+        """For the UI: the first row that may differ from what it drew (None: none)."""
+        dirty, self._dirty_from = self._dirty_from, None
+        return dirty
 
     def _changed(self, *, runs: bool) -> None:
         if runs:
             self._tree = None
-        self.timeline.pending_task_ids = self.tasks.pending_ids()
+        pending = self.tasks.pending_ids()
+        if pending != self.timeline.pending_task_ids:
+            self._dirty_from = 0  # rows change tone when a task is answered
+        self.timeline.pending_task_ids = pending
 
     # -- reading -------------------------------------------------------------
     @property

@@ -230,6 +230,11 @@ class RunFollower:
         self._changed = False
         return batch
 
+    @property
+    def has_news(self) -> bool:
+        """Something arrived that ``drain`` has not handed out yet."""
+        return self._changed
+
     def stop(self) -> None:
         """Stop following now: no further requests; what is in flight is cancelled."""
         if self._stopped and self.status.closed:

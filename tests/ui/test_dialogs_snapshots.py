@@ -21,6 +21,7 @@ from phrony_tui.ui.dialogs.start import StartRunDialog
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from tests.ui.conftest import wait_for
 from tests.ui.test_dialogs_common import SIZE, open_session, press_until_dialog, wait_settled
+from tests.ui.helpers import main_screen
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +47,7 @@ def open_dialog(app, key: str, kind: type, then=None):
         if then is not None:
             await then(pilot, dialog)
         still(app)
+        await wait_for(pilot, lambda: main_screen(app).settled)
         await pilot.pause(0.1)
 
     return run_before

@@ -36,7 +36,7 @@ def session_open(app, *, live: bool):
             and pane.feed.total is not None
             and not pane.loading,
         )
-        await pilot.pause(0.2)  # one more flush of the follower's buffer
+        await wait_for(pilot, lambda: screen.settled)  # the follower's last news is drawn
 
     return run_before
 

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 FLUSH_INTERVAL = 0.1
 # Pages of the sessions list asked for at the same time (one per agent and filter).
 PAGE_REQUESTS_AT_ONCE = 6
+# Live events are applied in slices of this many, yielding to keys in between.
+APPLY_CHUNK = 500
 # At most this many events of one flush are described in the live log.
 LOG_BATCH = 500
 # Below this width the panes stack: the sessions list or the open session, not both.
@@ -75,6 +77,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self.follower: RunFollower | None = None
         self.feed: SessionFeed | None = None
         self._wake_pending = False
+        self._flushing = False
         self._announced_status: str | None = None
 
     # -- layout ----------------------------------------------------------------
@@ -199,12 +202,27 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             self.follower = None
         self.workers.cancel_group(self, "follow")
 
-    def _flush_live(self) -> None:
+    @property
+    def settled(self) -> bool:
+        """Everything the follower brought is drawn, and the sessions list is not loading
+        (tests and screenshots wait for this rather than for time to pass)."""
+        follower = self.follower
+        pending = follower is not None and (follower.has_news or self._flushing)
+        return not pending and not self.query_one(SessionsPane).loading
+
+    async def _flush_live(self) -> None:
         """Drain what the follower buffered and redraw once."""
         self._wake_pending = False
         follower = self.follower
-        if follower is None:
+        if follower is None or self._flushing:
             return
+        self._flushing = True
+        try:
+            await self._flush(follower)
+        finally:
+            self._flushing = False
+
+    async def _flush(self, follower: RunFollower) -> None:
         batch = follower.drain()
         if not batch.changed:
             return
@@ -224,7 +242,13 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             log.set_state(status.label, received=status.received, malformed=status.malformed)
             return
         if batch.events:
-            self.state.apply_events(batch.fresh_events)  # the rest are in batch.conversation
+            fresh = batch.fresh_events  # the rest are in batch.conversation
+            for start in range(0, len(fresh), APPLY_CHUNK):
+                if start:
+                    await asyncio.sleep(0)  # a key pressed meanwhile is handled now, not after the burst
+                    if self.follower is not follower:
+                        return  # the person left this run meanwhile
+                self.state.apply_events(fresh[start : start + APPLY_CHUNK])
             lines = self.state.describe_events(batch.events, limit=LOG_BATCH)
             if len(batch.events) > LOG_BATCH:
                 # A firehose: describing every event would cost more than drawing it.

@@ -16,7 +16,12 @@ from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.ui.text import cell, short_id, status_text
 
-COLUMNS = ("", "status", "agent", "started", "took", "runs", "tokens", "trigger", "model")
+# (label, width): fixed widths, so the layout does not depend on which rows
+# happen to be loaded (DataTable sizes auto-width columns from their content).
+COLUMNS = (
+    ("", 1), ("status", 18), ("agent", 18), ("started", 11), ("took", 6),
+    ("runs", 4), ("tokens", 6), ("trigger", 14), ("model", 18),
+)  # fmt: skip
 
 
 class SessionsTable(DataTable):
@@ -67,7 +72,8 @@ class SessionsPane(Vertical):
         yield Static(id="sessions-info", markup=False)
         yield Input(placeholder="filter loaded sessions (agent, status, model, id)…", id="sessions-filter")
         table = SessionsTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
         yield table
 
     @property

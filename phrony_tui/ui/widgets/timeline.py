@@ -102,6 +102,7 @@ class TimelineView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._source: RowSource = _Empty()
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        self._known_rows = 0
 
     # -- data ---------------------------------------------------------------
     @property
@@ -111,13 +112,23 @@ class TimelineView(ScrollView, can_focus=True):
     def set_source(self, source: RowSource, *, keep_cursor: bool = True) -> None:
         """Show ``source``; rows are read lazily as they scroll into view."""
         self._source = source
+        self._known_rows = 0
         self.rows_changed(keep_cursor=keep_cursor)
 
-    def rows_changed(self, *, keep_cursor: bool = True, follow_end: bool = False) -> None:
-        """Call after the source gained or changed rows."""
+    def rows_changed(
+        self, *, keep_cursor: bool = True, follow_end: bool = False, dirty_from: int | None = 0
+    ) -> None:
+        """Call after the source gained or changed rows. ``dirty_from``: the first row
+        that changed in place (None when rows were only appended): drawn rows
+        before it stay cached, which matters when thousands arrive a second."""
         count = len(self._source)
-        at_end = self.cursor >= count - 2 if count else True
-        self._cache.clear()
+        at_end = self.cursor >= self._known_rows - 1 if self._known_rows else True
+        self._known_rows = count
+        if dirty_from == 0:
+            self._cache.clear()
+        elif dirty_from is not None:
+            for key in [key for key in self._cache.keys() if key[0] >= dirty_from]:
+                self._cache.discard(key)
         # +1 for the header row, which stays on screen (drawn at y == 0).
         self.virtual_size = Size(self.size.width, count + 1)
         if not keep_cursor:

@@ -70,11 +70,13 @@ class TimelinePane(Vertical):
         first = self.state is not state
         self.state = state
         source = state.rows(self.run_filter)
+        dirty_from = state.take_dirty_from()
         if first:
             self.timeline.set_source(source, keep_cursor=False)
         else:
             self.timeline._source = source
-            self.timeline.rows_changed(follow_end=follow_end)
+            # A run filter's rows are numbered differently: redraw them all.
+            self.timeline.rows_changed(follow_end=follow_end, dirty_from=0 if self.run_filter else dirty_from)
         self._update_title()
 
     def _update_title(self) -> None:
