@@ -40,7 +40,9 @@ class RowSource(Protocol):
         ...
 
 
-class _Empty:
+class EmptyRows:
+    """No rows (before a session is open)."""
+
     def __len__(self) -> int:
         return 0
 
@@ -100,7 +102,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._source: RowSource = _Empty()
+        self._source: RowSource = EmptyRows()
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         self._known_rows = 0
 

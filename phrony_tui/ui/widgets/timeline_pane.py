@@ -14,7 +14,7 @@ from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.ui.text import short_id
 from phrony_tui.ui.widgets.status_bar import REDACTED_NOTE
-from phrony_tui.ui.widgets.timeline import TimelineView
+from phrony_tui.ui.widgets.timeline import EmptyRows, TimelineView
 
 
 class TimelinePane(Vertical):
@@ -59,7 +59,7 @@ class TimelinePane(Vertical):
     def show_loading(self, run_id: str) -> None:
         self.state = None
         self.run_filter = None
-        self.timeline.set_source(_NoRows(), keep_cursor=False)
+        self.timeline.set_source(EmptyRows(), keep_cursor=False)
         self.border_title = "Timeline"
         self._info(f"loading run {short_id(run_id)}…")
 
@@ -198,11 +198,3 @@ class TimelinePane(Vertical):
             rows = self.state.rows(self.run_filter)
             if 0 <= event.index < len(rows):
                 self.post_message(self.OpenStep(rows.item(event.index)))
-
-
-class _NoRows:
-    def __len__(self) -> int:
-        return 0
-
-    def cells(self, index: int):  # pragma: no cover - never called
-        raise IndexError(index)
