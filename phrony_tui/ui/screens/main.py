@@ -8,6 +8,7 @@ events are buffered by the follower and drawn by one timer, never per event.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,9 @@ PAGE_REQUESTS_AT_ONCE = 6
 # Live events are applied in slices of this many, yielding to keys in between.
 APPLY_CHUNK = 500
 # At most this many events of one flush are described in the live log.
-LOG_BATCH = 500
+LOG_BATCH = 200
+# A flush with this many events makes the next timer tick skip (draw at 5 Hz, not 10).
+BUSY_BATCH = 1_000
 # Below this width the panes stack: the sessions list or the open session, not both.
 NARROW_WIDTH = 110
 
@@ -78,6 +81,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self.feed: SessionFeed | None = None
         self._wake_pending = False
         self._flushing = False
+        self._skip_ticks = 0
         self._announced_status: str | None = None
 
     # -- layout ----------------------------------------------------------------
@@ -98,7 +102,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self.query_one(RunTree).border_title = "Runs"
         self._apply_width(self.size.width)
         self._show_session(False)
-        self.set_interval(FLUSH_INTERVAL, self._flush_live)
+        self.set_interval(FLUSH_INTERVAL, partial(self._flush_live, tick=True))
         if self.app.sessions_refresh:
             self.set_interval(self.app.sessions_refresh, self._auto_refresh)
         if self.app.settings.agent_ids:
@@ -210,11 +214,14 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         pending = follower is not None and (follower.has_news or self._flushing)
         return not pending and not self.query_one(SessionsPane).loading
 
-    async def _flush_live(self) -> None:
+    async def _flush_live(self, *, tick: bool = False) -> None:
         """Drain what the follower buffered and redraw once."""
         self._wake_pending = False
         follower = self.follower
         if follower is None or self._flushing:
+            return
+        if tick and self._skip_ticks:
+            self._skip_ticks -= 1  # a firehose: draw every other tick, keys stay quick
             return
         self._flushing = True
         try:
@@ -226,6 +233,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         batch = follower.drain()
         if not batch.changed:
             return
+        self._skip_ticks = 1 if len(batch.events) >= BUSY_BATCH else 0
         log = self.query_one(LiveLog)
         status: FollowStatus = batch.status
         first = False

@@ -22,6 +22,7 @@ class LiveLog(Vertical):
         self.received = 0
         self.malformed = 0
         self.state = "idle"
+        self._last_state: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="live-state", markup=False)
@@ -52,8 +53,12 @@ class LiveLog(Vertical):
         line = Text.assemble((f"● {self.state}", style), f"  ·  {self.received:,} events")
         if self.malformed:
             line.append(f"  ·  {self.malformed:,} unreadable skipped", style="yellow")
-        self.query_one("#live-state", Static).update(line)
-        self.border_title = f"Live ({self.received:,})"
+        if line != self._last_state:  # every live flush comes here
+            self._last_state = line
+            self.query_one("#live-state", Static).update(line, layout=False)  # one line, always
+        title = f"Live ({self.received:,})"
+        if self.border_title != title:
+            self.border_title = title
 
     def reset(self) -> None:
         self.received = self.malformed = 0

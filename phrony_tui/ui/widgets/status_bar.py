@@ -20,6 +20,7 @@ class StatusBar(Static):
     def __init__(self, base_url: str, host_label: str | None = None, **kwargs) -> None:
         super().__init__(markup=False, **kwargs)
         self.host = host_label or urlsplit(base_url).netloc or base_url
+        self._last: Text | None = None
 
     def on_mount(self) -> None:
         self.update(self._lead().append("no session open · enter opens one", style="dim"))
@@ -42,10 +43,17 @@ class StatusBar(Static):
             line.append(f" · {one_line(model, 30)}")
         if state.redacted:
             line.append(f" · {REDACTED_NOTE}", style="bold magenta")
-        self.update(line)
+        self._show(line)
 
     def show_error(self, run_id: str, message: str) -> None:
         line = self._lead()
         line.append(f"run {short_id(run_id)} · ", style="dim")
         line.append(message, style="bold red")
-        self.update(line)
+        self._show(line)
+
+    def _show(self, line: Text) -> None:
+        # One line, always (app.tcss): no layout pass, and nothing at all when unchanged
+        # (this runs on every live flush).
+        if line != self._last:
+            self._last = line
+            self.update(line, layout=False)

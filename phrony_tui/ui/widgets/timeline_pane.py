@@ -40,6 +40,7 @@ class TimelinePane(Vertical):
         self.run_filter: str | None = None
         self.query_text = ""
         self._note = ""
+        self._last_info: tuple[str, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="timeline-info", markup=False)
@@ -88,7 +89,8 @@ class TimelinePane(Vertical):
         title = f"Timeline ({total:,} steps)"
         if self.run_filter:
             title = f"Timeline ({shown:,} of {total:,} steps · one run)"
-        self.border_title = title
+        if self.border_title != title:
+            self.border_title = title
         parts = []
         if state.redacted:
             parts.append(REDACTED_NOTE)
@@ -103,6 +105,9 @@ class TimelinePane(Vertical):
         self._info(" · ".join(parts))
 
     def _info(self, text: str, *, error: bool = False) -> None:
+        if (text, error) == self._last_info:  # every live flush comes here
+            return
+        self._last_info = (text, error)
         info = self.query_one("#timeline-info", Static)
         info.update(Text(text))
         info.display = bool(text)
