@@ -36,7 +36,6 @@ __all__ = [
     "TaskChange",
     "describe",
     "effect_of",
-    "event_status",
     "event_time",
     "is_terminal_event",
 ]
@@ -160,19 +159,6 @@ def _task_change(event: RunEvent, data: Mapping[str, Any], step: ConversationIte
     status = task.status or task_status_from_subject(event.subject)
     has_body = task.question is not None or task.raw_kind is not None or bool(task.options)
     return TaskChange(task.user_task_id, status, task.run_id, task if has_body else None)
-
-
-def event_status(event: RunEvent) -> tuple[str | None, str | None, bool]:
-    """``(status, run_id, is_session)`` a ``run`` / ``session`` event announces;
-    ``(None, None, False)`` for other kinds or when no status is given. For a
-    session event ``run_id`` is None."""
-    data = as_mapping(event.data) or {}
-    change = _status_change(event, data, _new_run(event, data))
-    if change is None:
-        return None, None, False
-    if change.scope == "session":
-        return change.status, None, True
-    return change.status, change.id, False
 
 
 def effect_of(event: RunEvent, root_run_id: str | None = None) -> EventEffect:

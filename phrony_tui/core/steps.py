@@ -27,7 +27,6 @@ __all__ = [
     "TYPE_TOOL_RESULT",
     "TYPE_USER_TASK_REQ",
     "as_mapping",
-    "content_get",
     "has_ordinal",
     "is_error_step",
     "is_user_task_req",
@@ -98,10 +97,6 @@ def pick(data: Any, *keys: str, default: Any = None) -> Any:
         if value is not None:
             return value
     return default
-
-
-def content_get(item: ConversationItem, *keys: str, default: Any = None) -> Any:
-    return pick(item.content, *keys, default=default)
 
 
 def to_int(value: Any) -> int | None:

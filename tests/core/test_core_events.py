@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core_helpers import event
 
-from phrony_tui.core.events import describe, effect_of, event_status, event_time, is_terminal_event
+from phrony_tui.core.events import describe, effect_of, event_time, is_terminal_event
 
 ESC = "\x1b"
 
@@ -31,7 +31,6 @@ def test_run_status_change_key_spellings() -> None:
         effect = effect_of(event("run", data, "engine.run.paused"))
         assert effect.status is not None
         assert (effect.status.scope, effect.status.id, effect.status.status) == ("run", "r1", "WaitingForHITL")
-        assert event_status(event("run", data)) == ("WaitingForHITL", "r1", False)
 
 
 def test_session_status_and_terminal() -> None:
@@ -39,7 +38,6 @@ def test_session_status_and_terminal() -> None:
     effect = effect_of(completed)
     assert effect.status.scope == "session" and effect.status.id == "s1" and effect.status.status == "Completed"
     assert effect.terminal and is_terminal_event(completed)
-    assert event_status(completed) == ("Completed", None, True)
     paused = event("session", {"session_id": "s1", "status": "WaitingForHITL"}, "engine.session.paused")
     assert not is_terminal_event(paused) and not effect_of(paused).terminal
     no_status = event("session", {}, "engine.session.completed")
