@@ -17,7 +17,6 @@ tolerant pydantic path: fast when it can be, never stricter.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
 import msgspec
@@ -30,10 +29,18 @@ from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEve
 __all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
 _NULL = msgspec.Raw(b"null")
+_UNREAD: Any = msgspec.UNSET  # a cache not filled yet (never a decoded JSON value)
 _decode_any = msgspec.json.Decoder().decode
 
 
-class LazyItem(msgspec.Struct, rename="camel", kw_only=True, dict=True):
+def _loads(raw: Any) -> Any:
+    try:
+        return _decode_any(raw)
+    except (msgspec.DecodeError, RecursionError):  # deep nesting or a lone surrogate
+        return jsonfallback.loads(raw)
+
+
+class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
     """One timeline step whose ``content`` is decoded when first read."""
 
     id: str = ""
@@ -46,13 +53,19 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, dict=True):
     error: Any = None
     started_at: str | None = None
     finished_at: str | None = None
+    # The JSON the step came in (for ``wire()``): the item itself, or, when
+    # ``src_is_event``, the stream event whose ``data`` it is. Always set after
+    # decoding (a JSON key of the same name would be overwritten).
+    src: Any = msgspec.field(default=None, name="__phrony_src")
+    src_is_event: bool = msgspec.field(default=False, name="__phrony_src_is_event")
+    content_cache: Any = msgspec.field(default=_UNREAD, name="__phrony_content")
 
-    @cached_property
+    @property
     def content(self) -> Any:
-        try:
-            return _decode_any(self.content_raw)
-        except (msgspec.DecodeError, RecursionError):  # deep nesting or a lone surrogate
-            return jsonfallback.loads(self.content_raw)
+        content = self.content_cache
+        if content is _UNREAD:
+            content = self.content_cache = _loads(self.content_raw)
+        return content
 
     def content_contains(self, needle: bytes) -> bool:
         """A cheap test on the raw content bytes, before paying for a decode."""
@@ -60,19 +73,22 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, dict=True):
 
     def wire(self) -> dict[str, Any]:
         """The item as the server sent it (camelCase, unknown fields kept)."""
-        raw = self.__dict__.get("raw")
-        if raw is not None:
-            try:
-                return _decode_any(raw)
-            except (msgspec.DecodeError, RecursionError):
-                return jsonfallback.loads(raw)
-        return self.to_model().wire()
+        src = self.src
+        if src is not None:
+            value = _loads(src)
+            if self.src_is_event:
+                value = value.get("data") if isinstance(value, dict) else None
+            if isinstance(value, dict):
+                return value
+        return self._fields_model().wire()
 
     def to_model(self) -> ConversationItem:
         """The pydantic model (validated, unknown fields kept when the raw item is known)."""
-        raw = self.__dict__.get("raw")
-        if raw is not None:
+        if self.src is not None:
             return ConversationItem.model_validate(self.wire())
+        return self._fields_model()
+
+    def _fields_model(self) -> ConversationItem:
         return ConversationItem(
             id=self.id, run_id=self.run_id, sequence=self.sequence, ordinal=self.ordinal, type=self.type,
             content=self.content, tokens_used=self.tokens_used, error=self.error,
@@ -84,39 +100,28 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, dict=True):
         return self.to_model().model_copy(update=update, deep=deep)
 
 
-class LazyEvent(msgspec.Struct, kw_only=True, dict=True):
+class LazyEvent(msgspec.Struct, kw_only=True, gc=False):
     """One stream event with ``data`` decoded on first read (same attributes as
-    ``RunEvent``). A ``step`` event's step is decoded straight into a compact
+    ``RunEvent``). A ``step`` event's step comes decoded straight into a compact
     ``LazyItem`` (``step_item``): a busy stream never builds its steps' dicts."""
 
     ts: str | None = None
     kind: str = ""
     subject: str = ""
     data_raw: msgspec.Raw = msgspec.field(default=_NULL, name="data")
+    step_item: LazyItem | None = msgspec.field(default=None, name="__phrony_step_item")
+    data_cache: Any = msgspec.field(default=_UNREAD, name="__phrony_data")
 
-    @cached_property
+    @property
     def data(self) -> Any:
-        try:
-            return _decode_any(self.data_raw)
-        except (msgspec.DecodeError, RecursionError):
-            return jsonfallback.loads(self.data_raw)
-
-    @cached_property
-    def step_item(self) -> LazyItem | None:
-        """The step of a ``step`` event whose data is a conversation item with an
-        id, an ordinal and a type; None otherwise (core reads ``data`` then)."""
-        if self.kind != "step":
-            return None
-        try:
-            item = _item_decoder.decode(self.data_raw)
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-            return None
-        if not item.id or item.ordinal <= 0 or not item.type:
-            return None
-        if item.started_at is None:
-            item.started_at = self.ts
-        item.__dict__["raw"] = self.data_raw
-        return item
+        data = self.data_cache
+        if data is _UNREAD:
+            if self.step_item is not None and self.data_raw is _NULL:
+                data = self.step_item.wire()
+            else:
+                data = _loads(self.data_raw)
+            self.data_cache = data
+        return data
 
     def to_model(self) -> RunEvent:
         return RunEvent(ts=self.ts, kind=self.kind, subject=self.subject, data=self.data)
@@ -125,20 +130,69 @@ class LazyEvent(msgspec.Struct, kw_only=True, dict=True):
         return {"ts": self.ts, "kind": self.kind, "subject": self.subject, "data": self.data}
 
 
+class _StepEvent(msgspec.Struct, kw_only=True, gc=False):
+    """A stream event read as a step event in one pass (anything else fails or is checked after)."""
+
+    ts: str | None = None
+    kind: str = ""
+    subject: str = ""
+    data: LazyItem | None = None
+
+
 _event_decoder = msgspec.json.Decoder(LazyEvent)
-_item_decoder = msgspec.json.Decoder(LazyItem)
+_step_event_decoder = msgspec.json.Decoder(_StepEvent)
+
+# Strings many steps repeat (run ids, types, timestamps of a burst) are kept once.
+_SHARED: dict[str | None, str | None] = {}
+_SHARED_MAX = 4096
+
+
+def _share(item: LazyItem) -> None:
+    shared = _SHARED
+    if len(shared) > _SHARED_MAX:
+        shared.clear()
+    item.run_id = shared.setdefault(item.run_id, item.run_id)
+    item.type = shared.setdefault(item.type, item.type)  # type: ignore[assignment]
+    started = item.started_at = shared.setdefault(item.started_at, item.started_at)
+    if item.finished_at == started:
+        item.finished_at = started
+    if item.sequence == item.ordinal:
+        item.sequence = item.ordinal
+
+
+def _own(item: LazyItem, src: Any, *, is_event: bool) -> None:
+    """Fill the fields that are ours, whatever keys of the same names the JSON had."""
+    item.src = src
+    item.src_is_event = is_event
+    item.content_cache = _UNREAD
 
 
 def decode_event(data: str | bytes) -> LazyEvent | RunEvent | None:
     """One SSE ``data`` as an event; None when it is not a JSON object (skipped
     and counted by the caller). Odd shapes fall back to the tolerant model."""
     try:
-        return _event_decoder.decode(data)
+        step = _step_event_decoder.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        step = None  # not a step event's shape: the general path says what it is
+    if step is not None and step.kind == "step":
+        item = step.data
+        if item is not None and item.id and item.ordinal > 0 and item.type:
+            if item.started_at is None:
+                item.started_at = step.ts
+            _share(item)
+            _own(item, data, is_event=True)
+            return LazyEvent(ts=step.ts, kind="step", subject=step.subject, step_item=item)
+    try:
+        event = _event_decoder.decode(data)
     except (msgspec.ValidationError, RecursionError):
         pass  # an odd field type, or nesting deeper than msgspec goes: the tolerant path
     except msgspec.DecodeError:
         if not isinstance(data, (bytes, str)) or not data.lstrip()[:1] in ("{", b"{"):
             return None
+    else:
+        event.step_item = None  # only the step path above sets these, never the JSON
+        event.data_cache = _UNREAD
+        return event
     try:
         return RunEvent.model_validate_json(data)
     except ValidationError:
@@ -175,7 +229,7 @@ def _decode(data: bytes) -> Conversation:
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return _tolerant(data)
     for item, raw in zip(body.items, raws):
-        item.__dict__["raw"] = raw
+        _own(item, raw, is_event=False)
     items = body.items
     if any(a.ordinal > b.ordinal for a, b in zip(items, items[1:])):
         items.sort(key=lambda item: item.ordinal)

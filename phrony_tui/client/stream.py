@@ -33,7 +33,7 @@ from phrony_tui.client import jsonfallback
 from phrony_tui.client.errors import PhronyProtocolError
 from phrony_tui.client.lazy import decode_event
 from phrony_tui.client.models import RunEvent
-from phrony_tui.client.sse import SSEMessage, SSEParser, StreamStats
+from phrony_tui.client.sse import SSEParser, StreamStats
 
 __all__ = ["RunEventStream"]
 
@@ -118,9 +118,9 @@ class RunEventStream:
                     yield None  # type: ignore[misc]  # consumed by __aenter__
                 async for chunk in response.aiter_bytes():
                     stats.bytes += len(chunk)
-                    for event in self._decode(self._parser.feed(chunk)):
+                    for event in self._decode(self._parser.feed_data(chunk)):
                         yield event
-                for event in self._decode(self._parser.close()):
+                for event in self._decode([message.data for message in self._parser.close()]):
                     yield event
         except httpx.HTTPError as exc:
             raise self._map_error(exc) from None
@@ -128,15 +128,14 @@ class RunEventStream:
             stats.connected = False
             stats.closed = True
 
-    def _decode(self, messages: list[SSEMessage]) -> list[RunEvent]:
+    def _decode(self, messages: list[str]) -> list[RunEvent]:
         stats = self.stats
         parser = self._parser
         stats.heartbeats = parser.comments
         stats.empty = parser.empty
         out: list[RunEvent] = []
         lazy = self.lazy
-        for message in messages:
-            data = message.data
+        for data in messages:
             if lazy:
                 lazy_event = decode_event(data)
                 if lazy_event is None:

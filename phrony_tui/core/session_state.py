@@ -127,10 +127,9 @@ class SessionState:
                 step = step_from_event(event)
                 if step is not None:
                     steps.append(step)
-                    self.tasks.add_step(step)
                 continue
             if steps:  # keep the order: steps before a status change land first
-                self._note(self.timeline.merge(steps))
+                self._add_steps(steps)
                 steps = []
             effect = effect_of(event, root_run_id)
             if effect.new_run is not None and effect.new_run.id not in self.runs:
@@ -158,8 +157,12 @@ class SessionState:
             if effect.task is not None and isinstance(event.data, dict) and "answer" in event.data:
                 self.answers[effect.task.user_task_id] = event.data["answer"]
         if steps:
-            self._note(self.timeline.merge(steps))
+            self._add_steps(steps)
         self._changed(runs=runs_changed)
+
+    def _add_steps(self, steps: list[ConversationItem]) -> None:
+        self.tasks.add_items(steps)
+        self._note(self.timeline.merge(steps))
 
     def _note(self, change) -> None:
         """Remember the first row a merge touched: rows before it are as drawn (an

@@ -43,6 +43,7 @@ from phrony_tui.core.steps import (
     as_mapping,
     has_ordinal,
     is_user_task_req,
+    may_name_task,
     norm_key,
     pick,
     step_from_event,
@@ -558,8 +559,17 @@ class TaskBook:
 
     def add_items(self, items: Iterable[ConversationItem]) -> None:
         """Steps from a back-fill or live events, in any order, repeats allowed."""
+        steps_of = self._steps
         for item in items:
-            self.add_step(item)
+            # The common case inline (a step with its ordinal that is no task and
+            # names none); anything else takes add_step.
+            if item.ordinal <= 0 or is_user_task_req(item) or may_name_task(item):
+                self.add_step(item)
+                continue
+            steps = steps_of.get(item.run_id)
+            if steps is None:
+                steps = steps_of[item.run_id] = _RunSteps()
+            steps.reconcile(item.id, item.ordinal)
 
     def add_step(self, item: ConversationItem) -> None:
         if is_user_task_req(item):

@@ -399,9 +399,14 @@ class Timeline(TimelineView):
             loaded = self._load_fresh(batch)
             if loaded is not None:
                 return loaded
-        rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > len(self._entries)
         touched: list[Key] = []
-        added = replaced = removed = 0
+        added = 0
+        if not snapshot:
+            added = self._append_new(batch, touched)
+            if added:
+                batch = batch[added:]
+        rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > len(self._entries)
+        replaced = removed = 0
         for item in batch:
             old, new, dropped = self._resolve(item)
             for gone in dropped:
@@ -433,6 +438,50 @@ class Timeline(TimelineView):
         self.version += 1
         first = bisect_left(self._rows.keys, min(touched)) if touched else None
         return Change(added=added, replaced=replaced, removed=removed, first_index=first)
+
+    def _append_new(self, batch: list[ConversationItem], touched: list[Key]) -> int:
+        """The live common case made cheap: steps new to the timeline, with an id and
+        an ordinal past every row (of the whole timeline and of their run), appended
+        in batch order. Stops at the first step that is anything else (the general
+        path takes it from there, so the batch's order is kept). Returns how many."""
+        entries = self._entries
+        by_sequence = self._by_sequence
+        rows = self._rows
+        keys = rows.keys
+        runs = self._runs
+        count = 0
+        for item in batch:
+            step_id = item.id
+            ordinal = item.ordinal
+            if not step_id or ordinal <= 0 or step_id in entries or step_id[0] == "~":
+                break
+            key = (_KNOWN, ordinal, step_id)
+            if keys and keys[-1] >= key:
+                break
+            run_id, sequence = item.run_id, item.sequence
+            run_rows = runs.get(run_id)
+            if run_rows is not None and run_rows.keys and run_rows.keys[-1] >= key:
+                break
+            sequence_key = (run_id, sequence) if run_id is not None and sequence is not None else None
+            if sequence_key is not None and sequence_key in by_sequence:
+                break  # a stand-in or an earlier step to reconcile: the general path
+            if run_rows is None:
+                run_rows = runs[run_id] = _Rows(entries)
+            entry = _Entry(key, item)
+            entries[step_id] = entry
+            if sequence_key is not None:
+                by_sequence[sequence_key] = step_id
+            for target in (rows, run_rows):
+                target.keys.append(key)
+                target.items.append(item)
+                if target._errors is not None and entry.error:
+                    target._errors.append(key)
+                if entry.task:
+                    target.tasks.append(key)
+            if not count:
+                touched.append(key)
+            count += 1
+        return count
 
     def _resolve(self, item: ConversationItem) -> tuple[_Entry | None, _Entry | None, list[_Entry]]:
         """Decide what ``item`` becomes; update the id maps (not the rows).

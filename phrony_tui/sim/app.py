@@ -12,6 +12,8 @@ import asyncio
 import hashlib
 import json
 import math
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -416,6 +418,8 @@ def build_app(sim: Simulator) -> Starlette:
             source = _empty()
         else:
             source = live_source(session, cursor, scope, generation)
+        if sim.trace_streams:
+            source = traced(source, request.path_params["run_id"])
         return StreamingResponse(with_faults(source, faults), media_type="text/event-stream", headers=SSE_HEADERS)
 
     def in_scope(run_id: str | None, scope: Run) -> bool:
@@ -609,6 +613,19 @@ def _int_param(raw: str | None, name: str, default: int, *, minimum: int, maximu
 async def _empty() -> AsyncIterator[list[bytes]]:
     return
     yield  # pragma: no cover
+
+
+async def traced(source: AsyncIterator[list[bytes]], run_id: str) -> AsyncIterator[list[bytes]]:
+    """The source, noting on stderr when its first batch leaves (benchmarks time from there)."""
+    first = True
+    try:
+        async for batch in source:
+            if first:
+                print(f"stream-first-byte {run_id} {time.monotonic():.6f}", file=sys.stderr, flush=True)
+                first = False
+            yield batch
+    finally:
+        await _aclose(source)
 
 
 async def with_faults(source: AsyncIterator[list[bytes]], faults: Any) -> AsyncIterator[bytes]:

@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="firehose events per second (0 = as fast as it can, the default)")  # fmt: skip
     parser.add_argument("--autostart", type=float, default=0, metavar="SECONDS",
                         help="start a new session every SECONDS (0 = never, the default)")  # fmt: skip
+    parser.add_argument("--trace-streams", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     return parser
 
 
@@ -75,6 +76,7 @@ def main(argv: list[str]) -> int:
         firehose_events=args.firehose_events, firehose_rate=args.firehose_rate or None,
         autostart_seconds=args.autostart or None,
     )  # fmt: skip
+    sim.trace_streams = args.trace_streams
     server = SimServer(sim, host="127.0.0.1" if args.host == "localhost" else args.host, port=args.port)
     try:
         server.start()

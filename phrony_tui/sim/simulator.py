@@ -72,6 +72,9 @@ class Simulator:
         #: firehose events per second (None or 0: as fast as it can); read when a stream opens
         self.firehose_rate = float(firehose_rate) if firehose_rate else None
         self.heartbeat_seconds = heartbeat_seconds
+        #: benchmarks: print "stream-first-byte RUN_ID MONOTONIC" to stderr as each stream
+        #: sends its first byte (``phrony-tui sim --trace-streams``)
+        self.trace_streams = False
         #: start a new session every this many simulated seconds (None: never), rotating over
         #: AUTOSTART; a colleague answers its pauses after a while (a lively demo)
         self.autostart_ms = round(autostart_seconds * 1000) if autostart_seconds else None

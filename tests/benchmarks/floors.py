@@ -9,7 +9,8 @@ resident memory (``VmHWM``).
   (``urllib``) and ``json.loads`` it. ``--httpx`` does the GET with httpx instead
   (the app's HTTP stack; reported as a note).
 - ``sse BASE KEY RUN_ID``: read the run's event stream with httpx + httpx-sse,
-  ``json.loads`` every event's data, exit after ``engine.session.completed``.
+  ``json.loads`` every event's data, exit after ``engine.session.completed``; prints
+  the ``time.monotonic()`` of that moment (the suite times from the simulator's first byte).
 
 Only loopback base URLs are accepted.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 
 def _vmhwm_kib() -> int | None:
@@ -73,7 +75,8 @@ def sse(base: str, key: str, run_id: str) -> dict:
             last = event.get("subject")
             if last == "engine.session.completed":
                 break
-    return {"events": events, "last": last, "vmhwm_kib": _vmhwm_kib()}
+    done = time.monotonic()  # the simulator notes its first byte on the same clock
+    return {"events": events, "last": last, "done_monotonic": done, "vmhwm_kib": _vmhwm_kib()}
 
 
 def main(argv: list[str]) -> None:

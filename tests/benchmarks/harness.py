@@ -140,7 +140,7 @@ class SimProcess:
         args = [
             sys.executable, "-m", "phrony_tui", "sim", "--port", "0", "--fixed-clock", FIXED_CLOCK,
             "--seed", str(SEED), "--big-steps", str(self.big_steps),
-            "--firehose-events", str(self.firehose_events), *self.extra_args,
+            "--firehose-events", str(self.firehose_events), "--trace-streams", *self.extra_args,
         ]  # fmt: skip
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._log, cwd=ROOT,
@@ -181,6 +181,15 @@ class SimProcess:
                 self.agents[name] = agent_id
             elif in_agents and not line.strip():
                 in_agents = False
+
+    def first_byte(self, run_id: str) -> float:
+        """The ``time.monotonic()`` when the run's stream sent its first byte (``--trace-streams``)."""
+        self._log.seek(0)
+        for line in self._log.read().decode("utf-8", "replace").splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "stream-first-byte" and parts[1] == run_id:
+                return float(parts[2])
+        raise BenchError(f"the simulator noted no stream of {run_id} (is --trace-streams on?)")
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import msgspec
+
 import pytest
 
 from phrony_tui.client import PhronyClient
@@ -42,10 +44,30 @@ def test_lazy_items_match_the_strict_models():
 def test_content_is_decoded_only_when_read():
     lazy = decode_conversation(json.dumps(BODY).encode())
     item = lazy.items[1]
-    assert "content" not in item.__dict__
+    assert item.content_cache is msgspec.UNSET  # not decoded yet
     assert item.content_contains(b"successful") and not item.content_contains(b"nope")
     assert item.content == {"result": {"successful": False, "error": "boom"}}
-    assert "content" in item.__dict__  # decoded once, then cached
+    assert item.content_cache is item.content  # decoded once, then cached
+
+
+def test_json_keys_named_like_our_own_fields_change_nothing():
+    """The item keeps its source JSON and content cache in fields named ``__phrony_*``:
+    a server sending keys of those names cannot plant a content or a wire view."""
+    from phrony_tui.client.lazy import decode_event
+
+    body = json.loads(json.dumps(BODY))
+    planted = {"__phrony_content": "planted", "__phrony_src": '{"id": "x"}', "__phrony_src_is_event": True}
+    body["items"][0].update(planted)
+    item = next(i for i in decode_conversation(json.dumps(body).encode()).items if i.id == body["items"][0]["id"])
+    assert isinstance(item, LazyItem) and item.content == body["items"][0]["content"]
+    assert item.wire() == body["items"][0]  # shown as sent, those keys included
+    step = {"id": "s1", "ordinal": 2, "type": "ToolCall", "content": {"a": 1}, **planted}
+    event = decode_event(json.dumps({"kind": "step", "data": step, "__phrony_data": "planted",
+                                     "__phrony_step_item": None}))  # fmt: skip
+    assert event.step_item.content == {"a": 1} and event.data == step
+    other = decode_event(json.dumps({"kind": "run", "data": {"status": "Completed"}, "__phrony_data": "planted",
+                                     "__phrony_step_item": step}))  # fmt: skip
+    assert other.step_item is None and other.data == {"status": "Completed"}
 
 
 @pytest.mark.parametrize(

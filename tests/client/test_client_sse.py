@@ -12,11 +12,16 @@ from phrony_tui.client.sse import SSEParser
 
 
 def parse_all(chunks: list[bytes], **kwargs) -> tuple[list[str], SSEParser]:
-    parser = SSEParser(**kwargs)
-    out = []
+    """Every event's data, read both ways (``feed`` and ``feed_data``), which must agree."""
+    parser, by_data = SSEParser(**kwargs), SSEParser(**kwargs)
+    out, datas = [], []
     for chunk in chunks:
         out += [m.data for m in parser.feed(chunk)]
+        datas += by_data.feed_data(chunk)
     out += [m.data for m in parser.close()]
+    datas += [m.data for m in by_data.close()]
+    assert datas == out
+    assert (by_data.comments, by_data.empty, by_data.oversized) == (parser.comments, parser.empty, parser.oversized)
     return out, parser
 
 
