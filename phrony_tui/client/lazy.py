@@ -17,6 +17,7 @@ tolerant pydantic path: fast when it can be, never stricter.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -29,6 +30,7 @@ from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEve
 __all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
 _NULL = msgspec.Raw(b"null")
+_SEARCHES: dict[bytes, Any] = {}
 _UNREAD: Any = msgspec.UNSET  # a cache not filled yet (never a decoded JSON value)
 _decode_any = msgspec.json.Decoder().decode
 
@@ -69,7 +71,10 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
 
     def content_contains(self, needle: bytes) -> bool:
         """A cheap test on the raw content bytes, before paying for a decode."""
-        return needle in bytes(self.content_raw)
+        search = _SEARCHES.get(needle)
+        if search is None:
+            search = _SEARCHES[needle] = re.compile(re.escape(needle)).search
+        return search(self.content_raw) is not None  # re reads the buffer in place: no copy
 
     def wire(self) -> dict[str, Any]:
         """The item as the server sent it (camelCase, unknown fields kept)."""

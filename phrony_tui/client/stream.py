@@ -22,6 +22,7 @@ reconnects back-fills from ``/conversation`` (the API has no event ids).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
@@ -60,8 +61,8 @@ class RunEventStream:
         self._connect = connect
         self._map_error = map_error
         self._parser = SSEParser() if max_event_bytes is None else SSEParser(max_event_bytes=max_event_bytes)
-        self._gen: AsyncIterator[RunEvent] | None = None
-        self._first: RunEvent | None = None
+        self._gen: AsyncIterator[list[RunEvent]] | None = None
+        self._pending: deque[RunEvent] = deque()
         self._entered = False
         self._oversized_seen = 0
 
@@ -73,13 +74,31 @@ class RunEventStream:
         return self
 
     async def __anext__(self) -> RunEvent:
+        while not self._pending:
+            self._pending = deque(await self._next_batch())
+        return self._pending.popleft()
+
+    async def batches(self) -> AsyncIterator[list[RunEvent]]:
+        """The events in lists, as they came off the network (one list per chunk read,
+        never empty): for readers of busy streams, which then pay per chunk, not per event."""
+        if self._pending:
+            pending, self._pending = list(self._pending), deque()
+            yield pending
+        while True:
+            try:
+                batch = await self._next_batch()
+            except StopAsyncIteration:
+                return
+            yield batch
+
+    async def _next_batch(self) -> list[RunEvent]:
         if self._gen is None:
-            self._gen = self._events()
+            self._gen = self._batches()
         return await self._gen.__anext__()
 
     async def __aenter__(self) -> RunEventStream:
         # Connect now so an HTTP error (401, 403, 404) raises here, not at the first event.
-        self._gen = self._events()
+        self._gen = self._batches()
         self._entered = True
         await self._gen.__anext__()  # runs up to the "connected" marker below
         return self
@@ -101,7 +120,7 @@ class RunEventStream:
         self.stats.closed = True
 
     # -- the connection ----------------------------------------------------
-    async def _events(self) -> AsyncIterator[RunEvent]:
+    async def _batches(self) -> AsyncIterator[list[RunEvent]]:
         stats = self.stats
         try:
             async with self._connect() as response:
@@ -115,13 +134,15 @@ class RunEventStream:
                 stats.connected = True
                 if self._entered:
                     self._entered = False
-                    yield None  # type: ignore[misc]  # consumed by __aenter__
+                    yield []  # consumed by __aenter__
                 async for chunk in response.aiter_bytes():
                     stats.bytes += len(chunk)
-                    for event in self._decode(self._parser.feed_data(chunk)):
-                        yield event
-                for event in self._decode([message.data for message in self._parser.close()]):
-                    yield event
+                    events = self._decode(self._parser.feed_data(chunk))
+                    if events:
+                        yield events
+                events = self._decode([message.data for message in self._parser.close()])
+                if events:
+                    yield events
         except httpx.HTTPError as exc:
             raise self._map_error(exc) from None
         finally:

@@ -3,6 +3,7 @@ back-fills and live events. Pure state; the UI draws it."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
@@ -30,8 +31,16 @@ class TimelineRows:
     """A view of the timeline as drawable rows: ``cells(i)`` is computed on demand."""
 
     def __init__(self, state: SessionState, view: TimelineView) -> None:
-        self.state = state
+        # A weak reference: the state caches its rows objects, and a cycle would keep a
+        # closed session alive until a full collection (never, once gc.freeze()-d).
+        self._state = weakref.ref(state)
         self.view = view
+
+    @property
+    def state(self) -> SessionState:
+        state = self._state()
+        assert state is not None, "the rows of a session state that is gone"
+        return state
 
     def __len__(self) -> int:
         return len(self.view)
@@ -163,6 +172,19 @@ class SessionState:
     def _add_steps(self, steps: list[ConversationItem]) -> None:
         self.tasks.add_items(steps)
         self._note(self.timeline.merge(steps))
+
+    def missing_steps(self, events: Sequence[RunEvent]) -> list[RunEvent]:
+        """The step events among ``events`` (superseded by a back-fill) whose step the
+        timeline does not hold: a conversation read while the stream runs may lag it.
+        Their steps are safe to apply after it; their statuses and tasks are not."""
+        timeline = self.timeline
+        out = []
+        for event in events:
+            if event.kind == "step":
+                step = step_from_event(event)
+                if step is not None and step.id and step.id not in timeline:
+                    out.append(event)
+        return out
 
     def _note(self, change) -> None:
         """Remember the first row a merge touched: rows before it are as drawn (an

@@ -123,8 +123,17 @@ def has_ordinal(item: ConversationItem) -> bool:
     return item.ordinal > 0
 
 
+_TASK_REQ_TYPES: dict[str, bool] = {}
+
+
 def is_user_task_req(item: ConversationItem) -> bool:
-    return step_type(item.type) == TYPE_USER_TASK_REQ
+    type_ = item.type
+    known = _TASK_REQ_TYPES.get(type_)
+    if known is None:
+        known = step_type(type_) == TYPE_USER_TASK_REQ
+        if len(_TASK_REQ_TYPES) < 1024:  # types are few; a server inventing many gets no cache
+            _TASK_REQ_TYPES[type_] = known
+    return known
 
 
 _TASK_ID_KEYS = ("user_task_id", "userTaskId", "userTaskID", "task_id", "taskId")

@@ -520,6 +520,9 @@ class _RunSteps:
         return max(self.real_max, self.live_max)
 
 
+_NO_RUN = object()
+
+
 class TaskBook:
     """The user tasks of one session, kept up to date from back-fills and events."""
 
@@ -560,16 +563,25 @@ class TaskBook:
     def add_items(self, items: Iterable[ConversationItem]) -> None:
         """Steps from a back-fill or live events, in any order, repeats allowed."""
         steps_of = self._steps
+        run_id: object = _NO_RUN
+        steps = _RunSteps()
         for item in items:
             # The common case inline (a step with its ordinal that is no task and
-            # names none); anything else takes add_step.
-            if item.ordinal <= 0 or is_user_task_req(item) or may_name_task(item):
+            # names none): add_step's effect is then only to move the run's last step.
+            ordinal = item.ordinal
+            if ordinal <= 0 or is_user_task_req(item) or may_name_task(item):
                 self.add_step(item)
+                run_id = _NO_RUN  # add_step may have made the run's entry
                 continue
-            steps = steps_of.get(item.run_id)
-            if steps is None:
-                steps = steps_of[item.run_id] = _RunSteps()
-            steps.reconcile(item.id, item.ordinal)
+            if item.run_id is not run_id:
+                run_id = item.run_id
+                steps = steps_of.get(run_id)  # type: ignore[arg-type]
+                if steps is None:
+                    steps = steps_of[run_id] = _RunSteps()  # type: ignore[index]
+            if steps.live:
+                steps.reconcile(item.id, ordinal)
+            elif ordinal > steps.real_max:
+                steps.real_max = ordinal
 
     def add_step(self, item: ConversationItem) -> None:
         if is_user_task_req(item):

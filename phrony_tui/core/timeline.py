@@ -126,7 +126,7 @@ class _Rows:
         self._entries = entries  # the timeline's entries by step id (key[2])
         self.keys: list[Key] = []
         self.items: list[ConversationItem] = []
-        self._errors: list[Key] | None = []
+        self._errors: list[Key] | None = None  # built on first use (see errors)
         self.tasks: list[Key] = []
 
     @property
@@ -184,8 +184,15 @@ class TimelineView:
     """Rows of the timeline (all of them, or one run's), kept live as steps arrive."""
 
     def __init__(self, timeline: Timeline, rows: _Rows) -> None:
-        self._timeline = timeline
+        # The timeline is its own whole view: it keeps None here rather than a
+        # reference to itself, so no cycle holds a session's rows (a cycle is freed
+        # only by the collector, which never looks at gc.freeze()-d objects).
+        self._parent = None if timeline is self else timeline
         self._rows = rows
+
+    @property
+    def _timeline(self) -> Timeline:
+        return self._parent if self._parent is not None else self  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return len(self._rows.keys)
@@ -310,7 +317,9 @@ class Timeline(TimelineView):
 
     def __init__(self, items: Iterable[ConversationItem] = ()) -> None:
         self._entries: dict[str, _Entry] = {}
-        self._by_sequence: dict[tuple[str, int], str] = {}
+        # (run id, sequence) -> step id, to match a live step that came without an id.
+        # Built when the first such step comes (most sessions never see one), then kept.
+        self._by_sequence: dict[tuple[str, int], str] | None = None
         self._runs: dict[str | None, _Rows] = {}
         self._arrivals = 0
         self._anonymous = 0
@@ -447,7 +456,7 @@ class Timeline(TimelineView):
         entries = self._entries
         by_sequence = self._by_sequence
         rows = self._rows
-        keys = rows.keys
+        keys, items = rows.keys, rows.items
         runs = self._runs
         count = 0
         for item in batch:
@@ -458,30 +467,43 @@ class Timeline(TimelineView):
             key = (_KNOWN, ordinal, step_id)
             if keys and keys[-1] >= key:
                 break
-            run_id, sequence = item.run_id, item.sequence
+            run_id = item.run_id
             run_rows = runs.get(run_id)
-            if run_rows is not None and run_rows.keys and run_rows.keys[-1] >= key:
-                break
-            sequence_key = (run_id, sequence) if run_id is not None and sequence is not None else None
-            if sequence_key is not None and sequence_key in by_sequence:
-                break  # a stand-in or an earlier step to reconcile: the general path
             if run_rows is None:
                 run_rows = runs[run_id] = _Rows(entries)
+            elif run_rows.keys and run_rows.keys[-1] >= key:
+                break
+            if by_sequence is not None and run_id is not None and item.sequence is not None:
+                sequence_key = (run_id, item.sequence)
+                if sequence_key in by_sequence:
+                    break  # a stand-in or an earlier step to reconcile: the general path
+                by_sequence[sequence_key] = step_id
             entry = _Entry(key, item)
             entries[step_id] = entry
-            if sequence_key is not None:
-                by_sequence[sequence_key] = step_id
-            for target in (rows, run_rows):
-                target.keys.append(key)
-                target.items.append(item)
-                if target._errors is not None and entry.error:
-                    target._errors.append(key)
-                if entry.task:
-                    target.tasks.append(key)
+            keys.append(key)
+            items.append(item)
+            run_rows.keys.append(key)
+            run_rows.items.append(item)
+            if entry.task:
+                rows.tasks.append(key)
+                run_rows.tasks.append(key)
+            if rows._errors is not None and entry.error:
+                rows._errors.append(key)
+            if run_rows._errors is not None and entry.error:
+                run_rows._errors.append(key)
             if not count:
                 touched.append(key)
             count += 1
         return count
+
+    def _sequence_map(self) -> dict[tuple[str, int], str]:
+        if self._by_sequence is None:
+            self._by_sequence = {
+                (entry.item.run_id, entry.item.sequence): step_id  # type: ignore[misc]
+                for step_id, entry in self._entries.items()
+                if entry.item.run_id is not None and entry.item.sequence is not None
+            }
+        return self._by_sequence
 
     def _resolve(self, item: ConversationItem) -> tuple[_Entry | None, _Entry | None, list[_Entry]]:
         """Decide what ``item`` becomes; update the id maps (not the rows).
@@ -492,7 +514,7 @@ class Timeline(TimelineView):
             (item.run_id, item.sequence) if item.run_id is not None and item.sequence is not None else None
         )
         if not item.id:
-            known_id = self._by_sequence.get(sequence_key) if sequence_key else None
+            known_id = self._sequence_map().get(sequence_key) if sequence_key else None
             if known_id is None:
                 if sequence_key is not None:
                     known_id = f"~seq:{item.run_id}#{item.sequence}"
@@ -502,7 +524,7 @@ class Timeline(TimelineView):
                     self._anonymous_ids.add(known_id)
             item = item.model_copy(update={"id": known_id})
         elif sequence_key is not None:
-            stand_in = self._by_sequence.get(sequence_key)
+            stand_in = self._by_sequence.get(sequence_key) if self._by_sequence is not None else None
             if stand_in is not None and stand_in != item.id and stand_in.startswith("~seq:"):
                 dropped.append(self._forget(stand_in))
         old = self._entries.get(item.id)
@@ -530,10 +552,12 @@ class Timeline(TimelineView):
         new = _Entry(key, item)
         self._entries[item.id] = new
         if sequence_key is not None:
-            self._by_sequence[sequence_key] = item.id
+            if self._by_sequence is not None:
+                self._by_sequence[sequence_key] = item.id
         if old is not None and (old.item.run_id, old.item.sequence) != sequence_key:
             if old.item.run_id is not None and old.item.sequence is not None:
-                self._by_sequence.pop((old.item.run_id, old.item.sequence), None)
+                if self._by_sequence is not None:
+                    self._by_sequence.pop((old.item.run_id, old.item.sequence), None)
         self._summaries.pop(item.id, None)
         self._haystacks.pop(item.id, None)
         return old, new, dropped
@@ -543,7 +567,7 @@ class Timeline(TimelineView):
         self._anonymous_ids.discard(step_id)
         item = entry.item
         if item.run_id is not None and item.sequence is not None:
-            if self._by_sequence.get((item.run_id, item.sequence)) == step_id:
+            if self._by_sequence is not None and self._by_sequence.get((item.run_id, item.sequence)) == step_id:
                 del self._by_sequence[(item.run_id, item.sequence)]
         self._summaries.pop(step_id, None)
         self._haystacks.pop(step_id, None)
@@ -575,17 +599,14 @@ class Timeline(TimelineView):
         step has its id and ordinal, once. Anything else (None) takes the general
         path, and nothing has been changed."""
         entries: dict[str, _Entry] = {}
-        by_sequence: dict[tuple[str, int], str] = {}
         for item in batch:
             step_id = item.id
             ordinal = item.ordinal
             if not step_id or ordinal <= 0 or step_id in entries or step_id.startswith("~"):
                 return None
             entries[step_id] = _Entry((_KNOWN, ordinal, step_id), item)
-            if item.run_id is not None and item.sequence is not None:
-                by_sequence[(item.run_id, item.sequence)] = step_id
         self._entries.update(entries)  # the same dict: the rows hold it
-        self._by_sequence.update(by_sequence)
+        self._by_sequence = None  # built again if ever needed
         self._rebuild()
         self.version += 1
         return Change(added=len(entries), first_index=0)

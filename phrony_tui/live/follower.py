@@ -386,13 +386,15 @@ class RunFollower:
                 if _conversation_redacted(conversation):
                     return _Outcome.REDACTED
                 self._watch = stream.stats
-                async for event in stream:
+                async for events in stream.batches():  # a list per chunk read: busy streams come in bursts
                     if self._stopped:
                         return _Outcome.ENDED
                     self._got_event = True
-                    self._push_event(event, stream.stats)
-                    if event.kind != "step" and self._is_end(event):  # a step never ends a run
-                        return _Outcome.TERMINAL
+                    for event in events:
+                        self._push_event(event, stream.stats)
+                        if event.kind != "step" and self._is_end(event):  # a step never ends a run
+                            return _Outcome.TERMINAL
+                    await asyncio.sleep(0)  # a socket that always has data must not starve the UI
                 return _Outcome.ENDED
         finally:
             self._watch = None

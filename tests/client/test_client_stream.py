@@ -182,3 +182,21 @@ async def test_mock_transport_stream_with_oversized_event():
         stream = client.stream_run_events(RUN, max_event_bytes=1000)
         events = [e async for e in stream]
     assert [e.data for e in events] == [{"n": 1}] and stream.stats.skipped == 1
+
+
+async def test_batches_give_the_same_events_as_iteration_one_list_per_chunk():
+    """``batches()`` yields the events of each chunk read as one non-empty list; the
+    events, in order, are the ones ``async for`` gives, and the two can be mixed."""
+    ones = [event("step", "engine.step.x", n) for n in range(6)]
+    script = writes(SSE_HEAD, ones[0] + ones[1], 0.05, b": hb\n\n", 0.05, ones[2] + ones[3][:7], 0.05,
+                    ones[3][7:] + ones[4] + ones[5])  # fmt: skip
+    async with RawServer(script) as server:
+        async with PhronyClient(server.base_url, KEY) as client:
+            stream = client.stream_run_events(RUN, lazy=True)
+            async with stream:
+                first = await stream.__anext__()
+                batches = [batch async for batch in stream.batches()]
+    assert all(batches) and len(batches) >= 3
+    got = [first, *(e for batch in batches for e in batch)]
+    assert [e.data for e in got] == [{"n": n} for n in range(6)]
+    assert stream.stats.events == 6 and stream.stats.closed

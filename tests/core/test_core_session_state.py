@@ -70,3 +70,28 @@ def test_redacted_conversations_are_recognised():
     assert SessionState(ROOT, conversation(status="Running", items=[], input=None, startContext=None)).redacted
     assert not SessionState(ROOT, conversation(status="Running", items=[])).redacted
     assert not SessionState(ROOT, conversation()).redacted
+
+
+def test_a_closed_session_is_freed_by_reference_counting_alone():
+    """The app gc.freeze()s after big loads, and the collector never looks at frozen
+    objects: a session state in a reference cycle would stay in memory for ever after
+    the person opens another. Nothing of it may sit in a cycle."""
+    import gc
+    import weakref
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        state = SessionState(ROOT, conversation(), agent_names={"ag-2": "Helper"})
+        state.apply_events([RunEvent(kind="step", subject="engine.step.reasoning",
+                                     data={"id": "i9", "runId": ROOT, "ordinal": 9, "type": "reasoning"})])  # fmt: skip
+        for run in (None, ROOT, SUB):  # everything the UI asks for, so every cache is filled
+            rows = state.rows(run)
+            rows.cells(0), rows.find("think", 0), rows.next_index("error", 0), rows.next_index("waiting", 0)
+        state.tree, state.pending_tasks(), state.pending_run_ids(), state.first_row_of_run(SUB)
+        refs = [weakref.ref(obj) for obj in (state, state.timeline, state.tasks, state.tree)]
+        del state, rows
+        assert [ref() is None for ref in refs] == [True] * len(refs)
+    finally:
+        if enabled:
+            gc.enable()

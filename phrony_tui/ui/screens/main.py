@@ -82,6 +82,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._wake_pending = False
         self._flushing = False
         self._skip_ticks = 0
+        self._flush_again = False
         self._announced_status: str | None = None
 
     # -- layout ----------------------------------------------------------------
@@ -218,7 +219,12 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         """Drain what the follower buffered and redraw once."""
         self._wake_pending = False
         follower = self.follower
-        if follower is None or self._flushing:
+        if follower is None:
+            return
+        if self._flushing:
+            # A wake during a flush (the stream ended, say): flush again right after it,
+            # not at a tick up to 0.2 s later.
+            self._flush_again = self._flush_again or not tick
             return
         if tick and self._skip_ticks:
             self._skip_ticks -= 1  # a firehose: draw every other tick, keys stay quick
@@ -228,6 +234,9 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             await self._flush(follower)
         finally:
             self._flushing = False
+        if self._flush_again:
+            self._flush_again = False
+            self._wake()
 
     async def _flush(self, follower: RunFollower) -> None:
         batch = follower.drain()
@@ -250,7 +259,9 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             log.set_state(status.label, received=status.received, malformed=status.malformed)
             return
         if batch.events:
-            fresh = batch.fresh_events  # the rest are in batch.conversation
+            # The rest are in batch.conversation, but for steps it does not hold yet (a
+            # conversation may lag its stream): those are applied too, never a status.
+            fresh = self.state.missing_steps(batch.events[: batch.superseded]) + batch.fresh_events
             for start in range(0, len(fresh), APPLY_CHUNK):
                 if start:
                     await asyncio.sleep(0)  # a key pressed meanwhile is handled now, not after the burst
