@@ -246,11 +246,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     prefetch = None
     if settings.run_id and not settings.demo and settings.api_key is not None:
         # Download the run while Textual imports (see live/prefetch.py).
-        from phrony_tui.live.prefetch import start_prefetch
+        from phrony_tui.live.prefetch import Handoff, start_prefetch
 
-        prefetch = start_prefetch(
+        prefetch = Handoff(start_prefetch(
             settings.base_url, settings.api_key, settings.run_id, allow_insecure_http=settings.allow_insecure_http
-        )
+        ))  # fmt: skip
     from phrony_tui.ui.run import run_app
 
     def reload(profile: str) -> Settings:

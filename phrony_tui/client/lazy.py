@@ -30,7 +30,7 @@ from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEve
 __all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
 _NULL = msgspec.Raw(b"null")
-_SEARCHES: dict[bytes, Any] = {}
+_SEARCHES: dict[tuple[bytes, bool], Any] = {}
 _UNREAD: Any = msgspec.UNSET  # a cache not filled yet (never a decoded JSON value)
 _decode_any = msgspec.json.Decoder().decode
 
@@ -66,15 +66,24 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
     def content(self) -> Any:
         content = self.content_cache
         if content is _UNREAD:
-            content = self.content_cache = _loads(self.content_raw)
+            if self.src_is_event:  # a live step keeps only its event's text (see decode_event)
+                data = self.wire()
+                content = data.get("content")
+            else:
+                content = _loads(self.content_raw)
+            self.content_cache = content
         return content
 
     def content_contains(self, needle: bytes) -> bool:
-        """A cheap test on the raw content bytes, before paying for a decode."""
-        search = _SEARCHES.get(needle)
+        """A cheap test on the raw content (a live step: its whole event, a superset),
+        before paying for a decode. False means surely not; True, maybe."""
+        raw = self.src if self.src_is_event else self.content_raw
+        key = (needle, type(raw) is str)
+        search = _SEARCHES.get(key)
         if search is None:
-            search = _SEARCHES[needle] = re.compile(re.escape(needle)).search
-        return search(self.content_raw) is not None  # re reads the buffer in place: no copy
+            pattern = re.escape(needle.decode("utf-8", "replace") if key[1] else needle)
+            search = _SEARCHES[key] = re.compile(pattern).search
+        return search(raw) is not None  # re reads a buffer in place: no copy
 
     def wire(self) -> dict[str, Any]:
         """The item as the server sent it (camelCase, unknown fields kept)."""
@@ -186,6 +195,9 @@ def decode_event(data: str | bytes) -> LazyEvent | RunEvent | None:
                 item.started_at = step.ts
             _share(item)
             _own(item, data, is_event=True)
+            # The event's text is kept for wire() anyway: the content is read from it when
+            # asked, and a second view into it (~50 bytes a step) is not kept.
+            item.content_raw = _NULL
             return LazyEvent(ts=step.ts, kind="step", subject=step.subject, step_item=item)
     try:
         event = _event_decoder.decode(data)

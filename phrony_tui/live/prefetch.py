@@ -42,3 +42,17 @@ def start_prefetch(
     sys.setswitchinterval(min(interval, 0.0005))
     threading.Thread(target=work, name="phrony-prefetch", daemon=True).start()
     return future
+
+
+class Handoff:
+    """Holds the prefetch's future until the app takes it, once. The CLI's frames stay
+    alive as long as the app runs: holding the future itself there would keep the
+    first session's conversation (a 36 MB body, say) in memory after it is closed."""
+
+    def __init__(self, future: Future[Conversation]) -> None:
+        self._future: Future[Conversation] | None = future
+
+    def take(self) -> Future[Conversation] | None:
+        future, self._future = self._future, None
+        return future
+

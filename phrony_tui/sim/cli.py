@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--autostart", type=float, default=0, metavar="SECONDS",
                         help="start a new session every SECONDS (0 = never, the default)")  # fmt: skip
     parser.add_argument("--trace-streams", action="store_true", help=argparse.SUPPRESS)  # benchmarks
+    # phrony-tui --demo: one JSON line on stdout when serving, then serve until stdin closes.
+    parser.add_argument("--handshake", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -83,11 +85,36 @@ def main(argv: list[str]) -> int:
     except OSError as exc:
         print(f"phrony-tui sim: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    if args.handshake:
+        return serve_until_stdin_closes(sim, server)
     print(banner(sim, server.base_url), flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         print("\nstopping the simulator", file=sys.stderr)
+    finally:
+        server.stop()
+    return 0
+
+
+def handshake(sim, base_url: str) -> dict:  # noqa: ANN001 - Simulator, imported lazily
+    """What ``--demo`` needs to know of the simulator (see phrony_tui/demo.py)."""
+    agents = [
+        {"id": a.id, "key": a.key, "name": a.name, "parentKey": a.parent_key} for a in sim.engine.agents.values()
+    ]
+    return {"baseUrl": base_url, "adminKey": sim.keys.admin, "agents": agents}
+
+
+def serve_until_stdin_closes(sim, server) -> int:  # noqa: ANN001
+    """The demo's child: its parent owns the pipe on stdin, so the simulator ends with
+    the app however the app ends (even killed). Terminal signals are the app's."""
+    import json
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        print(json.dumps(handshake(sim, server.base_url)), flush=True)
+        sys.stdin.buffer.read()  # until EOF
     finally:
         server.stop()
     return 0

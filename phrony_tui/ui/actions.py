@@ -19,16 +19,13 @@ from textual.screen import Screen
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.status import ending_action, is_terminal
 from phrony_tui.core.steps import as_mapping
-from phrony_tui.ui.dialogs.answer import AnswerDialog, pick_task
-from phrony_tui.ui.dialogs.attempts import AttemptLog, AttemptsScreen
-from phrony_tui.ui.dialogs.attempts_store import AttemptStore, default_path
-from phrony_tui.ui.dialogs.common import Done
-from phrony_tui.ui.dialogs.message import MessageDialog
-from phrony_tui.ui.dialogs.skip import SkipWaitDialog
-from phrony_tui.ui.dialogs.start import StartRunDialog
 from phrony_tui.ui.text import short_id
 
+# The dialogs are imported when first opened: they (and TextArea's syntax machinery)
+# are not needed to draw the first screen, and cost ~40 ms of every start.
 if TYPE_CHECKING:
+    from phrony_tui.ui.dialogs.attempts import AttemptLog
+    from phrony_tui.ui.dialogs.common import Done
     from phrony_tui.core.session_state import SessionState
     from phrony_tui.ui.app import PhronyApp
 
@@ -137,6 +134,8 @@ class RunActions(Screen[None]):
         pending = state.pending_tasks()
         if not pending:
             return
+        from phrony_tui.ui.dialogs.answer import AnswerDialog, pick_task
+
         index = pick_task(pending, self._selected_run())
         dialog = AnswerDialog(
             self.app.client,
@@ -152,6 +151,8 @@ class RunActions(Screen[None]):
         state = self.state
         if state is None:
             return
+        from phrony_tui.ui.dialogs.message import MessageDialog
+
         waiting = self._waiting_run(state, "message")
         dialog = MessageDialog(
             self.app.client,
@@ -167,6 +168,8 @@ class RunActions(Screen[None]):
         state = self.state
         if state is None:
             return
+        from phrony_tui.ui.dialogs.skip import SkipWaitDialog
+
         waiting = self._waiting_run(state, "skip")
         dialog = SkipWaitDialog(
             self.app.client,
@@ -181,17 +184,24 @@ class RunActions(Screen[None]):
         agents = self._agents()
         if not agents:
             return
+        from phrony_tui.ui.dialogs.start import StartRunDialog
+
         names = self.app.settings.agent_names
         choices = [(agent_id, names.get(agent_id) or short_id(agent_id)) for agent_id in agents]
         dialog = StartRunDialog(self.app.client, self.attempt_log, choices, self._preferred_agent())
         self.app.push_screen(dialog, self._dialog_done)
 
     def action_attempts(self) -> None:
+        from phrony_tui.ui.dialogs.attempts import AttemptsScreen
+
         self.app.push_screen(AttemptsScreen(self.attempt_log, self.app.client), self._dialog_done)
 
     @property
     def attempt_log(self) -> AttemptLog:
         if self._attempt_log is None:
+            from phrony_tui.ui.dialogs.attempts import AttemptLog
+            from phrony_tui.ui.dialogs.attempts_store import AttemptStore, default_path
+
             self._attempt_log = AttemptLog(
                 AttemptStore(default_path()),
                 self.app.client.base_url,

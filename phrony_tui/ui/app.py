@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from phrony_tui.cli import Settings
-from phrony_tui.client.models import Conversation
 from phrony_tui.gcpause import tune_for_interactive
 from phrony_tui.ui import prefs
 from phrony_tui.client import PhronyClient
+
+if TYPE_CHECKING:
+    from phrony_tui.live.prefetch import Handoff
 
 
 def utc_now() -> datetime:
@@ -41,7 +43,7 @@ class PhronyApp(App[int]):
         clock: Callable[[], datetime] = utc_now,
         sessions_refresh: float | None = 30.0,
         host_label: str | None = None,
-        prefetch: Future[Conversation] | None = None,
+        prefetch: Handoff | None = None,
         reload_settings: Callable[[str], Settings] | None = None,
     ) -> None:
         super().__init__()

@@ -1,23 +1,35 @@
-"""Start the UI from the CLI's settings (and the embedded simulator for --demo)."""
+"""Start the UI from the CLI's settings (and the demo's simulator for --demo)."""
 
 from __future__ import annotations
 
 import sys
 
 from phrony_tui.cli import Settings
-from phrony_tui.client import PhronyUsageError, check_base_url
-from phrony_tui.demo import demo_settings
+from phrony_tui.demo import DemoError, DemoSimulator, settings_from_handshake
 
 
 def run_app(settings: Settings, *, prefetch=None, reload_settings=None) -> int:
-    server = None
+    demo = None
     if settings.demo:
-        from phrony_tui.sim import SimServer, Simulator
-
-        sim = Simulator(live=True, autostart_seconds=45)
-        server = SimServer(sim).start()
-        settings = demo_settings(sim, server.base_url, settings)
+        # First of all: the child builds the simulator while Textual imports below.
+        demo = DemoSimulator.start()
     try:
+        return _run(settings, demo, prefetch, reload_settings)
+    finally:
+        if demo is not None:
+            demo.stop()
+
+
+def _run(settings: Settings, demo, prefetch, reload_settings) -> int:  # noqa: ANN001
+    from phrony_tui.client import PhronyUsageError, check_base_url
+    from phrony_tui.ui.app import PhronyApp
+
+    if demo is not None:
+        _warm_imports()  # while the demo's simulator is still being built
+
+    try:
+        if demo is not None:
+            settings = settings_from_handshake(demo.wait(), settings)
         check_base_url(settings.base_url, settings.allow_insecure_http)
         if settings.api_key is None:
             raise PhronyUsageError(
@@ -29,15 +41,17 @@ def run_app(settings: Settings, *, prefetch=None, reload_settings=None) -> int:
                 "no agent to list: set PHRONY_AGENT_ID (one id or a comma-separated list), "
                 "pass --agent ID, or open a run with --run RUN_ID"
             )
-    except PhronyUsageError as error:
+    except (PhronyUsageError, DemoError) as error:
         print(f"phrony-tui: {error}", file=sys.stderr)
-        if server is not None:
-            server.stop()
         return 2
-    from phrony_tui.ui.app import PhronyApp
+    return PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings).run() or 0
 
-    try:
-        return PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings).run() or 0
-    finally:
-        if server is not None:
-            server.stop()
+
+def _warm_imports() -> None:
+    """Import now what the first screen and the first request would import later: the
+    main screen, and the HTTP machinery under httpx (loaded on first use)."""
+    import anyio._backends._asyncio  # noqa: F401
+    import httpcore  # noqa: F401
+
+    import phrony_tui.ui.screens.main  # noqa: F401
+

@@ -50,3 +50,27 @@ async def test_a_failed_prefetch_falls_back_to_the_usual_path(sim, sim_base_url)
         await asyncio.wait_for(follower.run(), 20)
     assert follower.drain().conversation is not None
     assert follower.status.closed and not follower.status.fatal
+
+
+def test_the_handoff_gives_the_future_once_and_keeps_no_reference():
+    """The CLI's frames live as long as the app: what they hold must not keep the
+    first session's conversation once the app has taken it."""
+    import gc
+    import weakref
+    from concurrent.futures import Future
+
+    from phrony_tui.live.prefetch import Handoff
+
+    class Body:  # stands in for the conversation (weakly referenceable)
+        pass
+
+    future: Future = Future()
+    future.set_result(Body())
+    result = weakref.ref(future.result())
+    handoff = Handoff(future)
+    del future
+    taken = handoff.take()
+    assert taken is not None and handoff.take() is None
+    del taken
+    gc.collect()
+    assert result() is None and handoff.take() is None

@@ -109,7 +109,8 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         if self.app.settings.agent_ids:
             self.load_sessions()
         if self.app.settings.run_id:
-            prefetch, self.app.prefetch = self.app.prefetch, None
+            handoff, self.app.prefetch = self.app.prefetch, None
+            prefetch = handoff.take() if handoff is not None else None
             self.open_run(self.app.settings.run_id, initial=asyncio.wrap_future(prefetch) if prefetch else None)
         else:
             self.query_one("#sessions-table").focus()

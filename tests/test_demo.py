@@ -1,0 +1,50 @@
+"""--demo: the simulator in a child process, its handshake, and its end with the app."""
+
+from __future__ import annotations
+
+import subprocess
+
+import httpx
+import pytest
+
+from phrony_tui.cli import Settings
+from phrony_tui.demo import DemoError, DemoSimulator, settings_from_handshake
+
+
+def test_the_demo_simulator_serves_until_its_pipe_closes():
+    demo = DemoSimulator.start()
+    try:
+        info = demo.wait(timeout=30)
+        settings = settings_from_handshake(info, Settings())
+        assert settings.demo and settings.base_url.startswith("http://127.0.0.1:")
+        names = {a["key"]: a["id"] for a in info["agents"]}
+        assert names["hitl"] in settings.agent_ids and names["firehose"] not in settings.agent_ids
+        assert names["multi.analyst"] not in settings.agent_ids  # sub-agents show inside sessions
+        assert settings.agent_names[names["hitl"]]
+        key = settings.api_key.get_secret_value()
+        page = httpx.get(f"{settings.base_url}/v1/agents/{names['hitl']}/sessions", params={"take": 1},
+                         headers={"X-API-Key": key}, trust_env=False, timeout=10)  # fmt: skip
+        assert page.status_code == 200 and page.json()["items"]
+    finally:
+        demo.stop()
+    assert demo.proc.returncode == 0  # it ended on its own when its stdin closed, not killed
+
+
+def test_the_person_s_agents_win_over_the_demo_s():
+    info = {"baseUrl": "http://127.0.0.1:1", "adminKey": "phk_x", "agents": [
+        {"id": "a1", "key": "hitl", "name": "HITL", "parentKey": None}]}  # fmt: skip
+    settings = settings_from_handshake(info, Settings(agent_ids=("mine",), agent_names={"a1": "Mine"}))
+    assert settings.agent_ids == ("mine",) and settings.agent_names == {"a1": "Mine"}
+
+
+def test_a_child_that_dies_is_reported_with_what_it_said():
+    proc = subprocess.Popen(["python3", "-c", "import sys; print('boom', file=sys.stderr)"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    import tempfile
+
+    log = tempfile.TemporaryFile()
+    log.write(proc.stderr.read())
+    demo = DemoSimulator(proc, log)
+    with pytest.raises(DemoError, match="boom"):
+        demo.wait(timeout=10)
+    demo.stop()
