@@ -23,7 +23,7 @@ from phrony_tui.client import PhronyError
 from phrony_tui.client.models import Conversation, SessionSummary
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
-from phrony_tui.gcpause import freeze_after_bulk
+from phrony_tui.gcpause import freeze_after_bulk, release_frozen
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
 from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import RunActions
@@ -183,11 +183,13 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         """Follow the run: the follower opens the stream, then back-fills the
         conversation (so no step falls between the two), and keeps it true."""
         self._stop_following()
-        self.state = None
+        had_state, self.state = self.state is not None, None
         self.query_one(TimelinePane).show_loading(run_id)
         self.query_one(LiveLog).reset()
         self._recheck_actions()
         self._show_session(True)
+        if had_state:
+            release_frozen()  # after the widgets let go of the old session's rows
         self.follower = RunFollower(self.app.client, run_id, wake=self._wake, initial=initial)
         self._follow(self.follower)
 
