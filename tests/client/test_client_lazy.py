@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import msgspec
@@ -148,3 +149,31 @@ async def test_lazy_stream_gives_the_same_events_as_the_strict_one(sim, sim_base
     assert all(isinstance(event, LazyEvent) for event in lazy)
     assert [(e.kind, e.subject) for e in lazy] == [(e.kind, e.subject) for e in strict]
     assert [e.data["content"] for e in lazy if e.kind == "step"] == [e.data["content"] for e in strict if e.kind == "step"]
+
+
+async def test_a_lazy_stream_counts_and_skips_the_same_as_a_strict_one():
+    """The lazy stream (what the app reads) gives the same events and the same counters,
+    bad data skipped and counted, as the strict one."""
+    from client_helpers import KEY, SSE_HEAD, RawServer, event
+
+    good = [event("step", "engine.step.x", n) for n in range(4)]
+    parts = [SSE_HEAD, good[0] + good[1] + b"data: not json\n\n" + good[2], b": hb\n\n" + good[3],
+             b"data: [1]\n\ndata: \n\n" + good[0]]  # fmt: skip
+
+    async def script(writer):
+        for part in parts:
+            writer.write(part)
+            await writer.drain()
+            await asyncio.sleep(0.03)
+
+    async def read(lazy: bool):
+        async with RawServer(script) as server, PhronyClient(server.base_url, KEY) as client:
+            stream = client.stream_run_events("run-1", lazy=lazy)
+            events = [e async for e in stream]
+        return [(e.kind, e.subject, e.data) for e in events], stream.stats
+
+    (strict, strict_stats), (lazy, lazy_stats) = await read(False), await read(True)
+    assert lazy == strict and len(lazy) == 5
+    for name in ("events", "skipped", "empty", "heartbeats"):
+        assert getattr(lazy_stats, name) == getattr(strict_stats, name), name
+    assert lazy_stats.skipped == 2 and lazy_stats.empty == 1 and lazy_stats.heartbeats == 1
