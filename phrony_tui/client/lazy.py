@@ -31,6 +31,7 @@ __all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
 _NULL = msgspec.Raw(b"null")
 _SEARCHES: dict[tuple[bytes, bool], Any] = {}
+_TEXT_NEEDLES: dict[bytes, str] = {}
 _UNREAD: Any = msgspec.UNSET  # a cache not filled yet (never a decoded JSON value)
 _decode_any = msgspec.json.Decoder().decode
 
@@ -77,6 +78,11 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
     def content_contains(self, needle: bytes) -> bool:
         """A cheap test on the raw content (a live step: its whole event, a superset),
         before paying for a decode. False means surely not; True, maybe."""
+        if self.src_is_event and type(self.src) is str:
+            text = _TEXT_NEEDLES.get(needle)
+            if text is None:
+                text = _TEXT_NEEDLES[needle] = needle.decode("utf-8", "replace")
+            return text in self.src
         raw = self.src if self.src_is_event else self.content_raw
         key = (needle, type(raw) is str)
         search = _SEARCHES.get(key)

@@ -129,12 +129,13 @@ class SessionState:
         runs_changed = False
         root_run_id = self.root_run_id
         steps: list[ConversationItem] = []
+        events = events if isinstance(events, list) else list(events)
+        self.events_seen += len(events)
         for event in events:
-            self.events_seen += 1
             if event.kind == "step":
                 # The common case, kept short: a step is a timeline row and maybe a task.
-                step = step_from_event(event)
-                if step is not None:
+                step = event.step_item  # decoded with the event (client.lazy), else from its data
+                if step is not None or (step := step_from_event(event)) is not None:
                     steps.append(step)
                 continue
             if steps:  # keep the order: steps before a status change land first

@@ -390,10 +390,11 @@ class RunFollower:
                     if self._stopped:
                         return _Outcome.ENDED
                     self._got_event = True
-                    for event in events:
-                        self._push_event(event, stream.stats)
+                    for index, event in enumerate(events):
                         if event.kind != "step" and self._is_end(event):  # a step never ends a run
+                            self._push_events(events[: index + 1], stream.stats)
                             return _Outcome.TERMINAL
+                    self._push_events(events, stream.stats)
                     await asyncio.sleep(0)  # a socket that always has data must not starve the UI
                 return _Outcome.ENDED
         finally:
@@ -503,13 +504,14 @@ class RunFollower:
         """A completion of the session, or of the run being followed."""
         return is_terminal_event(event, root_run_id=self.run_id)
 
-    def _push_event(self, event: RunEvent, stats: StreamStats) -> None:
-        # Per event, only the buffer: the status (a frozen dataclass) is refreshed on
-        # drain and now and then, not 20,000 times a second.
-        self._events.append(event)
-        self._received += 1
+    def _push_events(self, events: list[RunEvent], stats: StreamStats) -> None:
+        # Only the buffer: the status (a frozen dataclass) is refreshed on drain and
+        # now and then, not 20,000 times a second.
+        before = self._received
+        self._events.extend(events)
+        self._received += len(events)
         self._changed = True
-        if not self._received % STATUS_EVERY:
+        if self._received // STATUS_EVERY != before // STATUS_EVERY:
             self._push_stats(stats)
 
     def _push_stats(self, stats: StreamStats, *, final: bool = False) -> None:

@@ -47,9 +47,9 @@ class Recording(RunFollower):
         self.before_final: list[str] | None = None
         self.last_event_at = 0.0  # loop time of the last event handed to the buffer
 
-    def _push_event(self, event, stats) -> None:
+    def _push_events(self, events, stats) -> None:
         self.last_event_at = asyncio.get_running_loop().time()
-        super()._push_event(event, stats)
+        super()._push_events(events, stats)
 
     async def _final_backfill(self) -> None:
         if self.before_final is None:
