@@ -110,3 +110,26 @@ def test_web_mode_serves_the_same_app_on_loopback(monkeypatch, capsys):
     assert seen["command"].startswith(sys.executable) and seen["command"].endswith("-m phrony_tui --demo")
     err = capsys.readouterr().err
     assert "ssh -L 8123:127.0.0.1:8123" in err and "API key" in err
+
+
+async def test_timeline_rows_take_the_new_theme_s_colours(sim, make_app):
+    """The timeline keeps drawn rows and looked-up styles between frames: a theme change
+    must redraw them in the new colours, not keep the old ones."""
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    app = make_app(run_id=run_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        await wait_for(pilot, lambda: screen.state is not None and screen.settled)
+        timeline = app.screen.query_one(TimelineView)
+        await pilot.pause()
+
+        def row_styles():
+            return [segment.style for segment in timeline.render_line(1)]
+
+        before = row_styles()
+        app.theme = "nord" if app.theme != "nord" else "gruvbox"
+        await pilot.pause()
+        await pilot.pause()
+        after = row_styles()
+        assert before != after
+        assert timeline._style("") == timeline.rich_style  # what it draws with is looked up afresh

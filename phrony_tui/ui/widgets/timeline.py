@@ -27,6 +27,7 @@ COLUMNS = ((0, "#", 6), (1, "time", 8), (2, "agent", 16), (3, "type", 20))
 NARROW_COLUMNS = ((0, "#", 5), (1, "time", 8), (3, "type", 14))
 NARROW_BELOW = 84
 SUMMARY = 4
+_PLAIN = Style()
 TONES = ("normal", "muted", "error", "waiting", "ok", "model", "tool")
 
 
@@ -104,6 +105,7 @@ class TimelineView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._source: RowSource = EmptyRows()
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        self._styles: dict[tuple[str, bool], Style] = {}
         self._known_rows = 0
 
     # -- data ---------------------------------------------------------------
@@ -187,6 +189,22 @@ class TimelineView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._cache.clear()
+
+    def notify_style_update(self) -> None:
+        # The theme, focus or CSS changed: drawn rows and looked-up styles are stale.
+        super().notify_style_update()
+        self._styles.clear()
+        self._cache.clear()
+
+    def _style(self, name: str, *, partial: bool = True) -> Style:
+        """The widget's style (``""``) or a component's, looked up once per style update
+        (``rich_style`` walks the ancestors: ~0.1 ms, per row drawn otherwise)."""
+        key = (name, partial)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style if not name else self.get_component_rich_style(name, partial=partial)
+            self._styles[key] = style
+        return style
         self.virtual_size = Size(self.size.width, len(self._source) + 1)
 
     # -- drawing -----------------------------------------------------------
@@ -196,7 +214,7 @@ class TimelineView(ScrollView, can_focus=True):
             return self._header(width)
         index = round(self.scroll_y) + y - 1
         if index >= len(self._source):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style(""))
         selected = index == self.cursor
         key = (index, width, selected)
         strip = self._cache.get(key)
@@ -210,23 +228,23 @@ class TimelineView(ScrollView, can_focus=True):
         return NARROW_COLUMNS if width < NARROW_BELOW else COLUMNS
 
     def _header(self, width: int) -> Strip:
-        style = self.get_component_rich_style("timeline--header")
+        style = self._style("timeline--header", partial=False)
         text = "".join(title.ljust(w)[:w] + " " for _, title, w in self._columns(width)) + "summary"
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     def _row(self, index: int, width: int, selected: bool) -> Strip:
         cells, tone = self._source.cells(index)
-        base = self.rich_style
-        tone_style = self.get_component_rich_style(f"timeline--{tone}", partial=True)
+        base = self._style("")
+        tone_style = self._style(f"timeline--{tone}")
         segments: list[Segment] = []
         for index, title, w in self._columns(width):
             value = cells[index]
             text = value if len(value) <= w else value[: w - 1] + "…"
-            style = tone_style if title == "type" else Style()
+            style = tone_style if title == "type" else _PLAIN
             segments.append(Segment(text.ljust(w) + " ", base + style))
         summary = cells[SUMMARY] if len(cells) > SUMMARY else ""
         segments.append(Segment(summary[: max(width, 0)], base + tone_style))
         strip = Strip(segments).adjust_cell_length(width, base)
         if selected:
-            strip = strip.apply_style(self.get_component_rich_style("timeline--cursor"))
+            strip = strip.apply_style(self._style("timeline--cursor", partial=False))
         return strip
