@@ -133,3 +133,29 @@ async def test_timeline_rows_take_the_new_theme_s_colours(sim, make_app):
         after = row_styles()
         assert before != after
         assert timeline._style("") == timeline.rich_style  # what it draws with is looked up afresh
+
+
+async def test_the_footer_recomposes_once_for_a_burst_of_binding_changes(make_app):
+    from phrony_tui.ui.widgets.footer import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeysFooter)
+        calls = []
+        original = footer.recompose
+
+        async def counting():
+            calls.append(1)
+            await original()
+
+        footer.recompose = counting
+        for _ in range(5):
+            app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert len(calls) == 1
+        app.screen.refresh_bindings()  # a later change is drawn too
+        await pilot.pause()
+        await pilot.pause()
+        assert len(calls) == 2 and footer.query("FooterKey")

@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from phrony_tui.client import PhronyAPIError, PhronyClient, PhronyError, PhronyUsageError
 from phrony_tui.client.models import StartRunResult
@@ -34,6 +34,7 @@ from phrony_tui.core.safe_text import one_line, pretty_json, safe_text
 from phrony_tui.ui.dialogs.attempts_store import AttemptStore
 from phrony_tui.ui.dialogs.common import ActionDialog, Done
 from phrony_tui.ui.text import cell, short_id
+from phrony_tui.ui.widgets.footer import KeysFooter
 
 NO_INGRESS_NOTE = (
     "Starts made from this terminal only. The public API has no route to the server's own "
@@ -147,7 +148,7 @@ class PayloadScreen(ModalScreen[None]):
             else:
                 note = "Too large to keep: only the start of the input was stored.\n\n"
                 yield Static(Text(note + safe_text(attempt.payload_preview or "")), id="payload-body")
-        yield Footer()
+        yield KeysFooter()
 
 
 class AttemptsScreen(ActionDialog):

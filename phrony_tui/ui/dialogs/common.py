@@ -21,10 +21,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from phrony_tui.client import PhronyAPIError, PhronyConnectionError, PhronyError
 from phrony_tui.core.safe_text import one_line
+from phrony_tui.ui.widgets.footer import KeysFooter
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class ActionDialog(ModalScreen[Done | None]):
             yield from self.compose_body()
             yield Static("", id="dialog-error")
             yield Static("", id="dialog-busy")
-        yield Footer()
+        yield KeysFooter()
 
     def header(self) -> Text:
         return Text()

@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from phrony_tui.client import PhronyError
 from phrony_tui.client.models import Conversation, SessionSummary
@@ -35,6 +34,7 @@ from phrony_tui.ui.widgets.run_tree import RunTree
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from phrony_tui.ui.widgets.status_bar import StatusBar
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
+from phrony_tui.ui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from phrony_tui.ui.app import PhronyApp
@@ -97,7 +97,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             with Vertical(id="right"):
                 yield TimelinePane(id="timeline-pane")
                 yield LiveLog(id="live")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(RunTree).border_title = "Runs"
