@@ -61,6 +61,8 @@ __all__ = ["REDACTED_NOTE", "Backoff", "FollowBatch", "FollowStalled", "FollowSt
 
 # The follower's status counters are refreshed every this many events (and on drain).
 STATUS_EVERY = 1000
+YIELD_EVERY = 0.004  # seconds of reading at most between two turns of the UI's event loop
+SHOWN_WAIT = 1.0  # seconds the stream waits for the UI to draw a prefetched conversation
 # Statuses that say "you may not stream this run": poll instead of retrying.
 REFUSED = frozenset({403, 404, 405, 410, 501})
 # Errors that no retry can fix: stop and show them.
@@ -176,6 +178,7 @@ class RunFollower:
         rng: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
         initial: Awaitable[Conversation] | None = None,
+        shown: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         if stall_timeout is not None and stall_timeout <= 0:
             raise ValueError("stall_timeout must be positive (or None to rely on the client's read timeout)")
@@ -184,6 +187,9 @@ class RunFollower:
         # A conversation already on its way (read while the app was starting): shown
         # at once; a live session is still back-filled after its stream opens.
         self._initial = initial
+        # Awaited (at most SHOWN_WAIT s) once that conversation is handed over, before the
+        # stream opens: the UI draws the session first, then the stream's burst comes.
+        self._shown = shown
         self.backoff = backoff
         self.poll_interval = poll_interval
         self.stall_timeout = stall_timeout
@@ -286,6 +292,11 @@ class RunFollower:
             else:
                 if _conversation_over(conversation, self.run_id):
                     return self._close()
+                if self._shown is not None:
+                    try:
+                        await asyncio.wait_for(self._shown(), SHOWN_WAIT)
+                    except TimeoutError:
+                        pass  # drawn or not, the stream must not wait longer
         failures = 0
         while not self._stopped:
             self._set(state="connecting" if self.connections == 0 else "reconnecting", retry_in=None)
@@ -386,6 +397,8 @@ class RunFollower:
                 if _conversation_redacted(conversation):
                     return _Outcome.REDACTED
                 self._watch = stream.stats
+                loop = asyncio.get_running_loop()
+                yielded = loop.time()
                 async for events in stream.batches():  # a list per chunk read: busy streams come in bursts
                     if self._stopped:
                         return _Outcome.ENDED
@@ -395,7 +408,10 @@ class RunFollower:
                             self._push_events(events[: index + 1], stream.stats)
                             return _Outcome.TERMINAL
                     self._push_events(events, stream.stats)
-                    await asyncio.sleep(0)  # a socket that always has data must not starve the UI
+                    if loop.time() - yielded > YIELD_EVERY:
+                        # Reading a socket that always has data never suspends: let the UI in.
+                        await asyncio.sleep(0)
+                        yielded = loop.time()
                 return _Outcome.ENDED
         finally:
             self._watch = None

@@ -74,3 +74,56 @@ def test_the_handoff_gives_the_future_once_and_keeps_no_reference():
     del taken
     gc.collect()
     assert result() is None and handoff.take() is None
+
+
+async def test_the_stream_opens_after_the_ui_has_shown_the_prefetched_session(sim, sim_base_url):
+    """``shown`` is awaited between handing over the prefetched conversation and opening
+    the stream: the UI draws the session first, the stream's burst comes after."""
+    _, run_id = sim.start_session("hitl")
+    future = start_prefetch(sim_base_url, sim.keys.admin, run_id)
+    seen: list[tuple[int, bool]] = []
+    drawn = asyncio.Event()
+
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        follower = RunFollower(client, run_id, initial=asyncio.wrap_future(future), shown=drawn.wait)
+
+        async def ui() -> None:  # the UI: drains the conversation, "draws", says so
+            while follower.status.state != "closed":
+                batch = follower.drain()
+                if batch.conversation is not None and not drawn.is_set():
+                    seen.append((follower.connections, True))
+                    await asyncio.sleep(0.2)  # drawing takes a while
+                    seen.append((follower.connections, True))
+                    drawn.set()
+                await asyncio.sleep(0.01)
+
+        task = asyncio.create_task(follower.run())
+        ui_task = asyncio.create_task(ui())
+        for _ in range(300):
+            if follower.connections >= 1 and follower.backfills >= 2:
+                break
+            await asyncio.sleep(0.02)
+        follower.stop()
+        await asyncio.wait_for(task, 10)
+        await asyncio.wait_for(ui_task, 10)
+    assert seen[:2] == [(0, True), (0, True)]  # no stream while the session was being drawn
+    assert follower.connections == 1 and follower.backfills == 2
+
+
+async def test_a_ui_that_never_says_shown_delays_the_stream_only_so_long(sim, sim_base_url, monkeypatch):
+    from phrony_tui.live import follower as follower_module
+
+    monkeypatch.setattr(follower_module, "SHOWN_WAIT", 0.2)
+    _, run_id = sim.start_session("hitl")
+    future = start_prefetch(sim_base_url, sim.keys.admin, run_id)
+    never = asyncio.Event()
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        follower = RunFollower(client, run_id, initial=asyncio.wrap_future(future), shown=never.wait)
+        task = asyncio.create_task(follower.run())
+        for _ in range(200):
+            if follower.connections >= 1:
+                break
+            await asyncio.sleep(0.02)
+        follower.stop()
+        await asyncio.wait_for(task, 10)
+    assert follower.connections == 1

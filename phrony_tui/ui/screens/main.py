@@ -83,6 +83,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._flushing = False
         self._skip_ticks = 0
         self._flush_again = False
+        self._first_drawn = asyncio.Event()
         self._announced_status: str | None = None
 
     # -- layout ----------------------------------------------------------------
@@ -190,7 +191,12 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._show_session(True)
         if had_state:
             release_frozen()  # after the widgets let go of the old session's rows
-        self.follower = RunFollower(self.app.client, run_id, wake=self._wake, initial=initial)
+        # A conversation already read (--run): drawn before the stream opens.
+        self._first_drawn = asyncio.Event()
+        self.follower = RunFollower(
+            self.app.client, run_id, wake=self._wake, initial=initial,
+            shown=self._first_drawn.wait if initial is not None else None,
+        )  # fmt: skip
         self._follow(self.follower)
 
     @work(group="follow")
@@ -283,6 +289,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._announce(first)
         if first:
             self.query_one(TimelinePane).timeline.focus()
+            self.call_after_refresh(self._first_drawn.set)
 
     def _announce(self, first: bool) -> None:
         """A notification (and the bell) when the watched session starts waiting on
