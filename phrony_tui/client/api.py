@@ -43,6 +43,7 @@ from phrony_tui.client.models import (
     StartRunResult,
     UploadedFile,
 )
+from phrony_tui.client.repair import validate_repaired
 from phrony_tui.client.security import ApiKeyAuth, check_base_url, coerce_api_key, redact
 from phrony_tui.client.stream import RunEventStream
 from phrony_tui.client.uploads import FilePayload, build_put_request, load_payload, safe_url
@@ -406,12 +407,24 @@ class PhronyClient:
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
-            if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
-                # Deep nesting or a lone surrogate: read it with the standard library.
+            try:
+                # Deep nesting or a lone surrogate is still JSON for the standard library; an
+                # odd field or list item is dropped rather than the whole body (repair.py).
+                data = jsonfallback.loads(response.content)
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
                 try:
-                    return model.model_validate(jsonfallback.loads(response.content))
-                except (ValueError, ValidationError):
-                    pass
+                    return model.model_validate(data)
+                except ValidationError as again:
+                    exc = again
+                try:
+                    parsed, removed = validate_repaired(model, data, exc)
+                except ValidationError as last:
+                    exc = last
+                else:
+                    log.info("%s: %d field(s) or item(s) of an unexpected shape left out", path, removed)
+                    return parsed
             first = exc.errors(include_url=False, include_input=False)[:1]
             where = ".".join(str(p) for p in first[0]["loc"]) if first and first[0]["loc"] else ""
             detail = f"{where}: {first[0]['msg']}" if first else str(exc.error_count())

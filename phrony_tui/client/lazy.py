@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from phrony_tui.client import jsonfallback
 from phrony_tui.gcpause import paused_gc
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
+from phrony_tui.client.repair import validate_repaired
 
 __all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
@@ -267,10 +268,19 @@ def _decode(data: bytes) -> Conversation:
 
 
 def _tolerant(data: bytes) -> Conversation:
-    """The pydantic path, and the standard library's reader when even that refuses the JSON."""
+    """The pydantic path; then the standard library's reader (deep nesting, a lone
+    surrogate) and a repair of odd fields or items (client/repair.py)."""
     try:
         return Conversation.model_validate_json(data)
     except ValidationError as exc:
-        if not any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
+        error = exc
+    try:
+        loaded = jsonfallback.loads(data)
+    except ValueError:
+        raise error from None
+    try:
+        return Conversation.model_validate(loaded)
+    except ValidationError as again:
+        if not isinstance(loaded, dict):
             raise
-        return Conversation.model_validate(jsonfallback.loads(data))
+        return validate_repaired(Conversation, loaded, again)[0]

@@ -418,3 +418,42 @@ async def test_key_never_logged_nor_in_errors(rec, caplog, tmp_path):
     assert any("GET /v1/runs/" in r.getMessage() for r in caplog.records)
     assert KEY not in caplog.text
     assert all(KEY not in str(r.args) for r in caplog.records)
+
+
+async def test_odd_fields_and_items_are_left_out_not_the_whole_body(client, rec, caplog):
+    """A server written from the same docs may send an optional field with another type,
+    or an item without its id: the rest of the page (or conversation) is still read."""
+    items = [
+        {"id": "s1", "status": "Running", "runCount": "three", "totalTokensUsed": {"n": 1}, "rootRunId": "r1"},
+        {"status": "Completed", "rootRunId": "r2"},  # no id: this row cannot be opened or told apart
+        {"id": "s3", "status": "Failed", "runCount": 2, "startedAt": ["not", "a", "time"], "extra": 1},
+    ]
+    rec.on("GET", f"/v1/agents/{AGENT}/sessions", 200, {"items": items, "total": 3})
+    with caplog.at_level("INFO", logger="phrony_tui.client"):
+        page = await client.list_sessions(AGENT)
+    assert [s.id for s in page.items] == ["s1", "s3"] and page.total == 3
+    first, third = page.items
+    assert first.run_count is None and first.total_tokens_used is None and first.root_run_id == "r1"
+    assert third.run_count == 2 and third.started_at is None and third.wire()["extra"] == 1
+    assert "left out" in caplog.text
+    # the conversation, strict and lazy: an odd step field, a run without its id
+    body = {
+        "session": {"id": "s1", "status": "Completed"},
+        "runs": [{"id": "r1", "status": "Completed", "depth": "deep"}, {"status": "Completed"}],
+        "items": [{"id": "i1", "runId": "r1", "ordinal": 1, "type": "reasoning", "tokensUsed": "many"},
+                  {"id": "i2", "runId": "r1", "ordinal": 2, "type": "output"}],
+    }  # fmt: skip
+    rec.on("GET", f"/v1/runs/{RUN}/conversation", 200, body)
+    for lazy in (False, True):
+        conversation = await client.get_conversation(RUN, lazy=lazy)
+        assert [r.id for r in conversation.runs] == ["r1"] and conversation.runs[0].depth in (None, 0)
+        assert [i.id for i in conversation.items] == ["i1", "i2"] and conversation.items[0].tokens_used is None
+
+
+async def test_what_cannot_be_repaired_still_fails_with_the_first_problem(client, rec):
+    rec.on("GET", f"/v1/agents/{AGENT}/sessions", 200, {"items": "not a list", "total": 1})
+    page = await client.list_sessions(AGENT)  # an odd optional list: left out, the default stands
+    assert page.items == [] and page.total == 1
+    rec.on("GET", f"/v1/runs/{RUN}/conversation", 200, {"runs": [], "items": []})  # no session at all
+    with pytest.raises(PhronyProtocolError, match="session"):
+        await client.get_conversation(RUN)
