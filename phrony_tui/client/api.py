@@ -435,7 +435,8 @@ class PhronyClient:
             ) from None
 
     def _connection_error(self, exc: httpx.HTTPError, host: str, timeout: httpx.Timeout) -> PhronyError:
-        detail = str(exc).strip() or type(exc).__name__
+        # httpx's text is the transport's: no known path puts the key there, but be sure.
+        detail = redact(str(exc).strip(), self._api_key) or type(exc).__name__
         if isinstance(exc, httpx.ConnectTimeout):
             return PhronyTimeoutError(f"timed out connecting to {host} (after {timeout.connect:g} s)", host=host)
         if isinstance(exc, httpx.ReadTimeout):

@@ -356,6 +356,8 @@ async def test_server_echoing_the_key_is_redacted(client, rec):
         (httpx.ConnectTimeout("timed out"), PhronyTimeoutError, ["timed out connecting"]),
         (httpx.ReadTimeout("timed out"), PhronyTimeoutError, ["sent nothing for 30 s"]),
         (httpx.RemoteProtocolError("peer closed connection"), PhronyConnectionError, ["broke", "peer closed"]),
+        # a transport that put the key in its message: never passed on
+        (httpx.ConnectError(f"refused while sending {KEY}"), PhronyConnectionError, ["cannot connect", "phk_***"]),
     ],
 )
 async def test_network_failures(exc, kind, words):
@@ -370,6 +372,7 @@ async def test_network_failures(exc, kind, words):
     assert err.host == "api.example.test" and "api.example.test" in str(err)
     for word in words:
         assert word in str(err)
+    assert KEY not in str(err) and KEY not in repr(err)
     assert err.__cause__ is None and err.__suppress_context__
 
 
