@@ -188,6 +188,49 @@ def _own(item: LazyItem, src: Any, *, is_event: bool) -> None:
     item.content_cache = _UNREAD
 
 
+def decode_events(datas: list[str]) -> tuple[list[LazyEvent | RunEvent], list[str]]:
+    """``decode_event`` over many SSE ``data`` strings (a chunk's): the events, and the
+    data that were no event (skipped). The common case, a step, is inlined here: a
+    busy stream spends most of its time in this loop."""
+    decode = _step_event_decoder.decode
+    shared = _SHARED
+    if len(shared) > _SHARED_MAX:
+        shared.clear()
+    share = shared.setdefault
+    events: list[LazyEvent | RunEvent] = []
+    skipped: list[str] = []
+    for data in datas:
+        try:
+            step = decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+            step = None
+        item = step.data if step is not None and step.kind == "step" else None
+        if item is not None and item.id and item.ordinal > 0 and item.type:
+            # as in decode_event, field by field
+            started = item.started_at
+            if started is None:
+                started = step.ts  # type: ignore[union-attr]
+            started = item.started_at = share(started, started)
+            if item.finished_at == started:
+                item.finished_at = started
+            if item.sequence == item.ordinal:
+                item.sequence = item.ordinal
+            item.run_id = share(item.run_id, item.run_id)
+            item.type = share(item.type, item.type)  # type: ignore[assignment]
+            item.src = data
+            item.src_is_event = True
+            item.content_cache = _UNREAD
+            item.content_raw = _NULL
+            events.append(LazyEvent(ts=step.ts, kind="step", subject=step.subject, step_item=item))  # type: ignore[union-attr]
+            continue
+        event = decode_event(data)
+        if event is None:
+            skipped.append(data)
+        else:
+            events.append(event)
+    return events, skipped
+
+
 def decode_event(data: str | bytes) -> LazyEvent | RunEvent | None:
     """One SSE ``data`` as an event; None when it is not a JSON object (skipped
     and counted by the caller). Odd shapes fall back to the tolerant model."""

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from phrony_tui.client import jsonfallback
 from phrony_tui.client.errors import PhronyProtocolError
-from phrony_tui.client.lazy import decode_event
+from phrony_tui.client.lazy import decode_events
 from phrony_tui.client.models import RunEvent
 from phrony_tui.client.sse import SSEParser, StreamStats
 
@@ -155,15 +155,12 @@ class RunEventStream:
         stats.heartbeats = parser.comments
         stats.empty = parser.empty
         out: list[RunEvent] = []
-        lazy = self.lazy
+        if self.lazy:
+            out, skipped = decode_events(messages)  # type: ignore[assignment]
+            for data in skipped:
+                stats.note_skipped(data)
+            messages = []  # all read
         for data in messages:
-            if lazy:
-                lazy_event = decode_event(data)
-                if lazy_event is None:
-                    stats.note_skipped(data)
-                else:
-                    out.append(lazy_event)
-                continue
             try:
                 # Not JSON, or JSON that is not an object: ValidationError either way.
                 event = RunEvent.model_validate_json(data)

@@ -2,7 +2,7 @@
 
 Run from the project root::
 
-    /tmp/venv/bin/python -m tests.benchmarks.bench_conversation [--steps 50000] [--repeat 5]
+    .venv/bin/python -m tests.benchmarks.bench_conversation [--steps 50000] [--repeat 5]
 
 Three measurements on the same bytes, each repeated, min and median reported:
 

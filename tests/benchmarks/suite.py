@@ -1,8 +1,8 @@
 """Every benchmark, each beside its floor measured in the same run, in one table.
 
-    /tmp/venv/bin/python -m tests.benchmarks            # the full run (~4-5 min)
-    /tmp/venv/bin/python -m tests.benchmarks --quick    # a smoke run (~1-1.5 min)
-    /tmp/venv/bin/python -m tests.benchmarks --only open --only cold
+    .venv/bin/python -m tests.benchmarks            # the full run (~1 min)
+    .venv/bin/python -m tests.benchmarks --quick    # a smoke run (~30 s)
+    .venv/bin/python -m tests.benchmarks --only open --only cold
 
 Figures are printed, never asserted. See tests/benchmarks/README.md for the method.
 """

@@ -177,3 +177,26 @@ async def test_a_lazy_stream_counts_and_skips_the_same_as_a_strict_one():
     for name in ("events", "skipped", "empty", "heartbeats"):
         assert getattr(lazy_stats, name) == getattr(strict_stats, name), name
     assert lazy_stats.skipped == 2 and lazy_stats.empty == 1 and lazy_stats.heartbeats == 1
+
+
+def test_decode_events_is_decode_event_over_a_list():
+    from phrony_tui.client.lazy import decode_event, decode_events
+
+    step = {"id": "s1", "runId": "r1", "ordinal": 4, "sequence": 4, "type": "ToolCall", "content": {"a": 1}, "x": [1]}
+    datas = [
+        json.dumps({"ts": "2026-03-01T12:00:00Z", "kind": "step", "subject": "engine.step.ToolCall", "data": step}),
+        json.dumps({"ts": "t", "kind": "run", "subject": "engine.run.completed", "data": {"status": "Completed"}}),
+        "not json",
+        json.dumps({"kind": "step", "subject": "engine.step.x", "data": {"runId": "r1", "type": "x"}}),  # no id
+        "[1, 2]",
+        json.dumps({"kind": "step", "data": {**step, "ordinal": "4"}}),  # odd type: the tolerant path
+    ]
+    events, skipped = decode_events(datas)
+    one = [e for e in (decode_event(d) for d in datas) if e is not None]
+    assert skipped == ["not json", "[1, 2]"] and len(events) == len(one) == 4
+    for a, b in zip(events, one):
+        assert (a.ts, a.kind, a.subject, a.data) == (b.ts, b.kind, b.subject, b.data)
+        assert (a.step_item is None) == (b.step_item is None)
+    item = events[0].step_item
+    assert (item.id, item.run_id, item.sequence, item.started_at) == ("s1", "r1", 4, "2026-03-01T12:00:00Z")
+    assert item.content == {"a": 1} and item.wire() == step
