@@ -1,19 +1,24 @@
 """``--demo``: the simulator in a child process, and settings to run against it.
 
-The child starts before the UI is imported: building the simulator's world then
-overlaps Textual's import on the machine's other core, instead of adding to it.
-It serves until its stdin closes, so it ends with the app however the app ends.
+The app must not wait for the simulator, nor pay for it on its own core. So the
+parent binds the listening socket itself (the base URL is known at once), works
+out the agents and admin key the simulator will have (they follow from its seed:
+``sim.simulator.identity``) and starts the UI straight away, while the child,
+given the socket, builds the simulator's world on the machine's other core. The
+first requests wait in the socket's queue until the child serves them. The child
+prints a handshake (one JSON line) when it serves, checked against the
+prediction, and serves until its stdin closes: it ends with the app however the
+app ends.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import select
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +27,7 @@ from pydantic import SecretStr
 from phrony_tui.cli import Settings
 
 AUTOSTART_SECONDS = 45  # a new demo session this often: a lively demo
+SEED = 7
 
 
 class DemoError(Exception):
@@ -29,49 +35,69 @@ class DemoError(Exception):
 
 
 class DemoSimulator:
-    """``phrony-tui sim --handshake`` in a child process on a free loopback port."""
+    """``phrony-tui sim --handshake --fd N`` in a child process, on a socket made here."""
 
-    def __init__(self, proc: subprocess.Popen, log: Any) -> None:
+    def __init__(self, proc: subprocess.Popen, log: Any, info: dict[str, Any]) -> None:
         self.proc = proc
         self._log = log
-        self.info: dict[str, Any] | None = None
+        self.info = info  # what the settings need: base URL, admin key, agents
+        self._said: dict[str, Any] | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._read_handshake, name="phrony-demo-handshake", daemon=True).start()
 
     @classmethod
-    def start(cls) -> DemoSimulator:
-        log = tempfile.TemporaryFile()  # its warnings: never on the app's terminal
-        args = [sys.executable, "-m", "phrony_tui.sim.cli", "--port", "0",
-                "--autostart", str(AUTOSTART_SECONDS), "--handshake"]  # fmt: skip
-        env = {key: value for key, value in os.environ.items() if not key.startswith("PHRONY_")}
-        proc = subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True
-        )
-        return cls(proc, log)
+    def start(cls, seed: int = SEED) -> DemoSimulator:
+        from phrony_tui.sim.net import listening_socket
+        from phrony_tui.sim.simulator import identity
 
-    def wait(self, timeout: float = 30.0) -> dict[str, Any]:
-        """The handshake: base URL, admin key, agents (DemoError when the child fails)."""
-        if self.info is not None:
-            return self.info
-        assert self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
-        line = b""
-        deadline = time.monotonic() + timeout
-        while not line.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise DemoError(f"the demo simulator did not start within {timeout:g} s")
-            ready, _, _ = select.select([fd], [], [], min(left, 0.5))
-            if ready:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    raise DemoError(f"the demo simulator exited: {self._said()}")
-                line += chunk
+        sock = listening_socket("127.0.0.1", 0)
         try:
-            self.info = json.loads(line)
-        except ValueError:
-            raise DemoError(f"the demo simulator said {line[:200]!r}") from None
-        return self.info
+            port = sock.getsockname()[1]
+            log = tempfile.TemporaryFile()  # its warnings: never on the app's terminal
+            args = [sys.executable, "-m", "phrony_tui.sim.cli", "--fd", str(sock.fileno()), "--seed", str(seed),
+                    "--autostart", str(AUTOSTART_SECONDS), "--handshake"]  # fmt: skip
+            env = {key: value for key, value in os.environ.items() if not key.startswith("PHRONY_")}
+            proc = subprocess.Popen(
+                args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+                pass_fds=(sock.fileno(),), start_new_session=True,
+            )  # fmt: skip
+        finally:
+            sock.close()  # the child has its own copy; if it dies, connections are refused
+        return cls(proc, log, {"baseUrl": f"http://127.0.0.1:{port}", **identity(seed)})
 
-    def _said(self) -> str:
+    def _read_handshake(self) -> None:
+        assert self.proc.stdout is not None
+        try:
+            line = self.proc.stdout.readline()
+            self._said = json.loads(line) if line else None
+        except (ValueError, OSError):
+            self._said = None
+        finally:
+            self._done.set()
+
+    def ready(self, timeout: float = 30.0) -> None:
+        """Wait until the child serves, and check it is the simulator predicted
+        (DemoError otherwise). The app does not wait: its first requests do."""
+        if not self._done.wait(timeout):
+            raise DemoError(f"the demo simulator did not start within {timeout:g} s")
+        problem = self.problem()
+        if problem is not None:
+            raise DemoError(problem)
+
+    def problem(self) -> str | None:
+        """Why the demo simulator is not what the app was told (None: all is well, or
+        it has not answered yet)."""
+        if not self._done.is_set():
+            return None
+        said = self._said
+        if said is None:
+            return f"the demo simulator did not start: {self._stderr()}"
+        expected = {key: value for key, value in self.info.items()}
+        if said != expected:
+            return "the demo simulator is not the one expected (its agents or key differ)"
+        return None
+
+    def _stderr(self) -> str:
         self.proc.poll()
         self._log.seek(0)
         tail = self._log.read()[-400:].decode("utf-8", "replace").strip()
@@ -85,6 +111,7 @@ class DemoSimulator:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self._done.wait(1)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         self._log.close()
@@ -100,7 +127,7 @@ def demo_settings(sim, base_url: str, settings: Settings | None = None) -> Setti
 def settings_from_handshake(info: dict[str, Any], settings: Settings | None = None) -> Settings:
     """The simulator's root agents (sub-agents show up inside sessions), its admin key
     and its agents' display names, over whatever the person passed. ``info`` is the
-    handshake (``DemoSimulator.wait``, or ``sim.cli.handshake`` for an in-process one)."""
+    handshake (``DemoSimulator.info``, or ``sim.cli.handshake`` for an in-process one)."""
     settings = settings or Settings()
     agents = info["agents"]
     # The firehose agent exists for stream benchmarks, not for people.

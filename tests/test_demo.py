@@ -14,7 +14,9 @@ from phrony_tui.demo import DemoError, DemoSimulator, settings_from_handshake
 def test_the_demo_simulator_serves_until_its_pipe_closes():
     demo = DemoSimulator.start()
     try:
-        info = demo.wait(timeout=30)
+        info = demo.info  # known before the child serves: the app starts at once
+        assert info["baseUrl"].startswith("http://127.0.0.1:") and demo.problem() is None
+        demo.ready(timeout=30)  # the child serves, and is the simulator predicted
         settings = settings_from_handshake(info, Settings())
         assert settings.demo and settings.base_url.startswith("http://127.0.0.1:")
         names = {a["key"]: a["id"] for a in info["agents"]}
@@ -44,7 +46,33 @@ def test_a_child_that_dies_is_reported_with_what_it_said():
 
     log = tempfile.TemporaryFile()
     log.write(proc.stderr.read())
-    demo = DemoSimulator(proc, log)
+    demo = DemoSimulator(proc, log, {"baseUrl": "http://127.0.0.1:1", "adminKey": "phk_x", "agents": []})
     with pytest.raises(DemoError, match="boom"):
-        demo.wait(timeout=10)
+        demo.ready(timeout=10)
+    assert "boom" in demo.problem()
     demo.stop()
+
+
+def test_a_child_that_is_not_the_simulator_predicted_is_reported():
+    proc = subprocess.Popen(["python3", "-c", "import sys; print('{\"baseUrl\": \"x\"}'); sys.stdin.read()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
+    import tempfile
+
+    demo = DemoSimulator(proc, tempfile.TemporaryFile(), {"baseUrl": "y", "adminKey": "phk_x", "agents": []})
+    with pytest.raises(DemoError, match="not the one expected"):
+        demo.ready(timeout=10)
+    demo.stop()
+    assert proc.returncode == 0  # it was told to stop (its stdin closed), not killed
+
+
+def test_the_demo_identity_is_the_simulator_s():
+    """--demo's parent predicts the agents and key from the seed (sim.simulator.identity):
+    it must be what a simulator of that seed has, whatever its clock."""
+    from phrony_tui.sim import FixedClock, Simulator
+    from phrony_tui.sim.cli import handshake
+    from phrony_tui.sim.simulator import identity
+
+    for seed in (7, 11):
+        sim = Simulator(seed=seed, clock=FixedClock("2026-03-01T12:00:00Z"), big_steps=10, firehose_events=0)
+        said = handshake(sim, "http://127.0.0.1:1")
+        assert {key: value for key, value in said.items() if key != "baseUrl"} == identity(seed)

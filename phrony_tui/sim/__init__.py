@@ -6,9 +6,21 @@
         ...  # server.base_url, sim.keys.admin, sim.agents["hitl"], sim.advance(5)
 """
 
-from phrony_tui.sim.clock import FixedClock, WallClock
-from phrony_tui.sim.faults import Faults
-from phrony_tui.sim.server import SimServer
-from phrony_tui.sim.simulator import Keys, Simulator
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 __all__ = ["Faults", "FixedClock", "Keys", "SimServer", "Simulator", "WallClock"]
+
+# Imported on first use: --demo reads the simulator's identity (simulator.identity)
+# without loading uvicorn and Starlette into the app's process.
+_HOMES = {"Faults": "faults", "FixedClock": "clock", "WallClock": "clock", "Keys": "simulator",
+          "Simulator": "simulator", "SimServer": "server"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'phrony_tui.sim' has no attribute {name!r}")
+    return getattr(import_module(f"phrony_tui.sim.{home}"), name)

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--trace-streams", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     # phrony-tui --demo: one JSON line on stdout when serving, then serve until stdin closes.
     parser.add_argument("--handshake", action="store_true", help=argparse.SUPPRESS)
+    # ... on a listening socket the parent made and passed as this file descriptor.
+    parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     return parser
 
 
@@ -79,7 +81,12 @@ def main(argv: list[str]) -> int:
         autostart_seconds=args.autostart or None,
     )  # fmt: skip
     sim.trace_streams = args.trace_streams
-    server = SimServer(sim, host="127.0.0.1" if args.host == "localhost" else args.host, port=args.port)
+    if args.fd is not None:
+        import socket
+
+        server = SimServer(sim, sock=socket.socket(fileno=args.fd))
+    else:
+        server = SimServer(sim, host="127.0.0.1" if args.host == "localhost" else args.host, port=args.port)
     try:
         server.start()
     except OSError as exc:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from phrony_tui.sim.net import listening_socket
+
 if TYPE_CHECKING:
     from phrony_tui.sim.simulator import Simulator
 
@@ -64,11 +66,23 @@ class SimServer:
     accepts connections.
     """
 
-    def __init__(self, sim: Simulator, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning") -> None:
+    def __init__(
+        self,
+        sim: Simulator,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        log_level: str = "warning",
+        sock: socket.socket | None = None,
+    ) -> None:
         self.sim = sim
         self.host = host
         self.port = port
         self.log_level = log_level
+        # A socket already bound and listening (--demo's parent made it): served as it is.
+        self._given = sock
+        if sock is not None:
+            self.host, self.port = sock.getsockname()[:2]
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -81,14 +95,7 @@ class SimServer:
     def start(self, timeout: float = 10.0) -> SimServer:
         if self._thread is not None:
             return self
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
-        # listening socket says it is TCP; without it every keep-alive request waits ~40 ms
-        # (Nagle + delayed ACK) because h11 writes headers and body separately.
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        sock.listen(128)
+        sock = self._given if self._given is not None else listening_socket(self.host, self.port)
         sock.setblocking(False)
         self._socket = sock
         self.port = sock.getsockname()[1]

@@ -114,21 +114,7 @@ class Simulator:
 
     # ---- keys ------------------------------------------------------------------------------
     def _make_keys(self) -> dict[str, ApiKey]:
-        rng = random.Random(f"phrony-sim:{self.seed}:keys")
-        everything = frozenset(agent.id for agent in self.engine.agents.values())
-        specs = [
-            ("admin", everything, True),
-            ("no_uploads", everything, False),
-            ("root_only", frozenset({self.engine.agents["multi"].id}), False),
-        ]
-        keys: dict[str, ApiKey] = {}
-        secrets: dict[str, str] = {}
-        for name, scope, uploads in specs:
-            secret = "phk_" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
-            key_id = f"apk_{rng.getrandbits(64):016x}"
-            keys[secret] = ApiKey(secret, key_id, name, scope, uploads)
-            secrets[name] = secret
-        self.keys = Keys(**secrets)
+        self.keys, keys = make_keys(self.seed, self.engine)
         return keys
 
     def key_info(self, secret: str) -> ApiKey | None:
@@ -292,3 +278,34 @@ class Simulator:
 
     def __repr__(self) -> str:
         return f"<Simulator seed={self.seed} live={self.live} t={self.engine.now_ms / 1000:.1f}s>"
+
+
+def make_keys(seed: int, engine: Engine) -> tuple[Keys, dict[str, ApiKey]]:
+    """The demo keys of a world (its agents made): the same for the same seed."""
+    rng = random.Random(f"phrony-sim:{seed}:keys")
+    everything = frozenset(agent.id for agent in engine.agents.values())
+    specs = [
+        ("admin", everything, True),
+        ("no_uploads", everything, False),
+        ("root_only", frozenset({engine.agents["multi"].id}), False),
+    ]
+    keys: dict[str, ApiKey] = {}
+    secrets: dict[str, str] = {}
+    for name, scope, uploads in specs:
+        secret = "phk_" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
+        key_id = f"apk_{rng.getrandbits(64):016x}"
+        keys[secret] = ApiKey(secret, key_id, name, scope, uploads)
+        secrets[name] = secret
+    return Keys(**secrets), keys
+
+
+def identity(seed: int = 7) -> dict[str, Any]:
+    """The agents and admin key a simulator with this seed will have, without building
+    its world (milliseconds): what --demo needs before the simulator is up. The shape
+    of ``sim.cli.handshake`` without ``baseUrl``."""
+    engine = Engine(seed, WallClock().now())
+    make_agents(engine)
+    keys, _ = make_keys(seed, engine)
+    agents = [{"id": a.id, "key": a.key, "name": a.name, "parentKey": a.parent_key} for a in engine.agents.values()]
+    return {"adminKey": keys.admin, "agents": agents}
+

@@ -5,31 +5,32 @@ from __future__ import annotations
 import sys
 
 from phrony_tui.cli import Settings
-from phrony_tui.demo import DemoError, DemoSimulator, settings_from_handshake
+from phrony_tui.demo import DemoSimulator, settings_from_handshake
 
 
 def run_app(settings: Settings, *, prefetch=None, reload_settings=None) -> int:
     demo = None
     if settings.demo:
-        # First of all: the child builds the simulator while Textual imports below.
+        # First of all: the child builds the simulator while the UI starts (demo.py).
         demo = DemoSimulator.start()
     try:
         return _run(settings, demo, prefetch, reload_settings)
     finally:
         if demo is not None:
+            problem = demo.problem()
             demo.stop()
+            if problem is not None:
+                print(f"phrony-tui: {problem}", file=sys.stderr)
 
 
 def _run(settings: Settings, demo, prefetch, reload_settings) -> int:  # noqa: ANN001
     from phrony_tui.client import PhronyUsageError, check_base_url
     from phrony_tui.ui.app import PhronyApp
 
-    if demo is not None:
-        _warm_imports()  # while the demo's simulator is still being built
 
     try:
         if demo is not None:
-            settings = settings_from_handshake(demo.wait(), settings)
+            settings = settings_from_handshake(demo.info, settings)
         check_base_url(settings.base_url, settings.allow_insecure_http)
         if settings.api_key is None:
             raise PhronyUsageError(
@@ -41,17 +42,8 @@ def _run(settings: Settings, demo, prefetch, reload_settings) -> int:  # noqa: A
                 "no agent to list: set PHRONY_AGENT_ID (one id or a comma-separated list), "
                 "pass --agent ID, or open a run with --run RUN_ID"
             )
-    except (PhronyUsageError, DemoError) as error:
+    except PhronyUsageError as error:
         print(f"phrony-tui: {error}", file=sys.stderr)
         return 2
     return PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings).run() or 0
-
-
-def _warm_imports() -> None:
-    """Import now what the first screen and the first request would import later: the
-    main screen, and the HTTP machinery under httpx (loaded on first use)."""
-    import anyio._backends._asyncio  # noqa: F401
-    import httpcore  # noqa: F401
-
-    import phrony_tui.ui.screens.main  # noqa: F401
 
