@@ -59,3 +59,14 @@ def release_frozen() -> None:
         gc.unfreeze()
         gc.collect()
 
+
+YOUNG_ENOUGH = 2_000  # young objects below which a collection is not worth a call
+
+
+def collect_young() -> None:
+    """Collect the youngest generation now, if it holds enough to be worth it. Called
+    right after a frame that answered a key: the pass (a few ms when the threshold
+    is reached) then runs between frames, not inside the next one."""
+    if gc.isenabled() and gc.get_count()[0] >= YOUNG_ENOUGH:
+        gc.collect(0)
+

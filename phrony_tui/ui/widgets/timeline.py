@@ -21,6 +21,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from phrony_tui.gcpause import collect_young
+
 # Column widths (cells) by cell index; the summary takes what is left. Narrow
 # panes drop the agent column and shorten the type, so the summary keeps room.
 COLUMNS = ((0, "#", 6), (1, "time", 8), (2, "agent", 16), (3, "type", 20))
@@ -151,6 +153,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.Moved(new))
+        self.call_after_refresh(collect_young)  # after the frame that shows the move
 
     def _scroll_cursor_into_view(self) -> None:
         body = max(self.scrollable_content_region.height - 1, 1)
