@@ -44,7 +44,7 @@ from phrony_tui.client.models import (
     UploadedFile,
 )
 from phrony_tui.client.repair import validate_repaired
-from phrony_tui.client.security import ApiKeyAuth, check_base_url, coerce_api_key, redact
+from phrony_tui.client.security import ApiKeyAuth, check_base_url, coerce_api_key, redact, shared_ssl_context
 from phrony_tui.client.stream import RunEventStream
 from phrony_tui.client.uploads import FilePayload, build_put_request, load_payload, safe_url
 
@@ -103,7 +103,9 @@ class PhronyClient:
         self._owns_http = http_client is None
         # No default headers with the key: see security.py.
         if http_client is None:
-            http_client = httpx.AsyncClient(transport=transport, timeout=self.timeout, follow_redirects=False)
+            http_client = httpx.AsyncClient(
+                transport=transport, timeout=self.timeout, follow_redirects=False, verify=shared_ssl_context()
+            )
         self._http = http_client
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 

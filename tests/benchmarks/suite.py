@@ -26,6 +26,7 @@ from tests.benchmarks.harness import (
     PtyApp,
     SimProcess,
     app_command,
+    compile_app,
     isolated_env,
     min_median,
     run_json,
@@ -363,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     reps = args.reps or (2 if args.quick else 5)
     chosen = [name for name in MEASURES if not args.only or name in args.only]
     started = time.perf_counter()
+    compile_app()
     rows: list[Row] = []
     raw: dict[str, Any] = {}
     with temp_home() as home:

@@ -93,3 +93,16 @@ def test_client_module_does_not_import_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_clients_share_one_verifying_tls_context():
+    import ssl
+
+    from phrony_tui.client import PhronyClient
+    from phrony_tui.client.security import shared_ssl_context
+
+    context = shared_ssl_context()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    async with PhronyClient("https://api.example.test", "phk_x") as one, PhronyClient("https://b.test", "phk_y") as two:
+        pools = [client._http._transport._pool for client in (one, two)]  # httpx internals, checked here only
+        assert all(pool._ssl_context is context for pool in pools)
