@@ -168,19 +168,6 @@ _SHARED: dict[str | None, str | None] = {}
 _SHARED_MAX = 4096
 
 
-def _share(item: LazyItem) -> None:
-    shared = _SHARED
-    if len(shared) > _SHARED_MAX:
-        shared.clear()
-    item.run_id = shared.setdefault(item.run_id, item.run_id)
-    item.type = shared.setdefault(item.type, item.type)  # type: ignore[assignment]
-    started = item.started_at = shared.setdefault(item.started_at, item.started_at)
-    if item.finished_at == started:
-        item.finished_at = started
-    if item.sequence == item.ordinal:
-        item.sequence = item.ordinal
-
-
 def _own(item: LazyItem, src: Any, *, is_event: bool) -> None:
     """Fill the fields that are ours, whatever keys of the same names the JSON had."""
     item.src = src
@@ -188,17 +175,18 @@ def _own(item: LazyItem, src: Any, *, is_event: bool) -> None:
     item.content_cache = _UNREAD
 
 
-def decode_events(datas: list[str]) -> tuple[list[LazyEvent | RunEvent], list[str]]:
-    """``decode_event`` over many SSE ``data`` strings (a chunk's): the events, and the
-    data that were no event (skipped). The common case, a step, is inlined here: a
-    busy stream spends most of its time in this loop."""
+def decode_events(datas: list[str | bytes]) -> tuple[list[LazyEvent | RunEvent], list[str | bytes]]:
+    """Many SSE ``data`` strings (a chunk's) as events, and the data that were no event
+    (skipped). A step event is decoded in one pass straight into a compact ``LazyItem``
+    that keeps the event's text (for ``wire()`` and ``content``) and no other view of
+    it; strings many steps repeat are kept once. A busy stream spends its time here."""
     decode = _step_event_decoder.decode
     shared = _SHARED
     if len(shared) > _SHARED_MAX:
         shared.clear()
     share = shared.setdefault
     events: list[LazyEvent | RunEvent] = []
-    skipped: list[str] = []
+    skipped: list[str | bytes] = []
     for data in datas:
         try:
             step = decode(data)
@@ -206,7 +194,6 @@ def decode_events(datas: list[str]) -> tuple[list[LazyEvent | RunEvent], list[st
             step = None
         item = step.data if step is not None and step.kind == "step" else None
         if item is not None and item.id and item.ordinal > 0 and item.type:
-            # as in decode_event, field by field
             started = item.started_at
             if started is None:
                 started = step.ts  # type: ignore[union-attr]
@@ -223,7 +210,7 @@ def decode_events(datas: list[str]) -> tuple[list[LazyEvent | RunEvent], list[st
             item.content_raw = _NULL
             events.append(LazyEvent(ts=step.ts, kind="step", subject=step.subject, step_item=item))  # type: ignore[union-attr]
             continue
-        event = decode_event(data)
+        event = _decode_other(data)
         if event is None:
             skipped.append(data)
         else:
@@ -234,21 +221,13 @@ def decode_events(datas: list[str]) -> tuple[list[LazyEvent | RunEvent], list[st
 def decode_event(data: str | bytes) -> LazyEvent | RunEvent | None:
     """One SSE ``data`` as an event; None when it is not a JSON object (skipped
     and counted by the caller). Odd shapes fall back to the tolerant model."""
-    try:
-        step = _step_event_decoder.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-        step = None  # not a step event's shape: the general path says what it is
-    if step is not None and step.kind == "step":
-        item = step.data
-        if item is not None and item.id and item.ordinal > 0 and item.type:
-            if item.started_at is None:
-                item.started_at = step.ts
-            _share(item)
-            _own(item, data, is_event=True)
-            # The event's text is kept for wire() anyway: the content is read from it when
-            # asked, and a second view into it (~50 bytes a step) is not kept.
-            item.content_raw = _NULL
-            return LazyEvent(ts=step.ts, kind="step", subject=step.subject, step_item=item)
+    events, _ = decode_events([data])
+    return events[0] if events else None
+
+
+def _decode_other(data: str | bytes) -> LazyEvent | RunEvent | None:
+    """An event that is not a step with its id, ordinal and type: data decoded on first
+    read; odd shapes through the tolerant model; None when it is not a JSON object."""
     try:
         event = _event_decoder.decode(data)
     except (msgspec.ValidationError, RecursionError):
@@ -257,7 +236,7 @@ def decode_event(data: str | bytes) -> LazyEvent | RunEvent | None:
         if not isinstance(data, (bytes, str)) or not data.lstrip()[:1] in ("{", b"{"):
             return None
     else:
-        event.step_item = None  # only the step path above sets these, never the JSON
+        event.step_item = None  # only decode_events' step path sets these, never the JSON
         event.data_cache = _UNREAD
         return event
     try:

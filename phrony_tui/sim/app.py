@@ -472,6 +472,9 @@ def build_app(sim: Simulator) -> Starlette:
             await asyncio.sleep(0)
         with lock:
             cursor = len(session.events)
+            # The streamed steps are not kept (200,000 dicts); what follows numbers after them.
+            session.unkept += sim.firehose_events
+            session.root.seq += sim.firehose_events
             engine.finish_run(session.root, "Completed", {"events": sim.firehose_events})
             engine.finish_session(session, "Completed", {"events": sim.firehose_events})
             engine.changed = False

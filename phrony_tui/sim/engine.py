@@ -361,7 +361,7 @@ class Engine:
             "runId": run.id,
             "id": self.new_id(),
             "sequence": run.seq,
-            "ordinal": len(session.items) + 1,
+            "ordinal": len(session.items) + session.unkept + 1,
             "type": type_,
             "content": full,
             "tokensUsed": tokens,

@@ -134,7 +134,7 @@ class Session:
         "id", "index", "agent", "version_id", "version_label", "trigger_type", "triggered_by", "trigger_id",
         "trigger_name", "llm_model", "status", "tokens", "output", "error", "input", "start_context",
         "started_ms", "finished_ms", "runs", "items", "tasks", "events", "redacted", "gen", "token", "waiting",
-        "autopilot", "rng", "special", "terminal_event_index",
+        "autopilot", "rng", "special", "terminal_event_index", "unkept",
     )  # fmt: skip
 
     def __init__(self, session_id: str, index: int, agent: Agent, started_ms: int):
@@ -158,6 +158,9 @@ class Session:
         self.finished_ms: int | None = None
         self.runs: list[Run] = []
         self.items: list[dict] = []
+        # Steps streamed but not kept in ``items`` (the firehose's): later steps still
+        # number after them, as a real server's would.
+        self.unkept = 0
         self.tasks: dict[str, Task] = {}
         self.events: list[Event] = []
         self.redacted = agent.redacted

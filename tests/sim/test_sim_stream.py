@@ -148,3 +148,28 @@ def test_firehose(http: httpx.Client, sim: Simulator) -> None:
     fresh = start(http, sim, "firehose")["runId"]
     with stream(http, fresh) as response:
         assert len(read_sse(response, limit=10).events) == 10
+
+
+def test_the_firehose_s_completion_rows_number_after_its_streamed_steps():
+    """The firehose keeps none of its streamed steps, but what comes after them (the
+    completion rows) is numbered after them, as a real server's would be."""
+    import json as _json
+
+    import httpx
+
+    from phrony_tui.sim import SimServer, Simulator
+
+    sim = Simulator(big_steps=10, firehose_events=50)
+    with SimServer(sim) as server:
+        _, run_id = sim.start_session("firehose")
+        headers = {"X-API-Key": sim.keys.admin}
+        with httpx.Client(base_url=server.base_url, headers=headers, trust_env=False, timeout=10) as client:
+            with client.stream("GET", f"/v1/runs/{run_id}/stream") as response:
+                steps = [_json.loads(line[6:])["data"] for line in response.iter_lines()
+                         if line.startswith("data: ") and '"kind":"step"' in line]  # fmt: skip
+            items = client.get(f"/v1/runs/{run_id}/conversation").json()["items"]
+    last_streamed = max(step["ordinal"] for step in steps)
+    completions = [item for item in items if item["type"] in ("RunCompleted", "SessionCompleted")]
+    assert len(steps) == 50 and completions
+    assert min(item["ordinal"] for item in completions) > last_streamed
+    assert min(item["sequence"] for item in completions if item["type"] == "RunCompleted") > max(s["sequence"] for s in steps)
