@@ -8,7 +8,11 @@
 See docs/client.md.
 """
 
-from phrony_tui.client.api import DEFAULT_BASE_URL, USER_AGENT, PhronyClient
+from phrony_tui.client._deferred import defer_httpx_cli
+
+defer_httpx_cli()  # before the first "import httpx" (see _deferred.py)
+
+from phrony_tui.client.api import DEFAULT_BASE_URL, USER_AGENT, PhronyClient  # noqa: E402
 from phrony_tui.client.errors import (
     PhronyAPIError,
     PhronyConnectionError,

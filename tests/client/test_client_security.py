@@ -106,3 +106,21 @@ async def test_clients_share_one_verifying_tls_context():
     async with PhronyClient("https://api.example.test", "phk_x") as one, PhronyClient("https://b.test", "phk_y") as two:
         pools = [client._http._transport._pool for client in (one, two)]  # httpx internals, checked here only
         assert all(pool._ssl_context is context for pool in pools)
+
+
+def test_httpx_cli_is_loaded_only_when_used():
+    """httpx imports its CLI (click, pygments) at import time; the client defers that to
+    the first use of httpx.main, which still works."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, phrony_tui.client, httpx\n"
+        "assert 'click' not in sys.modules and 'pygments' not in sys.modules, 'CLI loaded at import'\n"
+        "try:\n    httpx.main(['--help'])\nexcept SystemExit as exit:\n    assert exit.code == 0\n"
+        "assert 'click' in sys.modules\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip().endswith("ok") and "--help" in done.stdout
