@@ -230,3 +230,24 @@ async def test_help_lists_every_binding(make_app):
         text = screen_text(app)
         for needle in ("Refresh", "Inbox", "Status filter", "Next error", "Next waiting task", "Search", "Quit"):
             assert needle in text, needle
+
+
+async def test_the_timeline_follows_resizes_and_new_rows_without_a_layout_pass(sim, make_app):
+    """New rows change only the timeline's scrolling (no layout of the whole screen), and
+    a resize still gives it the new width; scrolling reaches the last row either way."""
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    app = make_app(run_id=run_id)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = main_screen(app)
+        await wait_for(pilot, lambda: screen.state is not None and screen.settled)
+        timeline = app.screen.query_one(TimelineView)
+        rows = len(screen.state.rows())
+        assert timeline.virtual_size.height == rows + 1
+        await pilot.resize_terminal(130, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert timeline.virtual_size.width == timeline.size.width
+        timeline.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert timeline.cursor == rows - 1 and timeline.scroll_y == timeline.max_scroll_y

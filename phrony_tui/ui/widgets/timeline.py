@@ -136,7 +136,7 @@ class TimelineView(ScrollView, can_focus=True):
             for key in [key for key in self._cache.keys() if key[0] >= dirty_from]:
                 self._cache.discard(key)
         # +1 for the header row, which stays on screen (drawn at y == 0).
-        self.virtual_size = Size(self.size.width, count + 1)
+        self._set_virtual_size(Size(self.size.width, count + 1))
         if not keep_cursor:
             self.cursor = 0
         elif follow_end and at_end and count:
@@ -190,8 +190,20 @@ class TimelineView(ScrollView, can_focus=True):
                 self.action_open()
             self.cursor = index
 
+    def _set_virtual_size(self, size: Size) -> None:
+        """More rows: only this widget's scrolling changes, not the screen's layout. Setting
+        ``virtual_size`` asks for a layout pass of the whole screen (~5 ms, on every
+        drain of a busy stream); Textual itself sets it this way when it lays out
+        (``Widget._size_updated``). Showing or hiding the scrollbar still lays out."""
+        if size == self.virtual_size:
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)  # Textual's: scrollbars and scroll limits for the new size
+        self.refresh()
+
     def on_resize(self) -> None:
         self._cache.clear()
+        self._set_virtual_size(Size(self.size.width, len(self._source) + 1))
 
     def notify_style_update(self) -> None:
         # The theme, focus or CSS changed: drawn rows and looked-up styles are stale.
@@ -208,7 +220,6 @@ class TimelineView(ScrollView, can_focus=True):
             style = self.rich_style if not name else self.get_component_rich_style(name, partial=partial)
             self._styles[key] = style
         return style
-        self.virtual_size = Size(self.size.width, len(self._source) + 1)
 
     # -- drawing -----------------------------------------------------------
     def render_line(self, y: int) -> Strip:
