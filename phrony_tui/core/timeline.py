@@ -180,6 +180,21 @@ class _Rows:
         self.tasks = [entry.key for entry in entries if entry.task]
 
 
+def _add_row(rows: _Rows, entry: _Entry) -> None:
+    """``rows.insert(entry)``, with the usual case (past the last row) short."""
+    key = entry.key
+    keys = rows.keys
+    if keys and keys[-1] >= key:
+        rows.insert(entry)
+        return
+    keys.append(key)
+    rows.items.append(entry.item)
+    if entry.task:
+        rows.tasks.append(key)
+    if rows._errors is not None and entry.error:
+        rows._errors.append(key)
+
+
 class TimelineView:
     """Rows of the timeline (all of them, or one run's), kept live as steps arrive."""
 
@@ -411,7 +426,7 @@ class Timeline(TimelineView):
         touched: list[Key] = []
         added = 0
         if not snapshot:
-            added = self._append_new(batch, touched)
+            added = self._add_new(batch, touched)
             if added:
                 batch = batch[added:]
         rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > len(self._entries)
@@ -448,52 +463,43 @@ class Timeline(TimelineView):
         first = bisect_left(self._rows.keys, min(touched)) if touched else None
         return Change(added=added, replaced=replaced, removed=removed, first_index=first)
 
-    def _append_new(self, batch: list[ConversationItem], touched: list[Key]) -> int:
-        """The live common case made cheap: steps new to the timeline, with an id and
-        an ordinal past every row (of the whole timeline and of their run), appended
-        in batch order. Stops at the first step that is anything else (the general
-        path takes it from there, so the batch's order is kept). Returns how many."""
+    def _add_new(self, batch: list[ConversationItem], touched: list[Key]) -> int:
+        """The live common case made cheap: steps new to the timeline, with an id and an
+        ordinal and no stand-in to reconcile, placed by their key: appended when past
+        every row, as live steps nearly always are, else inserted (a back-fill's
+        completion rows may already sit at the end). Stops at the first step that is
+        anything else: the general path takes it from there, so the batch's order is
+        kept. Returns how many it added."""
         entries = self._entries
         by_sequence = self._by_sequence
         rows = self._rows
-        keys, items = rows.keys, rows.items
         runs = self._runs
+        first: Key | None = None
         count = 0
         for item in batch:
             step_id = item.id
             ordinal = item.ordinal
             if not step_id or ordinal <= 0 or step_id in entries or step_id[0] == "~":
                 break
-            key = (_KNOWN, ordinal, step_id)
-            if keys and keys[-1] >= key:
-                break
             run_id = item.run_id
-            run_rows = runs.get(run_id)
-            if run_rows is None:
-                run_rows = runs[run_id] = _Rows(entries)
-            elif run_rows.keys and run_rows.keys[-1] >= key:
-                break
             if by_sequence is not None and run_id is not None and item.sequence is not None:
                 sequence_key = (run_id, item.sequence)
                 if sequence_key in by_sequence:
                     break  # a stand-in or an earlier step to reconcile: the general path
                 by_sequence[sequence_key] = step_id
+            key = (_KNOWN, ordinal, step_id)
             entry = _Entry(key, item)
             entries[step_id] = entry
-            keys.append(key)
-            items.append(item)
-            run_rows.keys.append(key)
-            run_rows.items.append(item)
-            if entry.task:
-                rows.tasks.append(key)
-                run_rows.tasks.append(key)
-            if rows._errors is not None and entry.error:
-                rows._errors.append(key)
-            if run_rows._errors is not None and entry.error:
-                run_rows._errors.append(key)
-            if not count:
-                touched.append(key)
+            run_rows = runs.get(run_id)
+            if run_rows is None:
+                run_rows = runs[run_id] = _Rows(entries)
+            _add_row(rows, entry)
+            _add_row(run_rows, entry)
+            if first is None or key < first:
+                first = key
             count += 1
+        if first is not None:
+            touched.append(first)
         return count
 
     def _sequence_map(self) -> dict[tuple[str, int], str]:

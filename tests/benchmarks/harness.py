@@ -303,6 +303,9 @@ class Stripper:
 # -- an app in a pseudo-terminal ----------------------------------------------------------------
 
 
+WINDOW = 64 * 1024  # characters of stripped output a marker check looks at (a frame is ~7,500)
+
+
 class PtyApp:
     """A command in a pseudo-terminal of COLS x ROWS whose output we read and search.
 
@@ -358,15 +361,17 @@ class PtyApp:
     def wait_for(self, done: Callable[[str], bool], timeout: float, what: str, *, since: int = 0) -> float:
         """Read until ``done(text since offset)`` is true; the perf_counter when it became true.
 
-        ``done`` sees the stripped output from ``since`` (a character offset) with a window
-        bounded at 1 MB so long runs stay cheap."""
+        ``done`` sees the stripped output from ``since`` (a character offset), at most the
+        last ``WINDOW`` characters: a few whole frames. The check runs on every read, on
+        the machine's other core, beside the simulator: it must stay cheap (a 1 MB window
+        took enough CPU during a firehose to slow the simulator the app waits on)."""
         deadline = time.monotonic() + timeout
         while True:
             chunk_timeout = max(0.0, min(0.2, deadline - time.monotonic()))
             fresh = self.pump(chunk_timeout)
             if fresh:
                 now = time.perf_counter()
-                if done(self.stripper.since(max(since, self.stripper.length - 1_000_000))):
+                if done(self.stripper.since(max(since, self.stripper.length - WINDOW))):
                     return now
             if time.monotonic() >= deadline:
                 tail = self.stripper.tail[-400:]
@@ -375,7 +380,7 @@ class PtyApp:
                 # drain what is left, then give up
                 while self.pump(0.05):
                     pass
-                if done(self.stripper.since(max(since, self.stripper.length - 1_000_000))):
+                if done(self.stripper.since(max(since, self.stripper.length - WINDOW))):
                     return time.perf_counter()
                 raise BenchError(f"the app exited ({self.proc.returncode}) before {what}: "
                                  f"{self.stripper.tail[-300:]!r}")  # fmt: skip

@@ -331,3 +331,14 @@ def test_50k_backfill_and_live_steps_stay_fast() -> None:
         timeline.index_of_run("r3")
         timeline.index_of_id(f"s{position + 1}")
     assert time.perf_counter() - start < 0.1
+
+
+def test_new_live_steps_go_before_completion_rows_a_back_fill_put_at_the_end():
+    """A back-fill may bring the run's completion rows (ordinals past the live steps
+    still buffered): those steps then land before them, in order, on the quick path."""
+    timeline = Timeline([item(f"s{n}", n, run_id="r1") for n in range(1, 4)])
+    timeline.merge([item("done", 100, "RunCompleted", run_id="r1"), item("end", 101, "SessionCompleted", run_id="r1")])
+    change = timeline.merge([item(f"s{n}", n, run_id="r1") for n in range(4, 60)])
+    assert [row.id for row in timeline] == [*(f"s{n}" for n in range(1, 60)), "done", "end"]
+    assert change.added == 56 and change.first_index == 3
+    assert timeline.index_of_run("r1") == 0 and len(timeline.filter_run("r1")) == 61
