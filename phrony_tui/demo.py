@@ -117,7 +117,7 @@ class DemoSimulator:
         self._log.close()
 
 
-def demo_settings(sim, base_url: str, settings: Settings | None = None) -> Settings:  # noqa: ANN001
+def demo_settings(sim, base_url: str, settings: Settings | None = None) -> Settings:
     """Settings for an in-process simulator (tests, screenshots) served at ``base_url``."""
     from phrony_tui.sim.cli import handshake
 

@@ -56,7 +56,7 @@ def frame_locals_text(error: BaseException) -> str:
             for name, value in frame.f_locals.items():
                 try:
                     parts.append(f"{name}={value!r}")
-                except Exception as exc:  # noqa: BLE001 - a broken repr is not a leak
+                except Exception as exc:
                     parts.append(f"{name}=<repr failed: {exc}>")
         error = error.__cause__ or error.__context__ or getattr(error, "error", None)
     return "\n".join(parts)

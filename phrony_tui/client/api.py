@@ -20,6 +20,7 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from phrony_tui import __version__
+from phrony_tui.client import jsonfallback
 from phrony_tui.client.errors import (
     PhronyAPIError,
     PhronyConnectionError,
@@ -29,7 +30,6 @@ from phrony_tui.client.errors import (
     PhronyUsageError,
     parse_retry_after,
 )
-from phrony_tui.client import jsonfallback
 from phrony_tui.client.lazy import decode_conversation
 from phrony_tui.client.messages import MESSAGE_PATHS, build_message_body
 from phrony_tui.client.models import (
@@ -134,7 +134,7 @@ class PhronyClient:
             await self._http.aclose()
 
     # -- agents ------------------------------------------------------------
-    async def start_run(self, agent_id: str, input: Mapping[str, Any] | None = None) -> StartRunResult:  # noqa: A002
+    async def start_run(self, agent_id: str, input: Mapping[str, Any] | None = None) -> StartRunResult:
         """``POST /v1/agents/{agentId}/runs``: start a run (input defaults to ``{}``)."""
         if input is not None and not isinstance(input, Mapping):
             raise PhronyUsageError("input must be a JSON object (a dict)")
@@ -408,7 +408,8 @@ class PhronyClient:
     def _parse(self, model: type[M], response: httpx.Response, path: str) -> M:
         try:
             return model.model_validate_json(response.content)
-        except ValidationError as exc:
+        except ValidationError as error:
+            exc = error
             try:
                 # Deep nesting or a lone surrogate is still JSON for the standard library; an
                 # odd field or list item is dropped rather than the whole body (repair.py).

@@ -24,9 +24,9 @@ import msgspec
 from pydantic import ValidationError
 
 from phrony_tui.client import jsonfallback
-from phrony_tui.gcpause import paused_gc
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
 from phrony_tui.client.repair import validate_repaired
+from phrony_tui.gcpause import paused_gc
 
 __all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
@@ -233,7 +233,7 @@ def _decode_other(data: str | bytes) -> LazyEvent | RunEvent | None:
     except (msgspec.ValidationError, RecursionError):
         pass  # an odd field type, or nesting deeper than msgspec goes: the tolerant path
     except msgspec.DecodeError:
-        if not isinstance(data, (bytes, str)) or not data.lstrip()[:1] in ("{", b"{"):
+        if not isinstance(data, (bytes, str)) or data.lstrip()[:1] not in ("{", b"{"):
             return None
     else:
         event.step_item = None  # only decode_events' step path sets these, never the JSON

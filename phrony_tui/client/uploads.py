@@ -23,7 +23,7 @@ import httpx
 from phrony_tui.client.errors import PhronyUsageError
 from phrony_tui.client.security import INSECURE_HTTP_RULE, is_loopback_host
 
-__all__ = ["FilePayload", "guess_media_type", "load_payload", "build_put_request", "safe_url"]
+__all__ = ["FilePayload", "build_put_request", "guess_media_type", "load_payload", "safe_url"]
 
 FALLBACK_MEDIA_TYPE = "application/octet-stream"
 MAX_FILENAME = 512

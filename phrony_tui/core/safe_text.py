@@ -49,8 +49,8 @@ from typing import Any
 __all__ = [
     "ELLIPSIS",
     "one_line",
-    "preview_json",
     "pretty_json",
+    "preview_json",
     "safe_text",
     "truncate",
 ]
@@ -98,7 +98,7 @@ def _placeholder(ch: str) -> str:
 
 
 _PLACEHOLDERS: dict[str, str] = {}
-for _code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]:
+for _code in [*range(0x20), *range(0x7F, 0xA0)]:
     if chr(_code) not in "\t\n":
         _PLACEHOLDERS[chr(_code)] = _placeholder(chr(_code))
 del _code
@@ -319,7 +319,7 @@ def _other(value: Any) -> Any:
     if callable(wire):
         try:
             return wire()
-        except Exception:  # noqa: BLE001 - a preview must not raise
+        except Exception:
             pass
     if isinstance(value, (set, frozenset)):
         return list(value)

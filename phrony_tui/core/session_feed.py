@@ -78,7 +78,7 @@ class SessionFeed:
         self._rows = {}
         self._sorted = None
 
-    def set_filters(self, *, inbox: bool | None = None, status: str | None | type[Ellipsis] = ...) -> None:
+    def set_filters(self, *, inbox: bool | None = None, status: str | type[Ellipsis] | None = ...) -> None:
         if inbox is not None:
             self.inbox = inbox
         if status is not ...:

@@ -8,14 +8,14 @@ from collections.abc import Iterable, Sequence
 
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
 from phrony_tui.core.events import describe, effect_of
-from phrony_tui.gcpause import paused_gc
 from phrony_tui.core.format import fmt_time
 from phrony_tui.core.run_tree import RunTree
 from phrony_tui.core.safe_text import one_line
-from phrony_tui.core.status import is_live, is_terminal, is_waiting
+from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.core.steps import is_error_step, is_user_task_req, step_from_event, step_type, user_task_id_of
 from phrony_tui.core.tasks import TaskBook, UserTask
 from phrony_tui.core.timeline import Timeline, TimelineView, looks_redacted
+from phrony_tui.gcpause import paused_gc
 
 # Tones the timeline draws rows in (see ui/widgets/timeline.py).
 _TYPE_TONES = {

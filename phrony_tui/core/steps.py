@@ -7,10 +7,9 @@ an unexpected shape; they answer ``None`` / ``False`` instead.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from phrony_tui.client.models import ConversationItem, RunEvent

@@ -254,7 +254,7 @@ class TimelineView:
             first = range(start, -1, -1)
             return (*first, *range(count - 1, start, -1)) if wrap else first
         first = range(start, count)
-        return (*first, *range(0, start)) if wrap else first
+        return (*first, *range(start)) if wrap else first
 
     def find(self, text: str, start: int = 0, backwards: bool = False, *, wrap: bool = True) -> int | None:
         """The first row at or after ``start`` (at or before, backwards) whose
@@ -317,7 +317,7 @@ class TimelineView:
             order = [*range(split - 1, -1, -1), *(range(len(flagged) - 1, split - 1, -1) if wrap else ())]
         else:
             split = bisect_left(flagged, pivot)
-            order = [*range(split, len(flagged)), *(range(0, split) if wrap else ())]
+            order = [*range(split, len(flagged)), *(range(split) if wrap else ())]
         for position in order:
             index = self._rows.index(flagged[position])
             if index is None:

@@ -104,7 +104,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def handshake(sim, base_url: str) -> dict:  # noqa: ANN001 - Simulator, imported lazily
+def handshake(sim, base_url: str) -> dict:
     """What ``--demo`` needs to know of the simulator (see phrony_tui/demo.py)."""
     agents = [
         {"id": a.id, "key": a.key, "name": a.name, "parentKey": a.parent_key} for a in sim.engine.agents.values()
@@ -112,7 +112,7 @@ def handshake(sim, base_url: str) -> dict:  # noqa: ANN001 - Simulator, imported
     return {"baseUrl": base_url, "adminKey": sim.keys.admin, "agents": agents}
 
 
-def serve_until_stdin_closes(sim, server) -> int:  # noqa: ANN001
+def serve_until_stdin_closes(sim, server) -> int:
     """The demo's child: its parent owns the pipe on stdin, so the simulator ends with
     the app however the app ends (even killed). Terminal signals are the app's."""
     import json
@@ -127,7 +127,7 @@ def serve_until_stdin_closes(sim, server) -> int:  # noqa: ANN001
     return 0
 
 
-def banner(sim, base_url: str) -> str:  # noqa: ANN001 - Simulator, imported lazily
+def banner(sim, base_url: str) -> str:
     roots = [key for key in sim.agents if "." not in key]
     lines = [
         f"Phrony simulator on {base_url}  (seed {sim.seed}, live; Ctrl+C stops)",

@@ -59,8 +59,8 @@ def hitl(ctx: Ctx) -> Script:
                                 "delivered": True, "days_since_delivery": rng.randrange(2, 28)}, None, 1)  # fmt: skip
     yield Sleep(1)
     ctx.llm(run, 2)
-    message = (f"The order exists and is within the 30-day window. Refunds above 50 EUR need a "
-               f"human approval, so I will ask before calling issue_refund.")  # fmt: skip
+    message = ("The order exists and is within the 30-day window. Refunds above 50 EUR need a "
+               "human approval, so I will ask before calling issue_refund.")  # fmt: skip
     if hostile:
         message += f" Customer note: {HOSTILE_TEXT}"
     ctx.reason(run, message, 2)
@@ -160,7 +160,7 @@ def number(ctx: Ctx) -> Script:
     cap = answer.get("numberValue")
     ctx.llm(run, 2)
     yield Sleep(2)
-    over = 4890.1 > float(cap)
+    over = float(cap) < 4890.1
     output = {"cap": cap, "forecastNextMonth": 5012.4, "overCap": over}
     ctx.output(run, output, 2)
     ctx.finish_run(run, "Completed", output)

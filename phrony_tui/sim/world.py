@@ -54,9 +54,27 @@ class Agent:
 
 class Run:
     __slots__ = (
-        "id", "session", "agent", "version_id", "version_label", "parent", "depth", "status",
-        "tokens", "output", "error", "started_ms", "finished_ms", "input", "seq", "children",
-        "trigger_type", "triggered_by", "trigger_id", "trigger_name", "last_ms",
+        "agent",
+        "children",
+        "depth",
+        "error",
+        "finished_ms",
+        "id",
+        "input",
+        "last_ms",
+        "output",
+        "parent",
+        "seq",
+        "session",
+        "started_ms",
+        "status",
+        "tokens",
+        "trigger_id",
+        "trigger_name",
+        "trigger_type",
+        "triggered_by",
+        "version_id",
+        "version_label",
     )  # fmt: skip
 
     def __init__(
@@ -99,7 +117,7 @@ class Run:
 
 
 class Task:
-    __slots__ = ("id", "run", "kind", "question", "options", "content", "status", "answer", "blocking")
+    __slots__ = ("answer", "blocking", "content", "id", "kind", "options", "question", "run", "status")
 
     def __init__(self, task_id: str, run: Run, kind: str, question: str, options: list[dict] | None, blocking: bool):
         self.id = task_id
@@ -118,7 +136,7 @@ class Task:
 
 
 class Event:
-    __slots__ = ("ms", "kind", "subject", "run_id", "data", "encoded")
+    __slots__ = ("data", "encoded", "kind", "ms", "run_id", "subject")
 
     def __init__(self, ms: int, kind: str, subject: str, run_id: str | None, data: dict, encoded: bytes):
         self.ms = ms
@@ -131,10 +149,37 @@ class Event:
 
 class Session:
     __slots__ = (
-        "id", "index", "agent", "version_id", "version_label", "trigger_type", "triggered_by", "trigger_id",
-        "trigger_name", "llm_model", "status", "tokens", "output", "error", "input", "start_context",
-        "started_ms", "finished_ms", "runs", "items", "tasks", "events", "redacted", "gen", "token", "waiting",
-        "autopilot", "rng", "special", "terminal_event_index", "unkept",
+        "agent",
+        "autopilot",
+        "error",
+        "events",
+        "finished_ms",
+        "gen",
+        "id",
+        "index",
+        "input",
+        "items",
+        "llm_model",
+        "output",
+        "redacted",
+        "rng",
+        "runs",
+        "special",
+        "start_context",
+        "started_ms",
+        "status",
+        "tasks",
+        "terminal_event_index",
+        "token",
+        "tokens",
+        "trigger_id",
+        "trigger_name",
+        "trigger_type",
+        "triggered_by",
+        "unkept",
+        "version_id",
+        "version_label",
+        "waiting",
     )  # fmt: skip
 
     def __init__(self, session_id: str, index: int, agent: Agent, started_ms: int):

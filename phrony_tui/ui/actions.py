@@ -24,10 +24,10 @@ from phrony_tui.ui.text import short_id
 # The dialogs are imported when first opened: they (and TextArea's syntax machinery)
 # are not needed to draw the first screen, and cost ~40 ms of every start.
 if TYPE_CHECKING:
-    from phrony_tui.ui.dialogs.attempts import AttemptLog
-    from phrony_tui.ui.dialogs.common import Done
     from phrony_tui.core.session_state import SessionState
     from phrony_tui.ui.app import PhronyApp
+    from phrony_tui.ui.dialogs.attempts import AttemptLog
+    from phrony_tui.ui.dialogs.common import Done
 
 # The actions this class gates, and the pause each one ends.
 RUN_ACTIONS = ("answer", "message", "skip_wait", "start_run", "attempts")

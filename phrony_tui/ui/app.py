@@ -12,9 +12,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from phrony_tui.cli import Settings
+from phrony_tui.client import PhronyClient
 from phrony_tui.gcpause import tune_for_interactive
 from phrony_tui.ui import prefs
-from phrony_tui.client import PhronyClient
 
 if TYPE_CHECKING:
     from phrony_tui.live.prefetch import Handoff

@@ -23,7 +23,7 @@ def run_app(settings: Settings, *, prefetch=None, reload_settings=None) -> int:
                 print(f"phrony-tui: {problem}", file=sys.stderr)
 
 
-def _run(settings: Settings, demo, prefetch, reload_settings) -> int:  # noqa: ANN001
+def _run(settings: Settings, demo, prefetch, reload_settings) -> int:
     from phrony_tui.client import PhronyUsageError, check_base_url
     from phrony_tui.ui.app import PhronyApp
 

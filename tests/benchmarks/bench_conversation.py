@@ -235,6 +235,7 @@ def measure_memory_child(name: str, body_file: str, base_url: str, key: str, run
     body = Path(body_file).read_bytes()
     ops = operations(body, base_url, key, run_id)
     import httpx  # noqa: F401  (imported before the baseline, like the client's modules)
+
     import phrony_tui.client  # noqa: F401
 
     # The body (read above) is part of the baseline: the growth is what the operation adds.

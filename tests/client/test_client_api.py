@@ -7,6 +7,7 @@ import logging
 
 import httpx
 import pytest
+from client_helpers import BASE, KEY, Recorder
 
 from phrony_tui import __version__
 from phrony_tui.client import (
@@ -19,8 +20,6 @@ from phrony_tui.client import (
     PhronyUsageError,
     UploadedFile,
 )
-
-from client_helpers import BASE, KEY, Recorder
 
 RUN = "11111111-1111-4111-8111-111111111111"
 AGENT = "22222222-2222-4222-8222-222222222222"
@@ -411,7 +410,7 @@ async def test_key_never_logged_nor_in_errors(rec, caplog, tmp_path):
                      lambda: client.get_conversation("missing")):
             try:
                 await call()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 errors.append(exc)
         assert KEY not in repr(client) and KEY not in str(vars(client))
     assert len(errors) == 3

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pickle
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -95,7 +95,7 @@ def test_retry_after_seconds(value, expected):
 
 
 def test_retry_after_http_date():
-    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
     later = format_datetime(now + timedelta(seconds=30), usegmt=True)
     assert parse_retry_after(later, now=now.timestamp()) == pytest.approx(30.0)
     earlier = format_datetime(now - timedelta(seconds=30), usegmt=True)

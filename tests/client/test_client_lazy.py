@@ -6,7 +6,6 @@ import asyncio
 import json
 
 import msgspec
-
 import pytest
 
 from phrony_tui.client import PhronyClient

@@ -6,12 +6,11 @@ import subprocess
 import sys
 
 import pytest
+from client_helpers import KEY
 from pydantic import SecretStr
 
 from phrony_tui.client import PhronyClient, PhronyUsageError, check_base_url
 from phrony_tui.client.security import ApiKeyAuth, coerce_api_key
-
-from client_helpers import KEY
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import json
 
 import httpx
 import pytest
+from client_helpers import KEY, SSE_HEAD, RawServer, event
 
 from phrony_tui.client import (
     PhronyAPIError,
@@ -16,8 +17,6 @@ from phrony_tui.client import (
     PhronyTimeoutError,
     RunEvent,
 )
-
-from client_helpers import KEY, SSE_HEAD, RawServer, event
 
 RUN = "run-1"
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phrony_tui.core.safe_text import ELLIPSIS, one_line, preview_json, pretty_json, safe_text, truncate
+from phrony_tui.core.safe_text import ELLIPSIS, one_line, pretty_json, preview_json, safe_text, truncate
 
 ESC = "\x1b"
 

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sim_helpers import client
 
 from phrony_tui.sim import FixedClock, SimServer, Simulator
-from sim_helpers import client
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sim_helpers import client
 
 from phrony_tui.sim import Simulator
-from sim_helpers import client
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 
 import httpx
+from sim_helpers import read_sse
 
 from phrony_tui.sim import Simulator
-from sim_helpers import read_sse
 
 
 def test_the_documented_walkthrough(sim: Simulator, sim_base_url: str) -> None:

@@ -6,9 +6,9 @@ import time
 
 import httpx
 import pytest
+from sim_helpers import read_sse, start, stream
 
 from phrony_tui.sim import Faults, FixedClock, SimServer, Simulator
-from sim_helpers import read_sse, start, stream
 
 
 def statuses(http: httpx.Client, sim: Simulator, n: int) -> list[int]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sim_helpers import client
 
 from phrony_tui.sim import Simulator
-from sim_helpers import client
 
 BODY = {"filename": "report.pdf", "mediaType": "application/pdf", "maxContentLength": 16}
 

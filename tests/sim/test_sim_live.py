@@ -6,9 +6,9 @@ import threading
 import time
 
 import httpx
+from sim_helpers import client, conversation, read_sse, start, stream
 
 from phrony_tui.sim import SimServer, Simulator
-from sim_helpers import client, conversation, read_sse, start, stream
 
 
 def test_live_mode_moves_on_its_own() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sim_helpers import conversation, message, pending_task, start, types
 
 from phrony_tui.sim import Simulator
-from sim_helpers import conversation, message, pending_task, start, types
 
 
 def run_status(http: httpx.Client, run_id: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sim_helpers import SLIM_KEYS, conversation
 
 from phrony_tui.sim import Simulator
-from sim_helpers import SLIM_KEYS, conversation
 
 LIST_FIELDS = ["id", "tenantId", "agentId", "agentVersionId", "llmModel", "triggerType", "triggeredBy", "triggerId",
                "triggerName", "status", "totalTokensUsed", "output", "error", "input", "startContext", "rootRunId",

@@ -6,9 +6,9 @@ import json
 import time
 
 import httpx
+from sim_helpers import conversation, message, pending_task, read_sse, start, stream
 
 from phrony_tui.sim import Simulator
-from sim_helpers import conversation, message, pending_task, read_sse, start, stream
 
 
 def test_stream_of_a_hitl_session_until_it_ends(http: httpx.Client, sim: Simulator) -> None:

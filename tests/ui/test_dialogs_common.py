@@ -52,7 +52,7 @@ async def wait_closed(app, pilot) -> None:
 
 async def wait_settled(app, pilot, dialog: ActionDialog) -> None:
     """Wait for the request in flight to end (the dialog stays open on failure)."""
-    await wait_for(pilot, lambda: not dialog.busy and dialog.error is not None or app.screen is not dialog)
+    await wait_for(pilot, lambda: (not dialog.busy and dialog.error is not None) or app.screen is not dialog)
 
 
 def posts(sim, suffix: str) -> list:

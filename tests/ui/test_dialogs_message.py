@@ -15,7 +15,7 @@ from tests.ui.conftest import wait_for
 from tests.ui.helpers import screen_text
 from tests.ui.test_dialogs_common import (
     SIZE,
-    attempts_file,  # noqa: F401, F811 (an autouse fixture)
+    attempts_file,  # noqa: F401 (an autouse fixture)
     notifications,
     open_session,
     posts,

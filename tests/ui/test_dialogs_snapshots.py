@@ -20,8 +20,8 @@ from phrony_tui.ui.dialogs.skip import SkipWaitDialog
 from phrony_tui.ui.dialogs.start import StartRunDialog
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from tests.ui.conftest import wait_for
-from tests.ui.test_dialogs_common import SIZE, open_session, press_until_dialog, wait_settled
 from tests.ui.helpers import main_screen
+from tests.ui.test_dialogs_common import SIZE, open_session, press_until_dialog, wait_settled
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from tests.ui.helpers import main_screen, screen_text
 from tests.ui.test_dialogs_common import (
     SIZE,
     Flaky,
-    attempts_file,  # noqa: F401, F811 (an autouse fixture)
+    attempts_file,  # noqa: F401 (an autouse fixture)
     notifications,
     posts,
     press_until_dialog,
@@ -185,7 +185,7 @@ async def test_no_answer_is_recorded_and_may_be_retried(sim, sim_base_url, make_
 
 async def test_a_duplicate_delivery_is_recorded_with_its_run(tmp_path):
     class Client:
-        async def start_run(self, agent_id, input):  # noqa: A002
+        async def start_run(self, agent_id, input):
             return StartRunResult(session_id="s1", run_id="r1", status="Running", duplicate_delivery=True)
 
     clock = lambda: datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # noqa: E731

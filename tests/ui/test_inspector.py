@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 from pydantic import SecretStr
 
 from phrony_tui.ui.widgets.live_log import LiveLog

@@ -28,7 +28,14 @@ from phrony_tui.client import PhronyClient, PhronyError
 from phrony_tui.core.safe_text import one_line, pretty_json
 from phrony_tui.core.steps import as_mapping
 from phrony_tui.core.tasks import UserTask, answer_fields, parse_number
-from phrony_tui.ui.dialogs.common import ActionDialog, ChoiceList, Done, SendInput, error_text, is_stale_answer
+from phrony_tui.ui.dialogs.common import (
+    ActionDialog,
+    ChoiceList,
+    Done,
+    SendInput,
+    error_text,
+    is_stale_answer,
+)
 from phrony_tui.ui.text import block, cell, short_id
 
 # Keys of a task's content that the dialog shows in its own way (or that are ids).

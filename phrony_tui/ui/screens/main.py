@@ -8,8 +8,8 @@ events are buffered by the follower and drawn by one timer, never per event.
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from collections.abc import Awaitable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -22,19 +22,19 @@ from phrony_tui.client import PhronyError
 from phrony_tui.client.models import Conversation, SessionSummary
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
-from phrony_tui.gcpause import freeze_after_bulk, paused_gc, release_frozen
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
+from phrony_tui.gcpause import freeze_after_bulk, paused_gc, release_frozen
 from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import RunActions
 from phrony_tui.ui.errors import describe_error
-from phrony_tui.ui.session_tools import SessionTools
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
+from phrony_tui.ui.session_tools import SessionTools
+from phrony_tui.ui.widgets.footer import KeysFooter
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.run_tree import RunTree
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from phrony_tui.ui.widgets.status_bar import StatusBar
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
-from phrony_tui.ui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from phrony_tui.ui.app import PhronyApp
