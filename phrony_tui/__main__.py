@@ -1,3 +1,3 @@
-from phrony_tui.cli import main
+from phrony_tui.entry.cli import main
 
 raise SystemExit(main())

@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from phrony_tui import cli
 from phrony_tui import config as configfile
+from phrony_tui.entry import cli
 
 KEY = "phk_profile_key_123456"
 

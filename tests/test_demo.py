@@ -7,8 +7,8 @@ import subprocess
 import httpx
 import pytest
 
-from phrony_tui.cli import Settings
-from phrony_tui.demo import DemoError, DemoSimulator, settings_from_handshake
+from phrony_tui.entry.demo import DemoError, DemoSimulator, settings_from_handshake
+from phrony_tui.settings import Settings
 
 
 def test_the_demo_simulator_serves_until_its_pipe_closes():

@@ -26,11 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from phrony_tui.cli import Settings
 from phrony_tui.client import PhronyClient, PhronyProtocolError, RunEvent
 from phrony_tui.core.events import describe
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.live.follower import RunFollower
+from phrony_tui.settings import Settings
 from phrony_tui.ui.app import PhronyApp
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.run_tree import RunTree

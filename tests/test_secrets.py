@@ -15,11 +15,11 @@ import pytest
 from pydantic import SecretStr
 from textual.worker import WorkerFailed
 
-from phrony_tui.cli import Settings
 from phrony_tui.client import PhronyAPIError, PhronyClient, PhronyConnectionError
 from phrony_tui.core.export import conversation_json, markdown_report
 from phrony_tui.core.format import parse_ts
-from phrony_tui.demo import demo_settings
+from phrony_tui.entry.demo import demo_settings
+from phrony_tui.settings import Settings
 from phrony_tui.ui.app import PhronyApp
 from phrony_tui.ui.widgets.sessions import SessionsPane
 

@@ -9,7 +9,7 @@ import logging
 import httpx
 import pytest
 
-from phrony_tui import cli
+from phrony_tui.entry import cli
 
 KEY = "phk_transport_SECRET_0123456789"
 
@@ -20,7 +20,7 @@ def started(monkeypatch):
     calls: list = []
     requests: list = []
 
-    def run_app(settings, prefetch=None, reload_settings=None):
+    def launch(settings, reload_settings=None):
         calls.append(settings)
         return 0
 
@@ -32,9 +32,9 @@ def started(monkeypatch):
         requests.append(request)
         raise AssertionError(f"no request expected, got {request.method} {request.url}")
 
-    import phrony_tui.ui.run
+    import phrony_tui.entry.launch
 
-    monkeypatch.setattr(phrony_tui.ui.run, "run_app", run_app)
+    monkeypatch.setattr(phrony_tui.entry.launch, "launch", launch)
     monkeypatch.setattr(httpx.AsyncClient, "send", no_async_send)
     monkeypatch.setattr(httpx.Client, "send", no_send)
     for name in ("PHRONY_API_BASE", "PHRONY_API_KEY", "PHRONY_AGENT_ID"):

@@ -1,5 +1,8 @@
 """The async Phrony API client. No textual import: usable as a library on its own.
 
+Importing it has no side effects (no process-wide switch: the app's own start-up
+ones live in phrony_tui.entry).
+
     from phrony_tui.client import PhronyClient, PhronyAPIError
 
     async with PhronyClient(base_url, api_key) as client:
@@ -8,11 +11,7 @@
 See docs/client.md.
 """
 
-from phrony_tui.client._deferred import defer_httpx_cli
-
-defer_httpx_cli()  # before the first "import httpx" (see _deferred.py)
-
-from phrony_tui.client.api import DEFAULT_BASE_URL, USER_AGENT, PhronyClient  # noqa: E402
+from phrony_tui.client.api import DEFAULT_BASE_URL, USER_AGENT, PhronyClient
 from phrony_tui.client.errors import (
     PhronyAPIError,
     PhronyConnectionError,
@@ -21,25 +20,54 @@ from phrony_tui.client.errors import (
     PhronyTimeoutError,
     PhronyUsageError,
 )
-from phrony_tui.client.models import *  # noqa: F403
-from phrony_tui.client.models import __all__ as _models_all
-from phrony_tui.client.security import check_base_url, is_loopback_host
+from phrony_tui.client.models import (
+    Conversation,
+    ConversationItem,
+    FinalizeResult,
+    MessageResult,
+    PhronyModel,
+    PresignResult,
+    Run,
+    RunEvent,
+    RunState,
+    Session,
+    SessionPage,
+    SessionSummary,
+    StartRunResult,
+    UploadedFile,
+)
+from phrony_tui.client.security import check_base_url, check_transport, clear_text_warning, is_loopback_host
 from phrony_tui.client.sse import StreamStats
 from phrony_tui.client.stream import RunEventStream
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "USER_AGENT",
+    "Conversation",
+    "ConversationItem",
+    "FinalizeResult",
+    "MessageResult",
     "PhronyAPIError",
     "PhronyClient",
     "PhronyConnectionError",
     "PhronyError",
+    "PhronyModel",
     "PhronyProtocolError",
     "PhronyTimeoutError",
     "PhronyUsageError",
+    "PresignResult",
+    "Run",
+    "RunEvent",
     "RunEventStream",
+    "RunState",
+    "Session",
+    "SessionPage",
+    "SessionSummary",
+    "StartRunResult",
     "StreamStats",
+    "UploadedFile",
     "check_base_url",
+    "check_transport",
+    "clear_text_warning",
     "is_loopback_host",
-    *_models_all,
 ]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlsplit
@@ -47,10 +47,10 @@ from phrony_tui.client.repair import validate_repaired
 from phrony_tui.client.security import ApiKeyAuth, check_base_url, coerce_api_key, redact, shared_ssl_context
 from phrony_tui.client.stream import RunEventStream
 from phrony_tui.client.uploads import FilePayload, build_put_request, load_payload, safe_url
+from phrony_tui.settings import DEFAULT_BASE_URL
 
 __all__ = ["DEFAULT_BASE_URL", "USER_AGENT", "PhronyClient"]
 
-DEFAULT_BASE_URL = "https://api.phrony.com"
 USER_AGENT = f"phrony-tui/{__version__}"
 
 log = logging.getLogger("phrony_tui.client")
@@ -75,6 +75,8 @@ class PhronyClient:
     ordinary requests, ``connect_timeout`` the connect (and pool) timeout;
     streams use ``stream_read_timeout`` between bytes: long enough for a quiet
     stream kept alive by heartbeats, short enough to notice a dead one.
+    ``around_bulk_decode`` (a context manager factory) is entered around the lazy
+    decode of a whole conversation: the app pauses its garbage collector there.
     """
 
     def __init__(
@@ -88,6 +90,7 @@ class PhronyClient:
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         stream_read_timeout: float = 60.0,
+        around_bulk_decode: Callable[[], AbstractContextManager[object]] = nullcontext,
     ) -> None:
         if http_client is not None and transport is not None:
             raise PhronyUsageError("pass http_client or transport, not both")
@@ -108,6 +111,9 @@ class PhronyClient:
             )
         self._http = http_client
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        # Entered around the lazy decode of a whole conversation (CPU only, no await):
+        # an app pauses its garbage collector there; the library changes nothing itself.
+        self._around_bulk_decode = around_bulk_decode
 
     def __repr__(self) -> str:
         return f"PhronyClient(base_url={self.base_url!r})"
@@ -186,7 +192,8 @@ class PhronyClient:
         response = await self._request("GET", path, params={"stepContent": step_content})
         if lazy:
             try:
-                return decode_conversation(response.content)
+                with self._around_bulk_decode():
+                    return decode_conversation(response.content)
             except ValidationError:
                 pass  # the strict path below says what is wrong with the body
         # Straight from bytes: one pass in pydantic-core, no json.loads first.

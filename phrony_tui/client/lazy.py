@@ -17,6 +17,7 @@ tolerant pydantic path: fast when it can be, never stricter.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -26,7 +27,6 @@ from pydantic import ValidationError
 from phrony_tui.client import jsonfallback
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
 from phrony_tui.client.repair import validate_repaired
-from phrony_tui.gcpause import paused_gc
 
 __all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
@@ -263,21 +263,19 @@ _raw_items_decoder = msgspec.json.Decoder(_RawItems)
 
 
 def decode_conversation(data: bytes) -> Conversation:
-    """A ``Conversation`` whose items are ``LazyItem`` (or ``ConversationItem`` after a fallback)."""
-    with paused_gc():
-        return _decode(data)
+    """A ``Conversation`` whose items are ``LazyItem`` (or ``ConversationItem`` after a fallback).
 
-
-def _decode(data: bytes) -> Conversation:
+    It allocates a few hundred thousand acyclic objects for a big session: an app may
+    pause the collector meanwhile (``PhronyClient(around_bulk_decode=...)``)."""
     try:
         body = _body_decoder.decode(data)
         raws = _raw_items_decoder.decode(data).items
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return _tolerant(data)
-    for item, raw in zip(body.items, raws):
+    for item, raw in zip(body.items, raws, strict=False):  # one array, read twice
         _own(item, raw, is_event=False)
     items = body.items
-    if any(a.ordinal > b.ordinal for a, b in zip(items, items[1:])):
+    if any(a.ordinal > b.ordinal for a, b in itertools.pairwise(items)):
         items.sort(key=lambda item: item.ordinal)
     try:
         session = Session.model_validate_json(bytes(body.session))

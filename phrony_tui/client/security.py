@@ -21,12 +21,30 @@ from pydantic import SecretStr
 
 from phrony_tui.client.errors import PhronyUsageError
 
-__all__ = ["ApiKeyAuth", "check_base_url", "coerce_api_key", "is_loopback_host", "redact"]
+__all__ = [
+    "ApiKeyAuth",
+    "check_base_url",
+    "check_transport",
+    "clear_text_warning",
+    "coerce_api_key",
+    "is_loopback_host",
+    "redact",
+]
 
-INSECURE_HTTP_RULE = (
-    "plain http:// is only allowed to loopback hosts (localhost, 127.0.0.0/8, ::1); "
-    "use https:// or pass allow_insecure_http=True"
-)
+# The transport rule, in the one wording every refusal uses (base URLs, uploads).
+INSECURE_HTTP_RULE = "plain http:// is only allowed to loopback hosts (localhost, 127.0.0.0/8, ::1)"
+# How a caller opts out, said in the refusal: the library's argument by default;
+# the command line names its flag, a profile its setting.
+OPT_IN_ARGUMENT = "pass allow_insecure_http=True"
+OPT_IN_FLAG = "pass --allow-insecure-http"
+
+
+def plain_http_refusal(target: str, opt_in: str = OPT_IN_ARGUMENT, *, carried: str = "the API key") -> str:
+    """The message refusing plain http to ``target`` (a URL without userinfo)."""
+    return (
+        f"refusing {target}: {INSECURE_HTTP_RULE}, because {carried} would travel in clear text. "
+        f"Use https://, or {opt_in} to send it anyway."
+    )
 
 
 def is_loopback_host(host: str) -> bool:
@@ -40,12 +58,13 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def check_base_url(url: str, allow_insecure_http: bool = False) -> str:
+def check_base_url(url: str, allow_insecure_http: bool = False, *, opt_in: str = OPT_IN_ARGUMENT) -> str:
     """Validate a base URL and return it without trailing slashes.
 
     Refuses (``PhronyUsageError``) anything that is not ``http(s)://host[:port][/prefix]``,
     URLs with credentials, a query or a fragment, and plain ``http://`` to a
-    non-loopback host unless ``allow_insecure_http`` is true. The CLI calls this
+    non-loopback host unless ``allow_insecure_http`` is true (``opt_in``: how the
+    message names that switch). The CLI calls this (through ``check_transport``)
     before starting anything; ``PhronyClient`` calls it again.
     """
     if not isinstance(url, str) or not url.strip():
@@ -72,8 +91,32 @@ def check_base_url(url: str, allow_insecure_http: bool = False) -> str:
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         raise PhronyUsageError(f"the base URL must not have a query or fragment: {_safe(url)!r}")
     if scheme == "http" and not allow_insecure_http and not is_loopback_host(host):
-        raise PhronyUsageError(f"refusing {_safe(url)!r}: {INSECURE_HTTP_RULE}")
+        raise PhronyUsageError(plain_http_refusal(_safe(url), opt_in))
     return url.rstrip("/")
+
+
+def check_transport(url: str, allow_insecure_http: bool = False, *, opt_in: str = OPT_IN_FLAG) -> str | None:
+    """``check_base_url`` for a caller that reports rather than raises: why the URL is
+    refused (the key would leak, or it is malformed), or None. Before any request."""
+    try:
+        check_base_url(url, allow_insecure_http, opt_in=opt_in)
+    except PhronyUsageError as error:
+        return str(error)
+    return None
+
+
+def clear_text_warning(url: str, allow_insecure_http: bool) -> str | None:
+    """What to warn about when ``allow_insecure_http`` lets plain http through to a host
+    that is not loopback (None otherwise, and for a URL ``check_base_url`` refuses)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    if not allow_insecure_http or parts.scheme.lower() != "http" or not host or is_loopback_host(host):
+        return None
+    where = f"http://{parts.netloc.rsplit('@', 1)[-1]}"  # never echo user:password@
+    return f"the API key goes to {where} over plain http://, readable by anyone on the network path."
 
 
 def _safe(url: str) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from phrony_tui.client.errors import PhronyUsageError
-from phrony_tui.client.security import INSECURE_HTTP_RULE, is_loopback_host
+from phrony_tui.client.security import is_loopback_host, plain_http_refusal
 
 __all__ = ["FilePayload", "build_put_request", "guess_media_type", "load_payload", "safe_url"]
 
@@ -104,7 +104,9 @@ def build_put_request(
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PhronyUsageError(f"the server returned an unusable uploadUrl: {safe_url(upload_url)!r}")
     if parts.scheme == "http" and not allow_insecure_http and not is_loopback_host(parts.hostname):
-        raise PhronyUsageError(f"refusing to upload to {safe_url(upload_url)!r}: {INSECURE_HTTP_RULE}")
+        raise PhronyUsageError(
+            plain_http_refusal(f"to upload to {safe_url(upload_url)}", carried="the file and its signed URL")
+        )
     method = (method or "PUT").upper()
     if method not in ("PUT", "POST"):
         raise PhronyUsageError(f"the server asked for an upload with {method!r}; only PUT is supported")

@@ -15,7 +15,6 @@ from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.core.steps import is_error_step, is_user_task_req, step_from_event, step_type, user_task_id_of
 from phrony_tui.core.tasks import TaskBook, UserTask
 from phrony_tui.core.timeline import Timeline, TimelineView, looks_redacted
-from phrony_tui.gcpause import paused_gc
 
 # Tones the timeline draws rows in (see ui/widgets/timeline.py).
 _TYPE_TONES = {
@@ -108,9 +107,8 @@ class SessionState:
         self.session = conversation.session
         for run in conversation.runs:
             self.runs[run.id] = run
-        with paused_gc():
-            self.timeline.load(conversation)
-            self.tasks.add_conversation(conversation)
+        self.timeline.load(conversation)
+        self.tasks.add_conversation(conversation)
         self._dirty_from = 0
         self.redacted = looks_redacted(conversation) or (
             not conversation.items
@@ -121,11 +119,9 @@ class SessionState:
         self._changed(runs=True)
 
     def apply_events(self, events: Iterable[RunEvent]) -> None:
-        """A batch of live events (in arrival order): one timeline merge per batch."""
-        with paused_gc():
-            self._apply_events(events)
-
-    def _apply_events(self, events: Iterable[RunEvent]) -> None:
+        """A batch of live events (in arrival order): one timeline merge per batch.
+        (A bulk build, like the constructor and ``merge_conversation``: the app runs
+        these with its garbage collector paused.)"""
         runs_changed = False
         root_run_id = self.root_run_id
         steps: list[ConversationItem] = []

@@ -11,20 +11,30 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager, nullcontext
 
 from phrony_tui.client import PhronyClient
 from phrony_tui.client.models import Conversation
 
 
 def start_prefetch(
-    base_url: str, api_key, run_id: str, *, allow_insecure_http: bool = False
+    base_url: str,
+    api_key,
+    run_id: str,
+    *,
+    allow_insecure_http: bool = False,
+    around_bulk_decode: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> Future[Conversation]:
-    """A future of the lazy conversation (its exception when the read fails)."""
+    """A future of the lazy conversation (its exception when the read fails);
+    ``around_bulk_decode`` as for ``PhronyClient``."""
     future: Future[Conversation] = Future()
 
     async def fetch() -> Conversation:
-        async with PhronyClient(base_url, api_key, allow_insecure_http=allow_insecure_http) as client:
+        async with PhronyClient(
+            base_url, api_key, allow_insecure_http=allow_insecure_http, around_bulk_decode=around_bulk_decode
+        ) as client:
             return await client.get_conversation(run_id, lazy=True)
 
     def work() -> None:

@@ -105,7 +105,7 @@ def main(argv: list[str]) -> int:
 
 
 def handshake(sim, base_url: str) -> dict:
-    """What ``--demo`` needs to know of the simulator (see phrony_tui/demo.py)."""
+    """What ``--demo`` needs to know of the simulator (see phrony_tui/entry/demo.py)."""
     agents = [
         {"id": a.id, "key": a.key, "name": a.name, "parentKey": a.parent_key} for a in sim.engine.agents.values()
     ]

@@ -11,10 +11,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from phrony_tui.cli import Settings
-from phrony_tui.client import PhronyClient
-from phrony_tui.gcpause import tune_for_interactive
+from phrony_tui.client import PhronyClient, check_transport, clear_text_warning
+from phrony_tui.settings import Settings
 from phrony_tui.ui import prefs
+from phrony_tui.ui.gc_policy import GCPolicy
 
 if TYPE_CHECKING:
     from phrony_tui.live.prefetch import Handoff
@@ -45,8 +45,12 @@ class PhronyApp(App[int]):
         host_label: str | None = None,
         prefetch: Handoff | None = None,
         reload_settings: Callable[[str], Settings] | None = None,
+        gc_policy: GCPolicy | None = None,
     ) -> None:
         super().__init__()
+        # The collector's policy (ui/gc_policy.py): installed on mount, undone on exit.
+        # Given by the launcher when it paused the collector before the App existed (--run).
+        self.gc_policy = gc_policy or GCPolicy()
         # Settings for another profile (from the CLI: same flags and environment).
         self.reload_settings = reload_settings
         # The --run conversation, downloading since the CLI started (live/prefetch.py).
@@ -55,10 +59,14 @@ class PhronyApp(App[int]):
         self.settings = settings
         self.clock = clock
         self.sessions_refresh = sessions_refresh
-        self.client = client or PhronyClient(
+        self.client = client or self._client_for(settings)
+
+    def _client_for(self, settings: Settings) -> PhronyClient:
+        return PhronyClient(
             base_url=settings.base_url,
             api_key=settings.api_key,
             allow_insecure_http=settings.allow_insecure_http,
+            around_bulk_decode=self.gc_policy.paused,
         )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -70,7 +78,7 @@ class PhronyApp(App[int]):
     def on_mount(self) -> None:
         from phrony_tui.ui.screens.main import MainScreen
 
-        tune_for_interactive()
+        self.gc_policy.install()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         theme = prefs.initial_theme(
@@ -88,7 +96,6 @@ class PhronyApp(App[int]):
 
     async def switch_profile(self, name: str) -> None:
         """Reconnect with another profile's settings: a fresh main screen and client."""
-        from phrony_tui.cli import check_transport
         from phrony_tui.config import ConfigError
         from phrony_tui.ui.screens.main import MainScreen
 
@@ -100,17 +107,22 @@ class PhronyApp(App[int]):
         except ConfigError as error:
             self.notify(str(error), title="Config", severity="error")
             return
-        problem = check_transport(settings)
+        problem = None
+        if not settings.demo:  # the embedded simulator, on loopback
+            problem = check_transport(
+                settings.base_url, settings.allow_insecure_http, opt_in=f"set allow_insecure_http = true in profile {name}"
+            )
         if problem is None and settings.api_key is None:
             problem = f"profile {name} has no API key (set its api_key_env variable, or config set-key {name})"
         if problem is not None:
             self.notify(problem, title=f"Profile {name}", severity="error")
             return
+        warning = None if settings.demo else clear_text_warning(settings.base_url, settings.allow_insecure_http)
+        if warning is not None:
+            self.notify(warning, title=f"Profile {name}", severity="warning")
         old = self.client
         self.settings = settings
-        self.client = PhronyClient(
-            base_url=settings.base_url, api_key=settings.api_key, allow_insecure_http=settings.allow_insecure_http
-        )
+        self.client = self._client_for(settings)
         if settings.keymap:
             self.set_keymap(settings.keymap)
         await self.switch_screen(MainScreen())
@@ -118,7 +130,10 @@ class PhronyApp(App[int]):
         self.notify(f"Profile {name}: {len(settings.agent_ids)} agent(s) at {settings.base_url}")
 
     async def on_unmount(self) -> None:
-        await self.client.aclose()
+        try:
+            await self.client.aclose()
+        finally:
+            self.gc_policy.restore()
 
     def action_help(self) -> None:
         from phrony_tui.ui.screens.help import HelpScreen

@@ -167,7 +167,7 @@ def press(app, probe: Probe, key: str, target: int) -> float | None:
 
 
 def build_app(run_id: str):
-    from phrony_tui.cli import build_parser, load_settings
+    from phrony_tui.entry.cli import build_parser, load_settings
     from phrony_tui.ui.app import PhronyApp
 
     settings = load_settings(build_parser().parse_args(["--run", run_id]), dict(os.environ))

@@ -10,7 +10,7 @@ from client_helpers import KEY
 from pydantic import SecretStr
 
 from phrony_tui.client import PhronyClient, PhronyUsageError, check_base_url
-from phrony_tui.client.security import ApiKeyAuth, coerce_api_key
+from phrony_tui.client.security import INSECURE_HTTP_RULE, ApiKeyAuth, coerce_api_key
 
 
 @pytest.mark.parametrize(
@@ -35,8 +35,9 @@ def test_accepted_base_urls(url, expected):
 def test_plain_http_refused_with_the_rule(url):
     with pytest.raises(PhronyUsageError) as info:
         check_base_url(url)
-    assert "plain http:// is only allowed to loopback hosts (localhost, 127.0.0.0/8, ::1); " \
-        "use https:// or pass allow_insecure_http=True" in str(info.value)
+    assert f"{INSECURE_HTTP_RULE}, because the API key would travel in clear text" in str(info.value)
+    assert "plain http:// is only allowed to loopback hosts (localhost, 127.0.0.0/8, ::1)" in str(info.value)
+    assert "pass allow_insecure_http=True" in str(info.value)
     assert check_base_url(url, allow_insecure_http=True) == url
 
 
@@ -90,7 +91,7 @@ def test_client_module_does_not_import_textual():
         "assert 'phrony_tui.client.api' in sys.modules\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -107,19 +108,53 @@ async def test_clients_share_one_verifying_tls_context():
         assert all(pool._ssl_context is context for pool in pools)
 
 
-def test_httpx_cli_is_loaded_only_when_used():
-    """httpx imports its CLI (click, pygments) at import time; the client defers that to
-    the first use of httpx.main, which still works."""
-    import subprocess
-    import sys
-
+def test_importing_the_client_has_no_side_effects():
+    """A library import: every module it adds to sys.modules is one the import system
+    loaded (no stand-in put under another module's name, as the app's entry point
+    does for httpx's CLI), and none of it is textual."""
     code = (
-        "import sys, phrony_tui.client, httpx\n"
-        "assert 'click' not in sys.modules and 'pygments' not in sys.modules, 'CLI loaded at import'\n"
-        "try:\n    httpx.main(['--help'])\nexcept SystemExit as exit:\n    assert exit.code == 0\n"
-        "assert 'click' in sys.modules\n"
-        "print('ok')\n"
+        "import sys, types\n"
+        "before = dict(sys.modules)\n"
+        "import phrony_tui.client\n"
+        "changed = sorted(n for n, m in before.items() if sys.modules.get(n) is not m)\n"
+        "added = {n: m for n, m in sys.modules.items() if n not in before and isinstance(m, types.ModuleType)}\n"
+        # (a module may sit under a second name too, importlib._bootstrap say: same spec)
+        "spec = lambda m: getattr(m, '__spec__', None)\n"
+        "foreign = sorted(n for n, m in added.items() if spec(m) is None or sys.modules.get(spec(m).name) is not m)\n"
+        "textual = sorted(n for n in added if n == 'textual' or n.startswith('textual.'))\n"
+        "print(changed, foreign, textual)\n"
+        "sys.exit(1 if changed or foreign or textual else 0)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.strip().endswith("ok") and "--help" in done.stdout
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_check_and_the_warning_share_one_rule():
+    from phrony_tui.client import check_transport, clear_text_warning
+
+    problem = check_transport("http://api.example.com", opt_in="pass --allow-insecure-http")
+    assert problem is not None and INSECURE_HTTP_RULE in problem and "--allow-insecure-http" in problem
+    assert check_transport("http://api.example.com", allow_insecure_http=True) is None
+    assert check_transport("http://127.0.0.1:8765") is None and check_transport("https://api.example.com") is None
+    warning = clear_text_warning("http://api.example.com:8080/base", allow_insecure_http=True)
+    assert warning is not None and "http://api.example.com:8080" in warning and "plain http://" in warning
+    assert clear_text_warning("http://api.example.com", allow_insecure_http=False) is None  # refused, not warned
+    assert clear_text_warning("http://localhost:1", allow_insecure_http=True) is None
+
+
+def test_one_default_base_url():
+    import phrony_tui.client.api
+    import phrony_tui.settings
+    from phrony_tui.client import DEFAULT_BASE_URL
+
+    assert DEFAULT_BASE_URL is phrony_tui.settings.DEFAULT_BASE_URL
+    assert PhronyClient().base_url == DEFAULT_BASE_URL
+    assert phrony_tui.client.api.DEFAULT_BASE_URL is DEFAULT_BASE_URL
+
+
+def test_the_package_exports_every_wire_model():
+    import phrony_tui.client
+    from phrony_tui.client import models
+
+    assert set(models.__all__) <= set(phrony_tui.client.__all__)
+    assert all(getattr(phrony_tui.client, name) is getattr(models, name) for name in models.__all__)

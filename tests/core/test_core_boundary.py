@@ -10,8 +10,7 @@ from pathlib import Path
 import phrony_tui.core
 
 CORE = Path(phrony_tui.core.__file__).parent
-# gcpause: a stdlib-only helper below every layer (see phrony_tui/gcpause.py).
-ALLOWED_PROJECT = ("phrony_tui.core", "phrony_tui.client.models", "phrony_tui.gcpause")
+ALLOWED_PROJECT = ("phrony_tui.core", "phrony_tui.client.models")
 
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ from live_helpers import Driver, server_ids, wait_until
 
 import phrony_tui.ui.screens.main as main_screen
 from phrony_tui.core.format import parse_ts
-from phrony_tui.demo import demo_settings
+from phrony_tui.entry.demo import demo_settings
 from phrony_tui.live.follower import Backoff, RunFollower
 from phrony_tui.sim import Faults
 from phrony_tui.ui.app import PhronyApp

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from phrony_tui.cli import Settings
 from phrony_tui.core.format import parse_ts
-from phrony_tui.demo import demo_settings
+from phrony_tui.entry.demo import demo_settings
+from phrony_tui.settings import Settings
 from phrony_tui.sim import SimServer, Simulator
 from phrony_tui.ui.app import PhronyApp
 

@@ -11,8 +11,8 @@ import json
 import httpx
 from pydantic import SecretStr
 
-from phrony_tui.cli import Settings
 from phrony_tui.client import PhronyClient
+from phrony_tui.settings import Settings
 from phrony_tui.ui.app import PhronyApp
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.run_tree import RunTree

@@ -23,7 +23,6 @@ from phrony_tui.client.models import Conversation, SessionSummary
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
-from phrony_tui.gcpause import freeze_after_bulk, paused_gc, release_frozen
 from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import RunActions
 from phrony_tui.ui.errors import describe_error
@@ -190,7 +189,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._recheck_actions()
         self._show_session(True)
         if had_state:
-            release_frozen()  # after the widgets let go of the old session's rows
+            self.app.gc_policy.release_frozen()  # after the widgets let go of the old session's rows
         # A conversation already read (--run): drawn before the stream opens.
         self._first_drawn = asyncio.Event()
         self.follower = RunFollower(
@@ -256,11 +255,12 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         status: FollowStatus = batch.status
         first = False
         if batch.conversation is not None:
-            if self.state is None:
-                self.state = SessionState(follower.run_id, batch.conversation, agent_names=self.app.settings.agent_names)
-                first = True
-            else:
-                self.state.merge_conversation(batch.conversation)
+            with self.app.gc_policy.paused():  # a bulk build (ui/gc_policy.py)
+                if self.state is None:
+                    self.state = SessionState(follower.run_id, batch.conversation, agent_names=self.app.settings.agent_names)
+                    first = True
+                else:
+                    self.state.merge_conversation(batch.conversation)
         if self.state is None:
             if status.fatal or status.error:
                 self.query_one(TimelinePane).show_error(status.error or status.label)
@@ -273,14 +273,14 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             fresh = self.state.missing_steps(batch.events[: batch.superseded]) + batch.fresh_events
             # No collection until the burst's rows are frozen: between two slices, one would
             # scan every row the burst added so far (a 100,000-event drain took 2x as long).
-            with paused_gc():
+            with self.app.gc_policy.paused():
                 for start in range(0, len(fresh), APPLY_CHUNK):
                     if start:
                         await asyncio.sleep(0)  # a key pressed meanwhile is handled now, not after the burst
                         if self.follower is not follower:
                             return  # the person left this run meanwhile
                     self.state.apply_events(fresh[start : start + APPLY_CHUNK])
-                freeze_after_bulk(len(fresh))
+                self.app.gc_policy.freeze_after_bulk(len(fresh))
             lines = self.state.describe_events(batch.events, limit=LOG_BATCH)
             if len(batch.events) > LOG_BATCH:
                 # A firehose: describing every event would cost more than drawing it.
@@ -288,7 +288,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
                 lines.insert(0, f"… {skipped:,} more events in this burst (counted; every step is in the timeline)")
             log.write(lines)
         log.set_state(status.label, received=status.received, malformed=status.malformed)
-        freeze_after_bulk(len(batch.events) + (len(batch.conversation.items) if batch.conversation else 0))
+        self.app.gc_policy.freeze_after_bulk(len(batch.events) + (len(batch.conversation.items) if batch.conversation else 0))
         self._redraw_session(follow_end=not first)
         self._announce(first)
         if first:

@@ -21,8 +21,6 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from phrony_tui.gcpause import collect_young
-
 # Column widths (cells) by cell index; the summary takes what is left. Narrow
 # panes drop the agent column and shorten the type, so the summary keeps room.
 COLUMNS = ((0, "#", 6), (1, "time", 8), (2, "agent", 16), (3, "type", 20))
@@ -153,7 +151,9 @@ class TimelineView(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.Moved(new))
-        self.call_after_refresh(collect_young)  # after the frame that shows the move
+        policy = getattr(self.app, "gc_policy", None)  # the App's (ui/gc_policy.py); none in a harness app
+        if policy is not None:
+            self.call_after_refresh(policy.collect_young)  # after the frame that shows the move
 
     def _scroll_cursor_into_view(self) -> None:
         body = max(self.scrollable_content_region.height - 1, 1)

@@ -5,6 +5,9 @@ rich are installed, as they are beside Textual and uvicorn: ~20-25 ms of every s
 code this app never runs (upstream: encode/httpx#3547). Before httpx is first imported,
 a stand-in module takes that name; it loads the real CLI the moment anything of it is
 used (``httpx.main()``, an attribute), so nothing changes but when the cost is paid.
+
+A process-wide switch, so the app's entry point sets it (``entry.cli.main``, first
+thing); importing ``phrony_tui.client`` as a library changes nothing in ``sys.modules``.
 """
 
 from __future__ import annotations

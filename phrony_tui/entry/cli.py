@@ -1,4 +1,5 @@
-"""Command line: flags + environment + config file -> Settings; starts the UI or the simulator.
+"""Command line: flags + environment + config file -> Settings; launches the app, the simulator
+or a config command. ``main`` is the ``phrony-tui`` script and ``python -m phrony_tui``.
 
 Precedence, field by field: flags > environment > profile (config file) > defaults.
 Subcommands: ``sim`` (the simulator alone), ``config path|init|set-key``.
@@ -11,44 +12,18 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import SecretStr
 
 from phrony_tui import __version__
 from phrony_tui import config as configfile
+from phrony_tui.entry.httpx_cli import defer_httpx_cli
+from phrony_tui.settings import DEFAULT_BASE_URL, Settings
 
-DEFAULT_BASE_URL = "https://api.phrony.com"
-
-# The rule a plain-http base URL breaks (said when refusing it).
-INSECURE_HTTP_RULE = (
-    "plain http:// is only allowed to loopback hosts (localhost, 127.0.0.0/8, ::1), "
-    "because every request carries the API key"
-)
 # httpx logs every request at INFO with its full URL, query included (presigned
 # upload URLs carry their signature there): keep these loggers at WARNING.
 QUIET_LOGGERS = ("httpx", "httpcore")
-
-
-@dataclass(frozen=True)
-class Settings:
-    base_url: str = DEFAULT_BASE_URL
-    # SecretStr: its repr is '**********', so tracebacks that print locals stay clean.
-    api_key: SecretStr | None = None
-    agent_ids: tuple[str, ...] = ()
-    run_id: str | None = None
-    allow_insecure_http: bool = False
-    demo: bool = False
-    profile: str | None = None
-    agent_names: dict[str, str] = field(default_factory=dict)
-    # From the config file: key remaps (binding id -> keys), theme, bell, profile names.
-    keymap: dict[str, str] = field(default_factory=dict)
-    theme: str | None = None
-    bell: bool = True
-    profiles: tuple[str, ...] = ()
-    # Where the app keeps what it remembers (theme, start attempts); None: nothing is written.
-    state_dir: Path | None = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -143,37 +118,18 @@ def quiet_http_loggers() -> None:
 
 
 def check_transport(settings: Settings) -> str | None:
-    """Refuse a base URL that would leak the key, before any request: an error
-    message, or None. Warns on stderr when ``--allow-insecure-http`` lets plain
-    http through to a host that is not loopback."""
-    from urllib.parse import urlsplit
-
-    from phrony_tui.client import PhronyUsageError, check_base_url, is_loopback_host
+    """Why these settings must not start (the key would leak, the URL is bad), or None,
+    before any request; warns on stderr when plain http is allowed to a remote host.
+    The rule and its wording are the client's (client/security.py)."""
+    from phrony_tui.client.security import OPT_IN_FLAG, check_transport, clear_text_warning
 
     if settings.demo:  # the embedded simulator, on loopback
         return None
-    parts = urlsplit(settings.base_url.strip())
-    try:
-        host = parts.hostname or ""
-        where = f"http://{parts.netloc.rsplit('@', 1)[-1]}"  # never echo user:password@
-    except ValueError:
-        host, where = "", "http://…"
-    if parts.scheme.lower() == "http" and host and not is_loopback_host(host):
-        if not settings.allow_insecure_http:
-            return (
-                f"refusing {where}: {INSECURE_HTTP_RULE}. Use https://, or pass --allow-insecure-http "
-                "to send the key in clear text anyway."
-            )
-        print(
-            f"phrony-tui: warning: --allow-insecure-http: the API key goes to {where} over plain http://, "
-            "readable by anyone on the network path.",
-            file=sys.stderr,
-        )
-    try:
-        check_base_url(settings.base_url, settings.allow_insecure_http)
-    except PhronyUsageError as error:
-        return str(error)
-    return None
+    problem = check_transport(settings.base_url, settings.allow_insecure_http, opt_in=OPT_IN_FLAG)
+    warning = None if problem else clear_text_warning(settings.base_url, settings.allow_insecure_http)
+    if warning is not None:
+        print(f"phrony-tui: warning: {warning}", file=sys.stderr)
+    return problem
 
 
 def load_settings(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
@@ -216,6 +172,7 @@ def config_command(argv: list[str], environ: dict[str, str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    defer_httpx_cli()  # first: before anything imports httpx (see httpx_cli.py)
     argv = list(sys.argv[1:] if argv is None else argv)
     quiet_http_loggers()
     environ = dict(os.environ)
@@ -243,18 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from phrony_tui.ui.web import serve
 
         return serve(argv, port=args.web_port)
-    prefetch = None
-    if settings.run_id and not settings.demo and settings.api_key is not None:
-        # Download the run while Textual imports (see live/prefetch.py).
-        from phrony_tui.live.prefetch import Handoff, start_prefetch
-
-        prefetch = Handoff(start_prefetch(
-            settings.base_url, settings.api_key, settings.run_id, allow_insecure_http=settings.allow_insecure_http
-        ))  # fmt: skip
-    from phrony_tui.ui.run import run_app
+    from phrony_tui.entry.launch import launch
 
     def reload(profile: str) -> Settings:
         args.profile = profile
         return load_settings(args, environ)
 
-    return run_app(settings, prefetch=prefetch, reload_settings=reload)
+    return launch(settings, reload_settings=reload)

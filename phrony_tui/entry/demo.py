@@ -20,11 +20,14 @@ import sys
 import tempfile
 import threading
 from dataclasses import replace
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from phrony_tui.cli import Settings
+from phrony_tui.settings import Settings
+
+if TYPE_CHECKING:
+    from phrony_tui.sim import Simulator
 
 AUTOSTART_SECONDS = 45  # a new demo session this often: a lively demo
 SEED = 7
@@ -37,7 +40,7 @@ class DemoError(Exception):
 class DemoSimulator:
     """``phrony-tui sim --handshake --fd N`` in a child process, on a socket made here."""
 
-    def __init__(self, proc: subprocess.Popen, log: Any, info: dict[str, Any]) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], log: IO[bytes], info: dict[str, Any]) -> None:
         self.proc = proc
         self._log = log
         self.info = info  # what the settings need: base URL, admin key, agents
@@ -53,7 +56,9 @@ class DemoSimulator:
         sock = listening_socket("127.0.0.1", 0)
         try:
             port = sock.getsockname()[1]
-            log = tempfile.TemporaryFile()  # its warnings: never on the app's terminal
+            # Its warnings: never on the app's terminal. Open as long as the child runs
+            # (closed by stop()), so no with-block.
+            log = tempfile.TemporaryFile()  # noqa: SIM115
             args = [sys.executable, "-m", "phrony_tui.sim.cli", "--fd", str(sock.fileno()), "--seed", str(seed),
                     "--autostart", str(AUTOSTART_SECONDS), "--handshake"]  # fmt: skip
             env = {key: value for key, value in os.environ.items() if not key.startswith("PHRONY_")}
@@ -117,7 +122,7 @@ class DemoSimulator:
         self._log.close()
 
 
-def demo_settings(sim, base_url: str, settings: Settings | None = None) -> Settings:
+def demo_settings(sim: Simulator, base_url: str, settings: Settings | None = None) -> Settings:
     """Settings for an in-process simulator (tests, screenshots) served at ``base_url``."""
     from phrony_tui.sim.cli import handshake
 

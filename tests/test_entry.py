@@ -1,0 +1,50 @@
+"""The entry point: its process-wide switch (httpx's CLI loaded only if used) is set
+first thing in ``main``, before anything imports httpx; ``python -m phrony_tui`` runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_main_defers_httpx_cli_and_it_still_works_when_used():
+    code = (
+        "import sys\n"
+        "from phrony_tui.entry import cli\n"
+        "assert 'httpx' not in sys.modules, 'the entry module imports httpx: too late to defer its CLI'\n"
+        "try:\n    cli.main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "import httpx, phrony_tui.client\n"
+        "assert 'click' not in sys.modules and 'pygments' not in sys.modules, 'CLI loaded at import'\n"
+        "try:\n    httpx.main(['--help'])\nexcept SystemExit as exit:\n    assert exit.code == 0\n"
+        "assert 'click' in sys.modules\n"
+        "print('ok')\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip().endswith("ok") and "--help" in done.stdout
+
+
+def test_python_m_phrony_tui_runs_the_cli():
+    done = subprocess.run([sys.executable, "-m", "phrony_tui", "--version"], capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0 and done.stdout.startswith("phrony-tui ")
+
+
+def test_the_ui_never_imports_the_entry_layer():
+    """At run time too (lint-imports checks the source): the App and its main screen
+    load only their own layer and those below it, never their launcher."""
+    below = ("ui", "live", "core", "client", "settings", "config")
+    code = (
+        "import sys, phrony_tui.ui.app, phrony_tui.ui.screens.main\n"
+        f"below = {below!r}\n"
+        "ours = [n for n in sys.modules if n.startswith('phrony_tui.')]\n"
+        "bad = sorted(n for n in ours if n.split('.')[1] not in below)\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stdout + done.stderr
