@@ -115,7 +115,7 @@ def test_precedence_flags_environment_profile_defaults(tmp_path):
 
 def test_unknown_profile_is_a_clear_error(tmp_path):
     write(tmp_path / "cfg" / "phrony-tui" / "config.toml", PROFILES)
-    with pytest.raises(configfile.ConfigError, match="no profile named 'qa'.*prod, staging"):
+    with pytest.raises(configfile.ConfigError, match=r"no profile named 'qa'.*prod, staging"):
         settings(["--profile", "qa"], env_for(tmp_path))
 
 

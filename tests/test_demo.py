@@ -44,13 +44,13 @@ def test_a_child_that_dies_is_reported_with_what_it_said():
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     import tempfile
 
-    log = tempfile.TemporaryFile()
-    log.write(proc.stderr.read())
-    demo = DemoSimulator(proc, log, {"baseUrl": "http://127.0.0.1:1", "adminKey": "phk_x", "agents": []})
-    with pytest.raises(DemoError, match="boom"):
-        demo.ready(timeout=10)
-    assert "boom" in demo.problem()
-    demo.stop()
+    with tempfile.TemporaryFile() as log:  # stop() closes it too
+        log.write(proc.stderr.read())
+        demo = DemoSimulator(proc, log, {"baseUrl": "http://127.0.0.1:1", "adminKey": "phk_x", "agents": []})
+        with pytest.raises(DemoError, match="boom"):
+            demo.ready(timeout=10)
+        assert "boom" in (demo.problem() or "")
+        demo.stop()
 
 
 def test_a_child_that_is_not_the_simulator_predicted_is_reported():
@@ -58,10 +58,11 @@ def test_a_child_that_is_not_the_simulator_predicted_is_reported():
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
     import tempfile
 
-    demo = DemoSimulator(proc, tempfile.TemporaryFile(), {"baseUrl": "y", "adminKey": "phk_x", "agents": []})
-    with pytest.raises(DemoError, match="not the one expected"):
-        demo.ready(timeout=10)
-    demo.stop()
+    with tempfile.TemporaryFile() as log:
+        demo = DemoSimulator(proc, log, {"baseUrl": "y", "adminKey": "phk_x", "agents": []})
+        with pytest.raises(DemoError, match="not the one expected"):
+            demo.ready(timeout=10)
+        demo.stop()
     assert proc.returncode == 0  # it was told to stop (its stdin closed), not killed
 
 
