@@ -143,3 +143,12 @@ def test_a_key_written_in_the_config_file_itself_must_be_private(tmp_path):
         configfile.load(path)
     path.chmod(0o600)
     assert configfile.load(path).profiles["p"].api_key.get_secret_value() == "phk_in_file"
+
+
+def test_the_template_offers_the_one_default_base_url():
+    """The template is text for people; its base URL is the default the app uses."""
+    import tomllib
+
+    from phrony_tui.settings import DEFAULT_BASE_URL
+
+    assert tomllib.loads(configfile.TEMPLATE)["profiles"]["default"]["base_url"] == DEFAULT_BASE_URL

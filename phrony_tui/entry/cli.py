@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
             "timelines and live events; answer paused runs from the keyboard."
         ),
         epilog=(
-            "environment: PHRONY_API_BASE (default https://api.phrony.com), PHRONY_API_KEY, "
+            f"environment: PHRONY_API_BASE (default {DEFAULT_BASE_URL}), PHRONY_API_KEY, "
             "PHRONY_AGENT_ID (one id or a comma-separated list). "
             "Try it with no account: phrony-tui --demo. Serve the simulator alone: phrony-tui sim --help."
         ),
