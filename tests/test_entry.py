@@ -48,3 +48,27 @@ def test_the_ui_never_imports_the_entry_layer():
     )
     done = _run(code)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_launch_gives_the_app_a_policy_that_leaves_frozen_objects_to_the_exit(monkeypatch):
+    import phrony_tui.ui.app
+    from phrony_tui.entry.launch import launch
+    from phrony_tui.settings import Settings
+
+    made: list = []
+
+    class App:
+        def __init__(self, settings, **kwargs):
+            made.append(kwargs)
+
+        def run(self):
+            return 0
+
+    monkeypatch.setattr(phrony_tui.ui.app, "PhronyApp", App)
+    assert launch(Settings(api_key=None, agent_ids=("a",), base_url="https://api.example.test")) == 2  # no key
+    assert made == []
+    from pydantic import SecretStr
+
+    assert launch(Settings(api_key=SecretStr("phk_x"), agent_ids=("a",), base_url="https://api.example.test")) == 0
+    [kwargs] = made
+    assert kwargs["gc_policy"].unfreeze_on_restore is False and kwargs["prefetch"] is None

@@ -19,7 +19,8 @@ def launch(settings: Settings, *, reload_settings: Callable[[str], Settings] | N
     """Start what the settings ask for and run the app until it ends: its exit status."""
     from phrony_tui.ui.gc_policy import GCPolicy  # stdlib only: nothing of Textual yet
 
-    gc_policy = GCPolicy()
+    # The process ends with the App: what it froze is left to the exit (see GCPolicy).
+    gc_policy = GCPolicy(unfreeze_on_restore=False)
     prefetch = None
     if settings.run_id and not settings.demo and settings.api_key is not None:
         # Download the run while Textual imports (see live/prefetch.py); its decode

@@ -14,7 +14,8 @@ change nothing process-wide):
   permanent generation, never rescanned;
 - ``release_frozen()``: a session closed, collect what a freeze caught;
 - ``collect_young()``: the young pass a cursor key makes due, between frames;
-- ``restore()``: on exit, put back exactly what it changed.
+- ``restore()``: on exit, put back exactly what it changed (the launcher's policy
+  leaves what it froze to the process's end: see the class).
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ YOUNG_ENOUGH = 2_000  # young objects below which a collection is not worth a ca
 
 
 class GCPolicy:
-    def __init__(self) -> None:
+    """``unfreeze_on_restore=False``: ``restore`` leaves frozen what it froze, for a
+    process that ends with the App (the launcher's): unfreezing would make the
+    interpreter's last collection scan and free a big session object by object
+    (measured: 0.6-0.8 s more to quit with a 50,000-step session open)."""
+
+    def __init__(self, *, unfreeze_on_restore: bool = True) -> None:
+        self.unfreeze_on_restore = unfreeze_on_restore
         self._saved_thresholds: tuple[int, int, int] | None = None
         self._froze = False  # whether a freeze of ours may be in effect
         # Pauses may overlap (the --run prefetch thread and the UI; two awaits of one
@@ -52,7 +59,8 @@ class GCPolicy:
 
     def restore(self) -> None:
         """Undo what this policy did: the thresholds before ``install``, the collector
-        enabled if a pause of ours disabled it, objects a freeze of ours kept unfrozen."""
+        enabled if a pause of ours disabled it, objects a freeze of ours kept unfrozen
+        (unless ``unfreeze_on_restore`` is false)."""
         with self._lock:
             if self._pauses:
                 self._pauses = 0
@@ -61,7 +69,7 @@ class GCPolicy:
         if self._saved_thresholds is not None:
             gc.set_threshold(*self._saved_thresholds)
             self._saved_thresholds = None
-        if self._froze:
+        if self._froze and self.unfreeze_on_restore:
             gc.unfreeze()
             self._froze = False
 

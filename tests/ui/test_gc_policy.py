@@ -165,3 +165,13 @@ async def test_the_app_pauses_the_collector_around_its_clients_bulk_decode(make_
     finally:
         await client.aclose()
     assert seen == [True]
+
+
+def test_the_launchers_policy_leaves_what_it_froze_to_the_exit(collector):
+    gc.set_threshold(707, 17, 18)
+    policy = GCPolicy(unfreeze_on_restore=False)
+    policy.install()
+    policy.freeze_after_bulk(FREEZE_AT)
+    policy.restore()
+    assert gc.get_threshold() == (707, 17, 18)
+    assert gc.get_freeze_count() > 0  # the interpreter's last collection need not scan it
