@@ -30,8 +30,8 @@ __all__ = [
     "is_terminal",
     "is_waiting",
     "status_class",
-    "waits_on_person",
     "waiting_label",
+    "waits_on_person",
 ]
 
 Action = Literal["answer", "message", "skip"]

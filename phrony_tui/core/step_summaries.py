@@ -124,8 +124,9 @@ def _text_of(content: Any, keys: tuple[str, ...]) -> Any:
 
 
 def _short_id(value: Any) -> str:
+    """The first 8 characters of an id, as the panes show run ids."""
     text = scalar_text(value)
-    return one_line(text, 12) if text else ""
+    return one_line(text[:8], 8) if text else ""
 
 
 def tool_result_of(item: ConversationItem) -> Mapping[str, Any] | None:
