@@ -280,6 +280,17 @@ class SessionState:
             return True
         return any(waits_on_person(run.status) for run in self.runs.values())
 
+    def run_waits_on_person(self, run_id: str) -> bool:
+        """Whether this run waits on a person: a pending user task of its own, or a
+        ``WaitingForHITL`` / ``WaitingForResponse`` status, or a ``WaitingForAITL``
+        that an escalation to a person holds (not its parent agent's answer)."""
+        run = self.runs.get(run_id)
+        if run is None or not is_waiting(run.status):
+            return any(task.run_id == run_id for task in self.tasks.pending())
+        if waits_on_person(run.status) or any(task.run_id == run_id for task in self.tasks.pending()):
+            return True
+        return is_agent_wait(run.status) and run_id not in self.agent_wait_run_ids()
+
     def run_wait_label(self, run_id: str) -> str | None:
         """What a paused run waits for, in words: ``"waiting for its parent agent"`` for
         an agent-to-agent wait, ``"waits for …"`` otherwise; None when it is not paused."""

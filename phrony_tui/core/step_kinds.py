@@ -33,6 +33,7 @@ __all__ = [
     "StepKind",
     "Tone",
     "answers_task",
+    "is_kind",
     "kind_key",
     "kind_of",
     "linked_run_id",
@@ -275,6 +276,13 @@ def kind_of(item: ConversationItem) -> StepKind:
         return UNKNOWN
     named = pick(as_mapping(item.content), *_CONTENT_KIND_KEYS)
     return (lookup(named) if isinstance(named, str) else None) or UNKNOWN
+
+
+def is_kind(item: ConversationItem, name: str) -> bool:
+    """Whether the step is of the kind ``name`` names, in any spelling (``is_kind(item,
+    "ToolCall")`` is true for a ``tool_call`` step): for code that looks for one kind."""
+    wanted = lookup(name)
+    return wanted is not None and kind_of(item) is wanted
 
 
 def answers_task(item: ConversationItem, kind: StepKind | None = None) -> bool:

@@ -7,7 +7,7 @@ from core_helpers import item
 
 from phrony_tui.client.models import Conversation
 from phrony_tui.core.session_state import SessionState
-from phrony_tui.core.step_kinds import KINDS, UNKNOWN, kind_key, kind_of, linked_run_id, lookup
+from phrony_tui.core.step_kinds import KINDS, UNKNOWN, is_kind, kind_key, kind_of, linked_run_id, lookup
 from phrony_tui.core.steps import is_error_step, step_type
 from phrony_tui.core.summary import summarize
 
@@ -36,6 +36,12 @@ def test_kind_is_found_by_content_step_kind_when_the_type_is_unfamiliar() -> Non
     assert summarize(step) == 'web ({"q": "cats"})'
     camel = item("y", 2, "engine.thing", {"stepKind": "ToolResult", "result": {"successful": False, "error": "x"}})
     assert kind_of(camel).name == "ToolResult" and is_error_step(camel)
+
+
+def test_is_kind() -> None:
+    assert is_kind(item("x", 1, "tool_call", {}), "ToolCall")
+    assert not is_kind(item("x", 1, "ToolResult", {}), "tool-call")
+    assert not is_kind(item("x", 1, "Mystery", {}), "Mystery")  # no such kind
 
 
 def test_unknown_types_keep_their_type_and_a_preview() -> None:

@@ -35,6 +35,7 @@ def test_a_child_waiting_for_its_parent_agent_does_not_wait_on_you() -> None:
     assert state.run_wait_label("child") == AGENT_WAIT_LABEL == "waiting for its parent agent"
     assert state.pending_run_ids() == set()  # not marked as needing the person
     assert state.run_wait_label("root") is None
+    assert not state.run_waits_on_person("child") and not state.run_waits_on_person("root")
 
 
 def test_an_escalation_to_a_person_waits_on_you() -> None:
@@ -47,6 +48,7 @@ def test_an_escalation_to_a_person_waits_on_you() -> None:
     assert state.agent_wait_run_ids() == set()
     assert state.run_wait_label("child") == "waits for agent-in-the-loop"
     assert state.pending_run_ids() == {"child"}
+    assert state.run_waits_on_person("child") and not state.run_waits_on_person("root")
 
 
 def test_an_escalation_tied_to_the_parent_run_counts_for_its_child() -> None:
@@ -56,6 +58,7 @@ def test_an_escalation_tied_to_the_parent_run_counts_for_its_child() -> None:
     ]
     state = _state("WaitingForAITL", "WaitingForAITL", items, session="Running")
     assert state.waits_on_person and state.agent_wait_run_ids() == set()
+    assert state.run_waits_on_person("child") and state.run_waits_on_person("root")
 
 
 def test_person_waits_and_timers() -> None:
