@@ -22,8 +22,8 @@ from phrony_tui.client.models import ConversationItem, Run, RunEvent
 from phrony_tui.core.format import parse_ts as parse_timestamp
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.status import is_terminal
-from phrony_tui.core.step_kinds import answers_task, kind_of
-from phrony_tui.core.steps import as_mapping, pick, step_from_event
+from phrony_tui.core.step_kinds import answers_task
+from phrony_tui.core.steps import as_mapping, is_user_task_req, pick, step_from_event
 from phrony_tui.core.summary import summarize
 from phrony_tui.core.task_parse import (
     UserTask,
@@ -161,8 +161,7 @@ def step_task_change(step: ConversationItem) -> TaskChange | None:
     """What a step says about a user task: a request raises one (``Pending`` unless its
     content says otherwise); a later step naming a task gives its status, or closes
     it when its kind answers tasks (``UserTaskResp``, a person's escalation answer)."""
-    kind = kind_of(step)
-    if kind.raises_task:
+    if is_user_task_req(step):  # by type, as the task book and the timeline decide it
         task = parse_task(step)
         if task.user_task_id is None:
             return None
@@ -171,7 +170,7 @@ def step_task_change(step: ConversationItem) -> TaskChange | None:
     if task_id is None:
         return None
     status = _text(pick(step.content, "status", "state"))
-    if not status and answers_task(step, kind):
+    if not status and answers_task(step):
         status = "Completed"
     return TaskChange(task_id, status, step.run_id) if status else None
 
