@@ -205,8 +205,9 @@ def _from_dict(data: Any) -> Attempt | None:
     status = data.get("status")
     values["status"] = status if isinstance(status, int) and not isinstance(status, bool) else None
     after = data.get("retry_after")
-    ok = isinstance(after, (int, float)) and not isinstance(after, bool) and math.isfinite(after)
-    values["retry_after"] = float(after) if ok else None
+    if isinstance(after, bool) or not isinstance(after, (int, float)) or not math.isfinite(after):
+        after = None
+    values["retry_after"] = None if after is None else float(after)
     complete = data.get("payload_complete")
     values["payload_complete"] = complete if isinstance(complete, bool) else False
     values["payload"] = data.get("payload")

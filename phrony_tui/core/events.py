@@ -4,6 +4,8 @@ Each :class:`~phrony_tui.client.models.RunEvent` gets a one-line description
 for the live log (:func:`describe`) and its effect on the session
 (:func:`effect_of`): a status change of a run or the session, a new step for
 the timeline, a new run (a sub-agent spawned), a task created or closed.
+This is the one place a live event is interpreted: the task book
+(``TaskBook.apply_effect``) and the session state both read the effect.
 Subjects and data keys are engine details: everything is read tolerantly
 (``status``; ``runId`` / ``run_id``; ``sessionId`` / ``session_id``...), and an
 event that says nothing usable has no effect rather than an error.
@@ -12,7 +14,7 @@ event that says nothing usable has no effect rather than an error.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any, Literal
 
@@ -20,14 +22,15 @@ from phrony_tui.client.models import ConversationItem, Run, RunEvent
 from phrony_tui.core.format import parse_ts as parse_timestamp
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.status import is_terminal
-from phrony_tui.core.steps import as_mapping, is_user_task_req, pick, step_from_event, user_task_id_of
+from phrony_tui.core.step_kinds import answers_task
+from phrony_tui.core.steps import as_mapping, is_user_task_req, pick, step_from_event
 from phrony_tui.core.summary import summarize
-from phrony_tui.core.tasks import (
+from phrony_tui.core.task_parse import (
     UserTask,
     parse_task,
     task_from_data,
-    task_status_from_subject,
     user_task_id_in,
+    user_task_id_of,
 )
 
 __all__ = [
@@ -38,6 +41,8 @@ __all__ = [
     "effect_of",
     "event_time",
     "is_terminal_event",
+    "step_task_change",
+    "task_status_from_subject",
 ]
 
 _TERMINAL_WORDS = frozenset({"completed", "failed", "cancelled", "canceled", "terminated", "ended", "finished"})
@@ -58,12 +63,14 @@ class StatusChange:
 
 @dataclass(frozen=True, slots=True)
 class TaskChange:
-    """A task created or closed. ``task`` is set when the event carries its body."""
+    """A task created or closed. ``task`` is set when the event carries its body;
+    ``parsed`` is what was read either way (the id, run and status at least)."""
 
     user_task_id: str
     status: str | None
     run_id: str | None = None
     task: UserTask | None = None
+    parsed: UserTask | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,18 +145,39 @@ def _new_run(event: RunEvent, data: Mapping[str, Any]) -> Run | None:
         return Run(id=ident, parent_run_id=parent, status=_text(pick(body, "status")) or "")
 
 
-def _task_change(event: RunEvent, data: Mapping[str, Any], step: ConversationItem | None) -> TaskChange | None:
-    if step is not None and is_user_task_req(step):
+def task_status_from_subject(subject: str) -> str | None:
+    """A task status read from an event subject's last word (``...created`` -> Pending)."""
+    tail = subject.rsplit(".", 1)[-1].lower() if subject else ""
+    if tail in {"created", "requested", "pending", "opened"}:
+        return "Pending"
+    if tail in {"completed", "answered", "resolved", "approved", "rejected", "done", "declined"}:
+        return "Completed"
+    if tail in {"cancelled", "canceled", "expired", "dismissed"}:
+        return "Cancelled"
+    return None
+
+
+def step_task_change(step: ConversationItem) -> TaskChange | None:
+    """What a step says about a user task: a request raises one (``Pending`` unless its
+    content says otherwise); a later step naming a task gives its status, or closes
+    it when its kind answers tasks (``UserTaskResp``, a person's escalation answer)."""
+    if is_user_task_req(step):  # by type, as the task book and the timeline decide it
         task = parse_task(step)
         if task.user_task_id is None:
             return None
-        return TaskChange(task.user_task_id, task.status or "Pending", task.run_id, task)
-    if step is not None:
-        task_id = user_task_id_of(step)
-        status = _text(pick(step.content, "status", "state"))
-        if task_id is not None and status:
-            return TaskChange(task_id, status, step.run_id)
+        return TaskChange(task.user_task_id, task.status or "Pending", task.run_id, task, task)
+    task_id = user_task_id_of(step)
+    if task_id is None:
         return None
+    status = _text(pick(step.content, "status", "state"))
+    if not status and answers_task(step):
+        status = "Completed"
+    return TaskChange(task_id, status, step.run_id) if status else None
+
+
+def _task_change(event: RunEvent, data: Mapping[str, Any], step: ConversationItem | None) -> TaskChange | None:
+    if step is not None:
+        return step_task_change(step)
     if event.kind.lower() not in ("user_task", "aitl"):
         return None
     fallback = None if user_task_id_in(data) else _text(pick(data, "id"))
@@ -157,8 +185,8 @@ def _task_change(event: RunEvent, data: Mapping[str, Any], step: ConversationIte
     if task.user_task_id is None:
         return None
     status = task.status or task_status_from_subject(event.subject)
-    has_body = task.question is not None or task.raw_kind is not None or bool(task.options)
-    return TaskChange(task.user_task_id, status, task.run_id, task if has_body else None)
+    has_body = task.shown_question is not None or task.raw_kind is not None or bool(task.options)
+    return TaskChange(task.user_task_id, status, task.run_id, task if has_body else None, task)
 
 
 def effect_of(event: RunEvent, root_run_id: str | None = None) -> EventEffect:

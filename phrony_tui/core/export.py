@@ -12,9 +12,11 @@ import json
 from typing import Any
 
 from phrony_tui.core.format import fmt_count, fmt_duration, fmt_time
+from phrony_tui.core.redaction import REDACTED_NOTE
 from phrony_tui.core.run_tree import run_duration
 from phrony_tui.core.safe_text import one_line, pretty_json, safe_text
 from phrony_tui.core.session_state import SessionState
+from phrony_tui.core.step_kinds import kind_of
 from phrony_tui.core.steps import user_task_id_of
 
 # Rows of the report's timeline table; past this the table says how many it left out.
@@ -49,7 +51,7 @@ def markdown_report(state: SessionState, *, now=None) -> str:
     add(f"- tokens: {fmt_count(session.total_tokens_used)}; model: {_cell(state.model or '-')}")
     add(f"- steps: {state.step_count}")
     if state.redacted:
-        add("- the step timeline is hidden by the trigger's settings (output-only)")
+        add(f"- {REDACTED_NOTE}")
     if session.error:
         add(f"- error: {_cell(session.error, 400)}")
     add("\n## Runs\n")
@@ -100,7 +102,7 @@ def _answer_of(state: SessionState, user_task_id: str | None) -> str | None:
     if user_task_id in state.answers:
         return json.dumps(state.answers[user_task_id], ensure_ascii=False)[:400]
     for item in state.timeline:
-        if item.type == "UserTaskReq" or user_task_id_of(item) != user_task_id:
+        if user_task_id_of(item) != user_task_id or kind_of(item).raises_task:
             continue
         content = item.content if isinstance(item.content, dict) else {}
         for key in ("answer", "approved", "selected_option_id", "text_value", "number_value", "value"):

@@ -88,6 +88,13 @@ _SPACES = re.compile(" *")
 _BLANK_REST = re.compile(f"(?:{_SEQUENCE}|\r\n|[ \t\n])*+")
 
 
+def _run_end(pattern: re.Pattern[str], text: str, pos: int, endpos: int | None = None) -> int:
+    """Where the run ``pattern`` matches at ``pos`` ends (the patterns above match
+    the empty string, so there is always a match; ``pos`` if not)."""
+    match = pattern.match(text, pos) if endpos is None else pattern.match(text, pos, endpos)
+    return match.end() if match is not None else pos
+
+
 def _placeholder(ch: str) -> str:
     code = ord(ch)
     if code < 0x20:
@@ -157,7 +164,7 @@ def _bounded(value: str, budget: int, *, line: bool, pos: int = 0) -> tuple[list
     def left_over(at: int) -> bool:
         if not line:
             return True
-        return _BLANK_REST.match(value, at).end() < end
+        return _run_end(_BLANK_REST, value, at) < end
 
     pattern = _LINE_TOKEN if line else _TOKEN
     pieces: list[str] = []
@@ -173,7 +180,7 @@ def _bounded(value: str, budget: int, *, line: bool, pos: int = 0) -> tuple[list
             match = pattern.search(value, match.start())
         plain_end = match.start() if match is not None else stop
         if line and (pending_space or used == 0) and plain_end > pos:
-            pos = _SPACES.match(value, pos, plain_end).end()  # blanks already stand as one
+            pos = _run_end(_SPACES, value, pos, plain_end)  # blanks already stand as one
         if plain_end > pos:
             if pending_space:
                 if used >= budget:
@@ -234,7 +241,7 @@ def one_line(value: object, limit: int = 200) -> str:
         value = str(value)
     if len(value) <= limit and _UNSAFE.search(value) is None and "\n" not in value and "\t" not in value:
         return value.strip(" ")
-    pieces, more = _bounded(value, limit, line=True, pos=_SPACES.match(value).end())
+    pieces, more = _bounded(value, limit, line=True, pos=_run_end(_SPACES, value, 0))
     text = _strip_end(pieces)
     if not more:
         return text
@@ -398,7 +405,7 @@ def _write_pretty(out: _Writer, value: Any, level: int, max_depth: int) -> None:
     if text is not None:
         out.write(text)
         return
-    if isinstance(value, Mapping) or isinstance(value, (list, tuple)):
+    if isinstance(value, (Mapping, list, tuple)):
         is_map = isinstance(value, Mapping)
         opener, closer = ("{", "}") if is_map else ("[", "]")
         if not value:
@@ -411,7 +418,7 @@ def _write_pretty(out: _Writer, value: Any, level: int, max_depth: int) -> None:
             return
         out.write(opener)
         pad = "\n" + _INDENT * (level + 1)
-        items = value.items() if is_map else enumerate(value)
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
         for index, (key, item) in enumerate(items):
             out.write(("," if index else "") + pad)
             if is_map:

@@ -9,12 +9,16 @@ totals the server reports add up to the true count.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import EllipsisType
 
 from phrony_tui.client.models import SessionPage, SessionSummary
 from phrony_tui.core.format import parse_ts
 
 PAGE_SIZE = 50
 # Sessions a person must act on; a timer ends by itself, so it is not in the inbox.
+# WaitingForAITL on a session (not a sub-agent's run) is how a service surfaces an
+# escalation to a person (the simulator does); the real service keeps the session
+# Running while only the child run waits for its parent agent (no person involved).
 INBOX_STATUSES = ("WaitingForHITL", "WaitingForAITL", "WaitingForResponse")
 # What `f` cycles through (None = every status).
 STATUS_FILTERS: tuple[str | None, ...] = (
@@ -78,11 +82,12 @@ class SessionFeed:
         self._rows = {}
         self._sorted = None
 
-    def set_filters(self, *, inbox: bool | None = None, status: str | type[Ellipsis] | None = ...) -> None:
+    def set_filters(self, *, inbox: bool | None = None, status: str | EllipsisType | None = ...) -> None:
+        """Change the filters (``status=...``, the default, keeps the status filter)."""
         if inbox is not None:
             self.inbox = inbox
-        if status is not ...:
-            self.status = status  # type: ignore[assignment]
+        if not isinstance(status, EllipsisType):
+            self.status = status
         self.reset()
 
     # -- paging --------------------------------------------------------------

@@ -9,21 +9,21 @@ from collections.abc import Iterable, Sequence
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
 from phrony_tui.core.events import describe, effect_of
 from phrony_tui.core.format import fmt_time
+from phrony_tui.core.redaction import is_redacted
 from phrony_tui.core.run_tree import RunTree
 from phrony_tui.core.safe_text import one_line
-from phrony_tui.core.status import is_terminal, is_waiting
-from phrony_tui.core.steps import is_error_step, is_user_task_req, step_from_event, step_type, user_task_id_of
+from phrony_tui.core.status import (
+    AGENT_WAIT_LABEL,
+    is_agent_wait,
+    is_terminal,
+    is_waiting,
+    waiting_label,
+    waits_on_person,
+)
+from phrony_tui.core.step_kinds import kind_of
+from phrony_tui.core.steps import is_error_step, step_from_event, user_task_id_of
 from phrony_tui.core.tasks import TaskBook, UserTask
-from phrony_tui.core.timeline import Timeline, TimelineView, looks_redacted
-
-# Tones the timeline draws rows in (see ui/widgets/timeline.py).
-_TYPE_TONES = {
-    "llm_request_prepared": "model",
-    "reasoning": "muted",
-    "ToolCall": "tool",
-    "ToolResult": "tool",
-    "output": "normal",
-}
+from phrony_tui.core.timeline import Timeline, TimelineView
 
 
 class TimelineRows:
@@ -49,7 +49,6 @@ class TimelineRows:
 
     def cells(self, index: int) -> tuple[Sequence[str], str]:
         item = self.view[index]
-        kind = step_type(item.type)
         return (
             (
                 str(item.ordinal) if item.ordinal else "…",
@@ -58,7 +57,7 @@ class TimelineRows:
                 one_line(item.type or "?", 40),
                 self.view.summary(index),
             ),
-            self.state.tone(item, kind),
+            self.state.tone(item),
         )
 
     def index_of(self, step_id: str) -> int | None:
@@ -110,12 +109,7 @@ class SessionState:
         self.timeline.load(conversation)
         self.tasks.add_conversation(conversation)
         self._dirty_from = 0
-        self.redacted = looks_redacted(conversation) or (
-            not conversation.items
-            and conversation.session.input is None
-            and conversation.session.start_context is None
-            and (conversation.session.trigger_type or "").lower() == "api"
-        )
+        self.redacted = is_redacted(conversation)
         self._changed(runs=True)
 
     def apply_events(self, events: Iterable[RunEvent]) -> None:
@@ -159,7 +153,7 @@ class SessionState:
                     if run_id == root_run_id and run_id is not None:
                         # The root run's end is the session's, whether or not a session event says so.
                         self.session = self.session.model_copy(update={"status": change.status})
-            self.tasks.apply_event(event, root_run_id=root_run_id)
+            self.tasks.apply_effect(effect, root_run_id=root_run_id)
             if effect.task is not None and isinstance(event.data, dict) and "answer" in event.data:
                 self.answers[effect.task.user_task_id] = event.data["answer"]
         if steps:
@@ -247,10 +241,61 @@ class SessionState:
         return self.tasks.pending()
 
     def pending_run_ids(self) -> set[str]:
-        """Runs holding a pending task, or paused waiting (marked in the run tree)."""
+        """Runs holding a pending task, or paused waiting (marked in the run tree); not
+        a sub-agent waiting for its parent agent (:meth:`agent_wait_run_ids`)."""
         ids = {task.run_id for task in self.tasks.pending() if task.run_id}
-        ids.update(run.id for run in self.runs.values() if is_waiting(run.status))
+        agent_waits = self.agent_wait_run_ids()
+        ids.update(run.id for run in self.runs.values() if is_waiting(run.status) and run.id not in agent_waits)
         return ids
+
+    # -- who the session waits on ------------------------------------------------------
+    def agent_wait_run_ids(self) -> set[str]:
+        """Runs in ``WaitingForAITL`` that wait for their parent agent's model, not for
+        a person: no pending escalation (``aitl_escalation`` task) is tied to the run
+        or to its parent run (the service ties one to the parent run and the sub-agent).
+        An escalation that names no run may be any of them: then none is listed."""
+        waiting = [run for run in self.runs.values() if is_agent_wait(run.status)]
+        if not waiting:
+            return set()
+        tied = {task.run_id for task in self.tasks.pending() if task.kind == "aitl_escalation"}
+        if None in tied:
+            return set()
+        return {run.id for run in waiting if run.id not in tied and run.parent_run_id not in tied}
+
+    @property
+    def waits_on_person(self) -> bool:
+        """Whether the session waits on a person (the inbox's sense): a pending user
+        task (an approval, an escalation to a person...), or the session or a run in
+        ``WaitingForHITL`` / ``WaitingForResponse``. Not a timer, and not a sub-agent
+        waiting for its parent agent (``WaitingForAITL`` without an escalation)."""
+        if not self.is_live:
+            return False
+        if self.tasks.pending():
+            return True
+        if waits_on_person(self.status):
+            return True
+        return any(waits_on_person(run.status) for run in self.runs.values())
+
+    def run_waits_on_person(self, run_id: str) -> bool:
+        """Whether this run waits on a person: a pending user task of its own, or a
+        ``WaitingForHITL`` / ``WaitingForResponse`` status, or a ``WaitingForAITL``
+        that an escalation to a person holds (not its parent agent's answer)."""
+        run = self.runs.get(run_id)
+        if run is None or not is_waiting(run.status):
+            return any(task.run_id == run_id for task in self.tasks.pending())
+        if waits_on_person(run.status) or any(task.run_id == run_id for task in self.tasks.pending()):
+            return True
+        return is_agent_wait(run.status) and run_id not in self.agent_wait_run_ids()
+
+    def run_wait_label(self, run_id: str) -> str | None:
+        """What a paused run waits for, in words: ``"waiting for its parent agent"`` for
+        an agent-to-agent wait, ``"waits for …"`` otherwise; None when it is not paused."""
+        run = self.runs.get(run_id)
+        if run is None or not is_waiting(run.status):
+            return None
+        if run.id in self.agent_wait_run_ids():
+            return AGENT_WAIT_LABEL
+        return f"waits for {waiting_label(run.status)}"
 
     def rows(self, run_filter: str | None = None) -> TimelineRows:
         rows = self._rows.get(run_filter)
@@ -267,13 +312,14 @@ class SessionState:
             events = events[-limit:]
         return [describe(event) for event in events]
 
-    def tone(self, item: ConversationItem, kind: str) -> str:
+    def tone(self, item: ConversationItem) -> str:
+        """The tone the timeline draws the step in: ``error`` for a failed step, a task
+        request ``waiting`` while pending, else its kind's tone (the registry's)."""
         if is_error_step(item):
             return "error"
-        if is_user_task_req(item):
+        found = kind_of(item)
+        if found.raises_task:
             task_id = user_task_id_of(item)
             pending = self.timeline.pending_task_ids or set()
-            return "waiting" if task_id in pending else "muted"
-        if kind in ("RunCompleted", "SessionCompleted"):
-            return "ok"
-        return _TYPE_TONES.get(kind, "normal")
+            return "waiting" if task_id in pending else found.tone
+        return found.tone

@@ -1,8 +1,15 @@
 """Run and session status classes (phrony-api.md, "Statuses").
 
 Statuses are open strings. ``Running`` and anything starting with ``Waiting``
-are live; a ``Waiting*`` status is a pause that a person or a timer ends;
-every other non-empty status is terminal. Comparisons ignore case, spaces,
+are live; a ``Waiting*`` status is a pause that a person, a timer or another
+agent ends; every other non-empty status is terminal.
+
+Who ends a pause: ``WaitingForHITL`` (a user task) and ``WaitingForResponse``
+(a conversational reply) wait on a person; ``WaitingForTimer`` ends by itself
+(or a skip); ``WaitingForAITL`` sits on a sub-agent's run while its parent
+agent's model answers it: an agent-to-agent wait, not a person's, unless an
+escalation task for a person exists (which only the session's tasks can
+tell: ``SessionState.waits_on_person``). Comparisons ignore case, spaces,
 ``_`` and ``-`` so ``waiting_for_hitl`` reads like ``WaitingForHITL``; the
 labels shown keep the server's spelling.
 """
@@ -12,9 +19,11 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
+    "AGENT_WAIT_LABEL",
     "Action",
     "StatusClass",
     "ending_action",
+    "is_agent_wait",
     "is_failed",
     "is_live",
     "is_running",
@@ -22,6 +31,7 @@ __all__ = [
     "is_waiting",
     "status_class",
     "waiting_label",
+    "waits_on_person",
 ]
 
 Action = Literal["answer", "message", "skip"]
@@ -37,12 +47,16 @@ _WAITING_LABELS = {
     "waitingforresponse": "a reply",
     "waitingfortimer": "a timer",
 }
+# No entry for WaitingForAITL: the parent agent ends it; an escalation to a person is
+# answered as a user task (the "answer" action comes from the pending task).
 _ACTIONS: dict[str, Action] = {
     "waitingforhitl": "answer",
-    "waitingforaitl": "answer",
     "waitingforresponse": "message",
     "waitingfortimer": "skip",
 }
+_PERSON_WAITS = frozenset({"waitingforhitl", "waitingforresponse"})
+# What a sub-agent's run waiting on its parent agent shows (never "go to the dashboard").
+AGENT_WAIT_LABEL = "waiting for its parent agent"
 
 
 def _norm(status: str | None) -> str:
@@ -52,8 +66,20 @@ def _norm(status: str | None) -> str:
 
 
 def is_waiting(status: str | None) -> bool:
-    """A pause (``Waiting*``) that a person or a timer ends."""
+    """A pause (``Waiting*``) that a person, a timer or another agent ends."""
     return _norm(status).startswith("waiting")
+
+
+def waits_on_person(status: str | None) -> bool:
+    """A pause that by its status alone waits on a person: ``WaitingForHITL``,
+    ``WaitingForResponse``. Not timers, not ``WaitingForAITL`` (agent-to-agent
+    unless an escalation task exists: ``SessionState.waits_on_person``)."""
+    return _norm(status) in _PERSON_WAITS
+
+
+def is_agent_wait(status: str | None) -> bool:
+    """``WaitingForAITL``: a sub-agent waits for its parent agent's answer."""
+    return _norm(status) == "waitingforaitl"
 
 
 def is_running(status: str | None) -> bool:
@@ -103,5 +129,7 @@ def waiting_label(status: str | None) -> str:
 def ending_action(status: str | None) -> Action | None:
     """Which action of the API ends this pause: ``"answer"`` (a user task),
     ``"message"`` (a conversational reply), ``"skip"`` (skip-agent-wait), or
-    ``None`` (not a pause, or a pause the API does not say how to end)."""
+    ``None`` (not a pause, a pause the API does not say how to end, or
+    ``WaitingForAITL``, which the parent agent ends: a person answers only an
+    escalation task, and the pending task says so, not the status)."""
     return _ACTIONS.get(_norm(status))

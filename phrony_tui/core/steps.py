@@ -2,18 +2,22 @@
 
 Step contents are open JSON: keys may come snake_case or camelCase, a content
 may be an object, a string, a list or null. The helpers here never raise on
-an unexpected shape; they answer ``None`` / ``False`` instead.
+an unexpected shape; they answer ``None`` / ``False`` instead. What depends on
+a step's kind is in the registry (``core.step_kinds``); the tolerant readers
+are in ``core.fields`` (re-exported here).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from phrony_tui.client.models import ConversationItem, RunEvent
-from phrony_tui.core.status import is_failed
+from phrony_tui.core.fields import as_mapping, norm_key, pick, to_int
+from phrony_tui.core.step_kinds import UNKNOWN, kind_key, kind_of, lookup
+from phrony_tui.core.step_summaries import present, tool_result_of
+from phrony_tui.core.task_parse import may_name_task, user_task_id_of
 
 __all__ = [
     "COMPLETED_TYPES",
@@ -29,6 +33,7 @@ __all__ = [
     "has_ordinal",
     "is_error_step",
     "is_user_task_req",
+    "may_name_task",
     "norm_key",
     "pick",
     "step_from_event",
@@ -50,71 +55,13 @@ COMPLETED_TYPES = frozenset({TYPE_RUN_COMPLETED, TYPE_SESSION_COMPLETED})
 
 
 @lru_cache(maxsize=4096)
-def norm_key(text: str) -> str:
-    """``"toolCall"``, ``"tool_call"``, ``"Tool-Call"`` all give ``"toolcall"``."""
-    return text.replace("_", "").replace("-", "").replace(" ", "").lower()
-
-
-# Normalized step types, for the comparisons below.
-_TYPE_KEYS = {
-    "llmrequestprepared": TYPE_LLM_REQUEST,
-    "reasoning": TYPE_REASONING,
-    "toolcall": TYPE_TOOL_CALL,
-    "toolresult": TYPE_TOOL_RESULT,
-    "output": TYPE_OUTPUT,
-    "usertaskreq": TYPE_USER_TASK_REQ,
-    "usertaskrequest": TYPE_USER_TASK_REQ,
-    "runcompleted": TYPE_RUN_COMPLETED,
-    "sessioncompleted": TYPE_SESSION_COMPLETED,
-}
-
-
-@lru_cache(maxsize=4096)
 def step_type(type_: str | None) -> str:
-    """The canonical spelling of a known step type (``Reasoning`` -> ``reasoning``);
-    an unknown type is returned as it is."""
+    """The canonical spelling of a known step type (``Reasoning`` -> ``reasoning``,
+    ``tool-call`` -> ``ToolCall``); an unknown type is returned as it is."""
     if not type_:
         return ""
-    return _TYPE_KEYS.get(norm_key(type_), type_)
-
-
-def as_mapping(value: Any) -> Mapping[str, Any] | None:
-    # type() first: isinstance against the Mapping ABC is slow, and JSON gives dicts.
-    if type(value) is dict:
-        return value
-    if value is None or type(value) in (str, list, int, float, bool):
-        return None
-    return value if isinstance(value, Mapping) else None
-
-
-def pick(data: Any, *keys: str, default: Any = None) -> Any:
-    """The first of ``keys`` present in ``data`` with a value other than None."""
-    if type(data) is not dict and not isinstance(data, Mapping):
-        return default
-    for key in keys:
-        value = data.get(key)
-        if value is not None:
-            return value
-    return default
-
-
-def to_int(value: Any) -> int | None:
-    """An int from an int, an integral float or a decimal string; else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) and value.is_integer() else None
-    if isinstance(value, str):
-        text = value.strip()
-        if text[:1] in "+-":
-            sign, digits = text[:1], text[1:]
-        else:
-            sign, digits = "", text
-        if digits.isascii() and digits.isdigit() and len(digits) <= 30:
-            return int(sign + digits)
-    return None
+    kind = lookup(type_)
+    return kind.name if kind is not None else type_
 
 
 def has_ordinal(item: ConversationItem) -> bool:
@@ -126,86 +73,31 @@ _TASK_REQ_TYPES: dict[str, bool] = {}
 
 
 def is_user_task_req(item: ConversationItem) -> bool:
+    """A step raising a user task (by its type; the registry's ``raises_task``)."""
     type_ = item.type
     known = _TASK_REQ_TYPES.get(type_)
     if known is None:
-        known = step_type(type_) == TYPE_USER_TASK_REQ
+        kind = lookup(type_)
+        known = kind is not None and kind.raises_task
         if len(_TASK_REQ_TYPES) < 1024:  # types are few; a server inventing many gets no cache
             _TASK_REQ_TYPES[type_] = known
     return known
 
 
-_TASK_ID_KEYS = ("user_task_id", "userTaskId", "userTaskID", "task_id", "taskId")
-
-
-def may_name_task(item: ConversationItem) -> bool:
-    """False only when the step surely names no user task. Items read by the fast
-    path (client.lazy.LazyItem) keep their content raw until read: one byte search
-    ("ask" is in every key of _TASK_ID_KEYS and the nests) spares decoding the
-    content of every step of a 50,000-step session."""
-    return item.content_contains(b"ask")
-
-
-def user_task_id_of(item: ConversationItem) -> str | None:
-    """The ``user_task_id`` a ``UserTaskReq`` step asks to be answered with."""
-    if not may_name_task(item):
-        return None
-    content = as_mapping(item.content)
-    if content is None:
-        return None
-    if not any("ask" in key for key in content if type(key) is str):
-        return None  # every key below holds "ask" (task_id, userTask, "task", ...)
-    found = pick(content, *_TASK_ID_KEYS)
-    if found is None:
-        for nest in ("user_task", "userTask", "task"):
-            inner = as_mapping(content.get(nest))
-            if inner is not None:
-                found = pick(inner, *_TASK_ID_KEYS, "id")
-                if found is not None:
-                    break
-    return None if found is None or isinstance(found, (Mapping, list)) else str(found)
-
-
-def _present(value: Any) -> bool:
-    """An error value that says something (not None, "", {} or [])."""
-    if value is None or value is False:
-        return False
-    if isinstance(value, (str, Mapping, list, tuple)):
-        return len(value) > 0
-    return True
-
-
-def tool_result_of(item: ConversationItem) -> Mapping[str, Any] | None:
-    """The ``result`` object of a ``ToolResult`` (or the content itself when flat)."""
-    content = as_mapping(item.content)
-    if content is None:
-        return None
-    result = as_mapping(content.get("result"))
-    return result if result is not None else content
-
-
 def is_error_step(item: ConversationItem) -> bool:
-    """A step that reports a failure: a step ``error``, a ``ToolResult`` that is
-    not successful, a ``RunCompleted`` / ``SessionCompleted`` that failed, or a
-    step whose type names an error."""
-    if _present(item.error):
+    """A step that reports a failure: a step ``error``, else its kind's rule (a
+    ``ToolResult`` that is not successful, a completion that failed...), else, for
+    a type no entry knows, a type that names an error (``...Error``, ``...Failed``)."""
+    error = item.error
+    if error is not None and present(error):
         return True
-    kind = step_type(item.type)
-    if kind == TYPE_TOOL_RESULT:
-        result = tool_result_of(item)
-        if result is None:
-            return False
-        successful = result.get("successful")
-        if successful is False:
-            return True
-        if successful is True:
-            return False
-        return _present(result.get("error"))
-    if kind in COMPLETED_TYPES:
-        content = as_mapping(item.content)
-        status = pick(content, "status")
-        return (isinstance(status, str) and is_failed(status)) or _present(pick(content, "error"))
-    return "error" in norm_key(kind) or "failed" in norm_key(kind)
+    kind = lookup(item.type) or kind_of(item)  # lookup first: the common case, cached
+    if kind.error is not None:
+        return kind.error(item)
+    if kind is not UNKNOWN:
+        return False
+    key = kind_key(item.type or "")
+    return "error" in key or "failed" in key
 
 
 # --- live steps -------------------------------------------------------------------
@@ -228,7 +120,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _item_as_sent(data: dict, ts: str | None) -> ConversationItem | None:
+def _item_as_sent(data: Mapping[str, Any], ts: str | None) -> ConversationItem | None:
     """The common shape, made cheap (live streams bring thousands a second): the
     data is a conversation item with an id, an ordinal and a type, validated in
     one call. Anything else returns None and takes the tolerant path below."""

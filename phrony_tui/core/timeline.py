@@ -36,14 +36,13 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from phrony_tui.client.models import Conversation, ConversationItem, RunEvent
+from phrony_tui.core.redaction import looks_redacted
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.steps import (
-    COMPLETED_TYPES,
     has_ordinal,
     is_error_step,
     is_user_task_req,
     step_from_event,
-    step_type,
     user_task_id_of,
 )
 from phrony_tui.core.summary import summarize
@@ -319,11 +318,11 @@ class TimelineView:
             split = bisect_left(flagged, pivot)
             order = [*range(split, len(flagged)), *(range(split) if wrap else ())]
         for position in order:
-            index = self._rows.index(flagged[position])
-            if index is None:
+            found = self._rows.index(flagged[position])
+            if found is None:
                 continue
-            if accept is None or accept(self._rows.items[index]):
-                return index
+            if accept is None or accept(self._rows.items[found]):
+                return found
         return None
 
 
@@ -505,7 +504,7 @@ class Timeline(TimelineView):
     def _sequence_map(self) -> dict[tuple[str, int], str]:
         if self._by_sequence is None:
             self._by_sequence = {
-                (entry.item.run_id, entry.item.sequence): step_id  # type: ignore[misc]
+                (entry.item.run_id, entry.item.sequence): step_id
                 for step_id, entry in self._entries.items()
                 if entry.item.run_id is not None and entry.item.sequence is not None
             }
@@ -557,13 +556,17 @@ class Timeline(TimelineView):
             return old, None, dropped
         new = _Entry(key, item)
         self._entries[item.id] = new
-        if sequence_key is not None:
-            if self._by_sequence is not None:
-                self._by_sequence[sequence_key] = item.id
-        if old is not None and (old.item.run_id, old.item.sequence) != sequence_key:
-            if old.item.run_id is not None and old.item.sequence is not None:
-                if self._by_sequence is not None:
-                    self._by_sequence.pop((old.item.run_id, old.item.sequence), None)
+        by_sequence = self._by_sequence
+        if sequence_key is not None and by_sequence is not None:
+            by_sequence[sequence_key] = item.id
+        if (
+            old is not None
+            and by_sequence is not None
+            and old.item.run_id is not None
+            and old.item.sequence is not None
+            and (old.item.run_id, old.item.sequence) != sequence_key
+        ):
+            by_sequence.pop((old.item.run_id, old.item.sequence), None)
         self._summaries.pop(item.id, None)
         self._haystacks.pop(item.id, None)
         return old, new, dropped
@@ -572,9 +575,14 @@ class Timeline(TimelineView):
         entry = self._entries.pop(step_id)
         self._anonymous_ids.discard(step_id)
         item = entry.item
-        if item.run_id is not None and item.sequence is not None:
-            if self._by_sequence is not None and self._by_sequence.get((item.run_id, item.sequence)) == step_id:
-                del self._by_sequence[(item.run_id, item.sequence)]
+        by_sequence = self._by_sequence
+        if (
+            item.run_id is not None
+            and item.sequence is not None
+            and by_sequence is not None
+            and by_sequence.get((item.run_id, item.sequence)) == step_id
+        ):
+            del by_sequence[(item.run_id, item.sequence)]
         self._summaries.pop(step_id, None)
         self._haystacks.pop(step_id, None)
         return entry
@@ -629,12 +637,3 @@ class Timeline(TimelineView):
             rows = _Rows(self._entries)
             rows.fill(run_entries)
             self._runs[run_id] = rows
-
-
-def looks_redacted(conversation: Conversation) -> bool:
-    """The trigger hides the step timeline: the items are only ``SessionCompleted``
-    and ``RunCompleted`` rows (say "timeline hidden by the trigger's settings",
-    not "empty"). A running session's redacted timeline is empty and cannot be
-    told from a new one here."""
-    items = conversation.items
-    return bool(items) and all(step_type(item.type) in COMPLETED_TYPES for item in items)

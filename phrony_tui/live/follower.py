@@ -53,9 +53,9 @@ from phrony_tui.client import (
 from phrony_tui.client.models import Conversation, RunEvent
 from phrony_tui.client.sse import StreamStats
 from phrony_tui.core.events import is_terminal_event
+from phrony_tui.core.redaction import REDACTED_NOTE, is_redacted
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import is_running, is_terminal
-from phrony_tui.core.timeline import looks_redacted
 
 __all__ = ["REDACTED_NOTE", "Backoff", "FollowBatch", "FollowStalled", "FollowStatus", "RunFollower"]
 
@@ -67,7 +67,6 @@ SHOWN_WAIT = 1.0  # seconds the stream waits for the UI to draw a prefetched con
 REFUSED = frozenset({403, 404, 405, 410, 501})
 # Errors that no retry can fix: stop and show them.
 FATAL = frozenset({401})
-REDACTED_NOTE = "timeline hidden by the trigger's settings (output only)"
 # In polling mode, read the whole conversation at least every this many polls.
 FULL_POLL_EVERY = 10
 # The last back-fill after the end: tries, for transient errors.
@@ -583,14 +582,8 @@ def _run_status(conversation: Conversation, run_id: str) -> str | None:
 
 
 def _conversation_redacted(conversation: Conversation) -> bool:
-    """The trigger hides the timeline (the same rule as ``SessionState.redacted``)."""
-    session = conversation.session
-    return looks_redacted(conversation) or (
-        not conversation.items
-        and session.input is None
-        and session.start_context is None
-        and (session.trigger_type or "").lower() == "api"
-    )
+    """The trigger hides the timeline (core.redaction's rule, as ``SessionState.redacted``)."""
+    return is_redacted(conversation)
 
 
 def _short(error: BaseException) -> str:

@@ -16,6 +16,7 @@ from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
 
+from phrony_tui.core.redaction import REDACTED_TASK_HINT
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.status import ending_action, is_terminal
 from phrony_tui.core.steps import as_mapping
@@ -79,7 +80,7 @@ class RunActions(Screen[None]):
             if "answer" in pauses:
                 return (
                     f"This session is {status}, but its timeline shows no pending user task "
-                    "(hidden by the trigger's settings?): answer it in the Phrony dashboard."
+                    f"({REDACTED_TASK_HINT}): answer it in the Phrony dashboard."
                 ), False
             return self._not_paused(status, "nothing to answer", pauses), False
         if _PAUSE[action] in pauses:

@@ -113,3 +113,33 @@ def test_event_time() -> None:
     assert event_time(event("x", ts="2026-03-01T12:34:56.789+02:00")) == "10:34:56.789"  # UTC
     assert event_time(event("x", ts="nonsense")) == "nonsense"
     assert event_time(event("x", ts=None)) == ""
+
+
+class _CountingData(dict):
+    """Event data that counts how often a task's question is read (once per parse)."""
+
+    reads = 0
+
+    def get(self, key, default=None):
+        if key == "question":
+            type(self).reads += 1
+        return super().get(key, default)
+
+
+def test_a_task_event_is_interpreted_once() -> None:
+    from phrony_tui.client.models import Conversation
+    from phrony_tui.core.session_state import SessionState
+
+    state = SessionState("r1", Conversation.model_validate({"session": {"id": "s", "status": "Running"},
+                                                            "runs": [{"id": "r1", "status": "WaitingForHITL"}]}))
+    data = _CountingData(userTaskId="t1", kind="approval", question="Deploy?", runId="r1")
+    _CountingData.reads = 0
+    state.apply_events([event("user_task", data, "engine.user_task.created")])
+    assert _CountingData.reads == 1
+    assert [task.question for task in state.pending_tasks()] == ["Deploy?"]
+
+
+def test_a_later_step_naming_a_task_closes_it_in_the_effect_too() -> None:
+    effect = effect_of(event("step", {"id": "s2", "runId": "r1", "ordinal": 3, "type": "UserTaskResp",
+                                      "content": {"user_task_id": "t1"}}))
+    assert effect.task is not None and (effect.task.user_task_id, effect.task.status) == ("t1", "Completed")

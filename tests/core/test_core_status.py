@@ -55,7 +55,7 @@ def test_spelling_tolerance() -> None:
     ("status", "label", "action"),
     [
         ("WaitingForHITL", "approval / user task", "answer"),
-        ("WaitingForAITL", "agent-in-the-loop", "answer"),
+        ("WaitingForAITL", "agent-in-the-loop", None),  # the parent agent ends it, not a person
         ("WaitingForResponse", "a reply", "message"),
         ("WaitingForTimer", "a timer", "skip"),
         ("WaitingForGodot", "WaitingForGodot", None),

@@ -20,7 +20,7 @@ ESC = "\x1b"
         ("Reasoning", {"message": "From message\nmore"}, "From message"),
         ("reasoning", "a bare string\nnext", "a bare string"),
         ("reasoning", ["a", "list"], '["a", "list"]'),
-        ("reasoning", None, ""),
+        ("reasoning", None, "(no text)"),  # the real service sends reasoning without text
         ("ToolCall", {"name": "github", "operation_name": "create_issue", "arguments": {"title": "Bug"}}, 'github.create_issue ({"title": "Bug"})'),
         ("ToolCall", {"name": "web", "arguments": '{"q": "cats"}'}, 'web ({"q": "cats"})'),
         ("ToolCall", {"name": "noargs"}, "noargs"),

@@ -9,11 +9,12 @@ from rich.text import Text
 from textual.widgets import Static
 
 from phrony_tui.core.format import duration_between, fmt_count, fmt_duration
+from phrony_tui.core.redaction import REDACTED_NOTE
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import is_waiting, waiting_label
 from phrony_tui.ui.text import short_id, status_style
 
-REDACTED_NOTE = "timeline hidden by the trigger's settings (output-only)"
+__all__ = ["REDACTED_NOTE", "StatusBar"]
 
 
 class StatusBar(Static):

@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from phrony_tui.client.models import ConversationItem
+from phrony_tui.core.redaction import REDACTED_NOTE
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.ui.text import short_id
-from phrony_tui.ui.widgets.status_bar import REDACTED_NOTE
 from phrony_tui.ui.widgets.timeline import EmptyRows, TimelineView
 
 
