@@ -7,18 +7,30 @@ in a dotfiles repository. Either file holding a key is refused when group or
 others can read it.
 
 Precedence, field by field: flags > environment > profile > defaults.
+
+The official Phrony CLI keeps profiles in ``~/.phrony/credentials`` (or
+``$PHRONY_CREDENTIALS_FILE``): TOML, a table per profile with ``api_key`` (or
+``apiKey``) and ``api_base``, and a top-level ``default``. It is read as a
+fallback for the key and base URL of the profile of the same name, below this
+app's own files; ``Profile.key_source`` says where a profile's key came from.
+
+Files this app writes are written whole and atomically (a temporary file beside,
+then a rename): a symlink in their place is replaced, never written through.
+A corrupt file is kept aside (``keep_aside``) before a fresh one replaces it.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import tempfile
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
 TEMPLATE = """\
 # phrony-tui configuration. Precedence: flags > environment > profile > defaults.
@@ -71,6 +83,14 @@ class Profile(BaseModel):
     agents: list[str] = Field(default_factory=list)
     agent_names: dict[str, str] = Field(default_factory=dict)
     allow_insecure_http: bool = False
+    # where ``api_key`` came from, to say so (`config path`): a file's path
+    _key_source: str | None = PrivateAttr(default=None)
+
+    @property
+    def key_source(self) -> str | None:
+        if self.api_key is None:
+            return None
+        return self._key_source or "the config file"
 
     @field_validator("agents", mode="before")
     @classmethod
@@ -93,6 +113,8 @@ class Paths:
     config: Path
     credentials: Path
     state_dir: Path
+    # the official Phrony CLI's profiles (read only, as a fallback)
+    cli_credentials: Path | None = None
 
 
 def paths(environ: dict[str, str] | None = None) -> Paths:
@@ -101,11 +123,14 @@ def paths(environ: dict[str, str] | None = None) -> Paths:
     config_home = Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "phrony-tui"
     state_home = Path(env.get("XDG_STATE_HOME") or home / ".local" / "state") / "phrony-tui"
     config = Path(env["PHRONY_TUI_CONFIG"]) if env.get("PHRONY_TUI_CONFIG") else config_home / "config.toml"
-    return Paths(config=config, credentials=config.parent / "credentials.toml", state_dir=state_home)
+    cli = Path(env["PHRONY_CREDENTIALS_FILE"]) if env.get("PHRONY_CREDENTIALS_FILE") else home / ".phrony" / "credentials"
+    return Paths(config=config, credentials=config.parent / "credentials.toml", state_dir=state_home,
+                 cli_credentials=cli)  # fmt: skip
 
 
-def load(path: Path, credentials: Path | None = None) -> ConfigFile:
-    """Read the config (and stored keys). A missing file is an empty config."""
+def load(path: Path, credentials: Path | None = None, cli_credentials: Path | None = None) -> ConfigFile:
+    """Read the config, the stored keys, then the official CLI's profiles (each a
+    fallback for what the ones before left unset). A missing file is an empty config."""
     data = _read_toml(path) if path.exists() else {}
     try:
         config = ConfigFile.model_validate(data)
@@ -115,15 +140,53 @@ def load(path: Path, credentials: Path | None = None) -> ConfigFile:
         check_private(path)
     if credentials is not None and credentials.exists():
         check_private(credentials)
-        stored = _read_toml(credentials).get("profiles", {})
-        for name, values in stored.items():
-            key = values.get("api_key") if isinstance(values, dict) else None
+        for name, values in _stored_profiles(credentials):
+            key = values.get("api_key")
             if not isinstance(key, str) or not key:
                 raise ConfigError(f"{credentials}: profiles.{name}.api_key must be a non-empty string")
-            profile = config.profiles.setdefault(name, Profile())
-            if profile.api_key is None:
-                profile.api_key = SecretStr(key)
+            _fill(config.profiles.setdefault(name, Profile()), key, None, credentials)
+    if cli_credentials is not None and cli_credentials.is_file():
+        _merge_cli_credentials(config, cli_credentials)
     return config
+
+
+def _stored_profiles(credentials: Path) -> list[tuple[str, dict[str, Any]]]:
+    stored = _read_toml(credentials).get("profiles", {})
+    if not isinstance(stored, dict):
+        raise ConfigError(f"{credentials}: profiles must be a table of [profiles.NAME] sections")
+    for name, values in stored.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{credentials}: profiles.{name} must be a table with api_key = \"...\"")
+    return list(stored.items())
+
+
+def _merge_cli_credentials(config: ConfigFile, path: Path) -> None:
+    """The official CLI's profiles fill the key and base URL of ours of the same name."""
+    data = _read_toml(path)
+    tables = {name: values for name, values in data.items() if isinstance(values, dict)}
+    if not tables:
+        return
+    check_private(path)
+    default = data.get("default")
+    if config.default_profile is None and isinstance(default, str) and default in tables:
+        config.default_profile = default
+    for name, values in tables.items():
+        key = values.get("api_key", values.get("apiKey"))
+        base = values.get("api_base", values.get("apiBase"))
+        if key is not None and (not isinstance(key, str) or not key):
+            raise ConfigError(f"{path}: [{name}] api_key must be a non-empty string")
+        if base is not None and not isinstance(base, str):
+            raise ConfigError(f"{path}: [{name}] api_base must be a string")
+        if key or base:
+            _fill(config.profiles.setdefault(name, Profile()), key, base, path)
+
+
+def _fill(profile: Profile, key: str | None, base: str | None, source: Path) -> None:
+    if key and profile.api_key is None:
+        profile.api_key = SecretStr(key)
+        profile._key_source = str(source)
+    if base and profile.base_url is None:
+        profile.base_url = base
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -155,12 +218,32 @@ def check_private(path: Path) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (0600 from its creation, not after)."""
+    """Write a file only its owner can read (0600 from its creation, not after),
+    atomically: a temporary file beside it, then a rename over it. A symlink at
+    ``path`` is replaced by the file; its target is never written."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def keep_aside(path: Path) -> Path | None:
+    """Rename a corrupt file to ``NAME.corrupt-YYYYmmdd-HHMMSS`` (kept for the person
+    to look at) before a fresh one is written; None when it could not be moved."""
+    backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    try:
+        os.replace(path, backup)
+    except OSError:
+        return None
+    return backup
 
 
 def init(path: Path) -> bool:
@@ -174,7 +257,7 @@ def init(path: Path) -> bool:
 
 def store_key(credentials: Path, profile: str, key: str) -> None:
     """Store a profile's key in credentials.toml (0600), keeping the other profiles'."""
-    stored: dict[str, Any] = _read_toml(credentials).get("profiles", {}) if credentials.exists() else {}
+    stored = dict(_stored_profiles(credentials)) if credentials.exists() else {}
     stored[profile] = {"api_key": key}
     lines = ["# phrony-tui stored API keys (written by `phrony-tui config set-key`; keep 0600)\n"]
     for name, values in sorted(stored.items()):

@@ -4,6 +4,13 @@ Pure state: it says which pages to fetch (``next_requests``) and takes what
 came back (``add_page``); the UI does the IO. One "stream" per (agent, status
 filter) pair: the inbox asks each agent for each human-waiting status, so the
 totals the server reports add up to the true count.
+
+The ``status`` query is sent by the SDK but is not in the API reference, so a server
+may ignore it: rows of another status are dropped, and the feed says so once
+(``filter_ignored``); the server's totals then count rows that are not shown, so
+``total`` is unknown. The server's order is "newest or query order, depending on the
+service": rows are sorted here, and ``order_note`` says when that order is only
+of the pages loaded so far.
 """
 
 from __future__ import annotations
@@ -60,6 +67,8 @@ class SessionFeed:
     inbox: bool = False
     status: str | None = None
     page_size: int = PAGE_SIZE
+    #: a server answered a status-filtered page with rows of other statuses
+    filter_ignored: bool = field(default=False, init=False)
     _streams: dict[tuple[str, str | None], _Stream] = field(default_factory=dict, init=False)
     _rows: dict[str, SessionSummary] = field(default_factory=dict, init=False)
     _sorted: list[SessionSummary] | None = field(default=None, init=False)
@@ -81,6 +90,7 @@ class SessionFeed:
         }
         self._rows = {}
         self._sorted = None
+        self.filter_ignored = False
 
     def set_filters(self, *, inbox: bool | None = None, status: str | EllipsisType | None = ...) -> None:
         """Change the filters (``status=...``, the default, keeps the status filter)."""
@@ -123,7 +133,13 @@ class SessionFeed:
             stream.loaded = max(stream.loaded, request.skip + len(page.items))
         if not page.items and request.skip > 0:
             stream.total = stream.loaded  # the server had fewer rows than it said: stop asking
-        for item in page.items:
+        items = page.items
+        if request.status is not None:
+            matching = [item for item in items if item.status == request.status]
+            if len(matching) != len(items):
+                self.filter_ignored = True
+                items = matching
+        for item in items:
             self._rows[item.id] = item
         self._sorted = None
 
@@ -142,13 +158,23 @@ class SessionFeed:
     def total(self) -> int | None:
         """The sum of the totals the server reported (None until every stream answered)."""
         totals = [s.total for s in self._streams.values()]
-        if any(t is None for t in totals):
+        if self.filter_ignored or any(t is None for t in totals):
             return None
         return sum(t for t in totals if t is not None)
 
     @property
     def has_more(self) -> bool:
         return any(s.has_more for s in self._streams.values())
+
+    @property
+    def notes(self) -> list[str]:
+        """What a person must know to read the list right (shown beside the counts)."""
+        notes = []
+        if self.filter_ignored:
+            notes.append("the server ignored the status filter: rows of other statuses are hidden")
+        if self.has_more and self._rows:
+            notes.append("newest first among the loaded pages")
+        return notes
 
     @property
     def rows(self) -> list[SessionSummary]:

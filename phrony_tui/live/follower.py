@@ -30,6 +30,20 @@ apply to the session state, ``FollowBatch.events`` all of them, for the log.
   when the status changes (each poll while ``Running``, unless redacted: a
   redacted conversation has no steps to gain), so status still moves.
 - ``401`` (a bad key) stops at once with the error: no retry can fix it.
+- A pause is confirmed, not assumed (the docs promise no ``status`` in events): a
+  task-like step, a ``user_task``/``aitl`` event or a run/session event without a
+  status (``live.pause_signals``) schedules one ``GET /v1/runs/{id}`` after
+  ``CONFIRM_DELAY`` (a burst costs one call), then a back-fill when a task may
+  have appeared or the status moved. A back-fill is handed over only if no event
+  arrived while it was read (it is then newer than everything buffered).
+- A silent stream is probed before it is dropped: when the watchdog fires while
+  the run waits on someone and ``GET /v1/runs/{id}`` says it still waits in the
+  same way, the stream is kept (a long human pause has no heartbeat to send);
+  otherwise it is reconnected (and back-filled) as before.
+- A connection resets the backoff when it lived ``Backoff.healthy_after`` s, or
+  brought ``healthy_events`` events, or brought some and lived
+  ``event_healthy_after`` s: a server that sends one event and closes at once backs
+  off like any other failure (each reconnect costs a back-fill).
 
 Every error text that reaches ``FollowStatus`` goes through
 ``core.safe_text.one_line`` (server words end up in the live log header).
@@ -38,6 +52,7 @@ Every error text that reaches ``FollowStatus`` goes through
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -55,7 +70,10 @@ from phrony_tui.client.sse import StreamStats
 from phrony_tui.core.events import is_terminal_event
 from phrony_tui.core.redaction import REDACTED_NOTE, is_redacted
 from phrony_tui.core.safe_text import one_line
-from phrony_tui.core.status import is_running, is_terminal
+from phrony_tui.core.status import is_running, is_terminal, is_waiting
+from phrony_tui.live.pause_signals import PauseSignals, read_signals
+
+log = logging.getLogger(__name__)
 
 __all__ = ["REDACTED_NOTE", "Backoff", "FollowBatch", "FollowStalled", "FollowStatus", "RunFollower"]
 
@@ -72,14 +90,23 @@ FULL_POLL_EVERY = 10
 # The last back-fill after the end: tries, for transient errors.
 FINAL_BACKFILL_ATTEMPTS = 3
 ERROR_LIMIT = 200
+# A burst of pause-like events is confirmed once, this long (seconds) after its first.
+CONFIRM_DELAY = 0.2
+# A confirming back-fill that events overtook is read again at most this many times.
+CONFIRM_BACKFILL_TRIES = 3
 
 
 @dataclass(frozen=True)
 class Backoff:
     initial: float = 0.5
     cap: float = 30.0
-    # A connection that lived this long (or brought an event) resets the backoff.
+    # A connection that lived this long resets the backoff...
     healthy_after: float = 10.0
+    # ... and so does one that brought this many events, or brought any and lived at
+    # least ``event_healthy_after`` s: a stream that sends one event and closes at once is
+    # a failure like any other (each reconnect costs a whole back-fill).
+    healthy_events: int = 3
+    event_healthy_after: float = 1.0
     # Retry-After is obeyed, up to this (a bogus "Retry-After: 1e9" must not hang the follower).
     max_retry_after: float = 900.0
 
@@ -212,12 +239,19 @@ class RunFollower:
         self._connected_at: float | None = None  # when it opened (monotonic)
         self._last_run_status: str | None = None  # the followed run's status in the last back-fill
         self._received = 0  # events handed to the buffer, every connection
+        self._received_at_connect = 0  # ... when the current connection was attempted
         self._malformed_before = 0
         # figures, for tests and a debug view
         self.connections = 0  # streams opened
         self.backfills = 0  # conversations read
         self.polls = 0  # GET /v1/runs/{id} made while polling
         self.stalls = 0  # streams the watchdog gave up on
+        self.confirms = 0  # GET /v1/runs/{id} made to confirm a pause the events did not state
+        self.confirm_backfills = 0  # conversations read (and handed over) after such a confirmation
+        self.probes = 0  # GET /v1/runs/{id} made when a stream went silent
+        self.kept_silent = 0  # silent streams kept because the run still waits the same way
+        self._signals = PauseSignals()  # what the events said about pauses since the last confirmation
+        self._confirmer: asyncio.Task[None] | None = None
         self.heartbeats = 0  # comment lines over every connection
         self.bytes = 0  # stream bytes over every connection
         self.waits: list[float] = []  # every wait between attempts and polls, in order
@@ -246,6 +280,7 @@ class RunFollower:
             return
         self._stopped = True
         self._set(state="closed", retry_in=None)
+        self._cancel_confirmer()
         task = self._task
         if task is not None and not task.done() and task is not asyncio.current_task():
             task.cancel()
@@ -278,6 +313,10 @@ class RunFollower:
                 await asyncio.wait({task})
             self._task = None
             self._stopped = True
+            confirmer = self._confirmer
+            self._cancel_confirmer()
+            if confirmer is not None and not confirmer.done():
+                await asyncio.wait({confirmer})
             if not self.status.closed:
                 self._set(state="closed", retry_in=None)
 
@@ -304,6 +343,7 @@ class RunFollower:
             self._phase = "stream"
             self._got_event = False
             self._connected_at = None
+            self._received_at_connect = self._received
             try:
                 outcome = await self._supervise(asyncio.ensure_future(self._connection()))
             except PhronyAPIError as exc:
@@ -337,7 +377,7 @@ class RunFollower:
             if self.backfills == 0 and error is not None and not rate_limited and await self._try_backfill():
                 return self._close()
             lived = self._monotonic() - self._connected_at if self._connected_at is not None else 0.0
-            if self._got_event or lived >= self.backoff.healthy_after:
+            if self._healthy(lived):
                 failures = 0
             failures += 1
             wait = self.backoff.wait(failures, retry_after, self._rng)
@@ -367,6 +407,10 @@ class RunFollower:
                 if stats is not watched or stats.bytes != seen:
                     watched, seen, last = stats, stats.bytes, now
                 elif now - last >= self.stall_timeout:
+                    if await self._still_waiting():
+                        last = now  # a person's pause: silence is what such a stream sends
+                        self.kept_silent += 1
+                        continue
                     connection.cancel()
                     await asyncio.wait({connection})
                     if not connection.cancelled():
@@ -407,6 +451,7 @@ class RunFollower:
                             self._push_events(events[: index + 1], stream.stats)
                             return _Outcome.TERMINAL
                     self._push_events(events, stream.stats)
+                    self._note_signals(events)
                     if loop.time() - yielded > YIELD_EVERY:
                         # Reading a socket that always has data never suspends: let the UI in.
                         await asyncio.sleep(0)
@@ -415,6 +460,79 @@ class RunFollower:
         finally:
             self._watch = None
             self._push_stats(stream.stats, final=True)
+
+    def _healthy(self, lived: float) -> bool:
+        """The connection that just ended worked: the backoff starts again from the bottom."""
+        backoff = self.backoff
+        if lived >= backoff.healthy_after:
+            return True
+        brought = self._received - self._received_at_connect
+        return brought >= backoff.healthy_events or (brought > 0 and lived >= backoff.event_healthy_after)
+
+    # -- confirming what the events do not say ------------------------------------
+    def _note_signals(self, events: list[RunEvent]) -> None:
+        # Folded over the whole CONFIRM_DELAY window: a step and the status event that
+        # states its pause may come in different reads.
+        signals = read_signals(events, self._signals)
+        if (signals.task or signals.unsure) and (self._confirmer is None or self._confirmer.done()):
+            self._confirmer = asyncio.ensure_future(self._confirm())
+
+    async def _confirm(self) -> None:
+        """One status call per burst; a back-fill when a task may have appeared or the
+        status moved. A 429 is waited out (``Retry-After``) and asked again; other
+        failures are left to the stream's own handling (logged only)."""
+        failures = 0
+        while not self._stopped:
+            await asyncio.sleep(CONFIRM_DELAY)
+            signals, self._signals = self._signals, PauseSignals()
+            if not signals.must_confirm:
+                return  # the events said it themselves meanwhile
+            try:
+                status = (await self.client.get_run(self.run_id)).status
+                self.confirms += 1
+                if signals.task or status != self._last_run_status:
+                    await self._confirming_backfill()
+                return
+            except PhronyAPIError as exc:
+                if exc.status != 429 or failures >= FINAL_BACKFILL_ATTEMPTS:
+                    log.info("confirming a pause of %s failed: %s", self.run_id, _short(exc))
+                    return
+                failures += 1
+                self._signals.task |= signals.task
+                self._signals.unsure |= signals.unsure
+                await self._wait(self.backoff.wait(failures, exc.retry_after, self._rng))
+            except PhronyError as exc:
+                log.info("confirming a pause of %s failed: %s", self.run_id, _short(exc))
+                return
+
+    async def _confirming_backfill(self) -> None:
+        for _ in range(CONFIRM_BACKFILL_TRIES):
+            before = self._received
+            conversation = await self.client.get_conversation(self.run_id, lazy=True)
+            if self._stopped:
+                return
+            if self._received == before:  # newer than every event buffered or drained
+                self.confirm_backfills += 1
+                self._deliver(conversation)
+                return
+        log.info("a confirming back-fill of %s was overtaken by events %d times", self.run_id, CONFIRM_BACKFILL_TRIES)
+
+    async def _still_waiting(self) -> bool:
+        """The stream is silent: does the run still wait the way the last back-fill said?"""
+        if not is_waiting(self._last_run_status):
+            return False
+        try:
+            status = (await self.client.get_run(self.run_id)).status
+        except PhronyError:
+            return False
+        finally:
+            self.probes += 1
+        return status == self._last_run_status
+
+    def _cancel_confirmer(self) -> None:
+        confirmer = self._confirmer
+        if confirmer is not None and not confirmer.done() and confirmer is not asyncio.current_task():
+            confirmer.cancel()
 
     async def _backfill(self) -> Conversation:
         """Read the whole conversation into the buffer; the events before it are superseded."""
@@ -543,6 +661,7 @@ class RunFollower:
 
     def _close(self, *, error: str | None = None, fatal: bool = False) -> None:
         self._stopped = True
+        self._cancel_confirmer()
         self._set(
             state="closed",
             retry_in=None,

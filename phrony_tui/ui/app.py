@@ -81,13 +81,14 @@ class PhronyApp(App[int]):
         self.gc_policy.install()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        theme = prefs.initial_theme(
-            self.settings.theme, prefs.load(self.settings.state_dir).get("theme"), set(self.available_themes)
-        )
+        remembered, note = prefs.read(self.settings.state_dir)
+        theme = prefs.initial_theme(self.settings.theme, remembered.get("theme"), set(self.available_themes))
         if theme:
             self.theme = theme
         self._theme_ready = True
         self.push_screen(MainScreen())
+        if note:
+            self.notify(note, severity="warning", markup=False, timeout=15)
 
     def watch_theme(self, theme: str) -> None:
         # Remember the person's pick (not the one set at start).

@@ -1,7 +1,9 @@
 """What the app remembers between runs (the last theme picked), never the key.
 
 A small JSON file in the XDG state dir, written 0600. Unreadable or missing
-means "nothing remembered": preferences are never worth a crash.
+means "nothing remembered": preferences are never worth a crash. A file that is
+there but is not a JSON object is kept aside (``state.json.corrupt-…``) before a
+fresh one is written, and ``read`` says so.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from phrony_tui.config import write_private
+from phrony_tui.config import keep_aside, write_private
 
 FILE_NAME = "state.json"
 
@@ -19,14 +21,28 @@ FILE_NAME = "state.json"
 SIXTEEN_COLOUR_TERMS = ("linux", "vt100", "vt102", "vt220", "ansi", "cons25", "xterm-16color", "screen-16color")
 
 
-def load(state_dir: Path | None) -> dict[str, Any]:
+def read(state_dir: Path | None) -> tuple[dict[str, Any], str | None]:
+    """What is remembered, and a note for the person when the file had to be kept aside."""
     if state_dir is None:
-        return {}
+        return {}, None
+    path = state_dir / FILE_NAME
     try:
-        data = json.loads((state_dir / FILE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, None
+    except OSError:
+        return {}, None  # unreadable (permissions, a directory...): nothing remembered, nothing moved
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        return data, None
+    backup = keep_aside(path)
+    where = f"kept as {backup.name}" if backup is not None else "could not be moved aside"
+    return {}, f"{path} was not a state file ({where}); a fresh one will be written"
+
+
+def load(state_dir: Path | None) -> dict[str, Any]:
+    return read(state_dir)[0]
 
 
 def remember(state_dir: Path | None, **values: Any) -> None:

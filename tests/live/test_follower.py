@@ -168,12 +168,25 @@ async def test_backoff_doubles_to_the_cap_and_resets_after_a_healthy_connection(
         [conversation("Running")],
     )
     sleep = SleepLog()
-    follower = follower_for(server, sleep, backoff=Backoff(initial=0.5, cap=30.0))
+    clock = iter(range(0, 10_000, 2))  # each connection "lives" 2 s: long enough to bring events
+    follower = follower_for(server, sleep, backoff=Backoff(initial=0.5, cap=30.0), monotonic=lambda: next(clock))
     await follow(follower)
     # rng=1.0: the top of each range. First retry within 0.5 s, doubling, capped at 30 s;
     # after the connection that brought an event, back to 0.5 s, then doubling again.
     assert sleep.seconds == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0, 0.5, 1.0]
     assert follower.status.reconnects == 11
+
+
+async def test_a_stream_that_sends_one_event_and_closes_backs_off_like_a_failure():
+    # A hostile or broken server: every stream brings one event and ends at once. Each
+    # reconnect costs a whole back-fill, so an event alone must not reset the backoff.
+    storm = [Stream([sse(step_event(n))]) for n in range(1, 9)]
+    server = Scripted([*storm, Stream([sse(*DONE)])], [conversation("Running")])
+    sleep = SleepLog()
+    follower = follower_for(server, sleep, backoff=Backoff(initial=0.5, cap=30.0), monotonic=lambda: 0.0)
+    await follow(follower)
+    assert sleep.seconds == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert server.count("conversation") == 9 + 1  # one per connection, and the last after the end
 
 
 def test_jitter_stays_in_range_and_first_retry_is_well_under_a_second():

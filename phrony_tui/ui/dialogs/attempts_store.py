@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from phrony_tui.config import keep_aside
 from phrony_tui.core.attempts import Attempt, attempts_path, dumps, loads, merge
 
 
@@ -50,7 +51,9 @@ class AttemptStore:
         try:
             attempts = loads(text)
         except ValueError as exc:
-            self.error = f"{self.path} is not an attempts file ({exc}); it will be replaced on the next start"
+            backup = keep_aside(self.path)  # never overwritten unseen: the person may want it back
+            kept = f"kept as {backup.name}" if backup is not None else "it could not be moved aside"
+            self.error = f"{self.path} was not an attempts file ({exc}); {kept}, and a fresh one is written"
             return []
         return attempts
 
