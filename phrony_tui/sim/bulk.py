@@ -168,7 +168,7 @@ def render_big(engine: Engine, session: Session, steps: int, slim: bool) -> byte
             content["result"] = {"data": data, "error": error, "log_id": f"log_{i:08d}", "successful": not failed}
         elif kind == "output":
             content.update({"output": {"shard": shard, "incidents": cycle % 7}, "tokens_used": tokens,
-                            "total_tokens_used": tokens * (cycle + 1)})  # fmt: skip
+                            "total_tokens_used": (tokens or 0) * (cycle + 1)})  # fmt: skip
         elif kind == "UserTaskReq":
             content.update({"user_task_id": uid(), "kind": "approval", "status": "Completed",
                             "question": f"Open an incident for shard {shard}?",

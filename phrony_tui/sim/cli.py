@@ -14,8 +14,8 @@ from phrony_tui.sim.faults import Faults
 DEFAULT_PORT = 8765
 FAULT_NAMES = ", ".join(
     ["cut_after_events", "stall_after_events", "stall_seconds", "malformed_every", "latency_ms",
-     "rate_limit_share", "retry_after", "error_share"]  # fmt: skip
-)
+     "rate_limit_share", "retry_after", "error_share"]
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

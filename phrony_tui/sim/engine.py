@@ -392,8 +392,8 @@ class Engine:
         task.content = item["content"]
         run.session.tasks[task.id] = task
         session = run.session
-        data = {"sessionId": session.id, "runId": run.id, "userTaskId": task.id, "kind": kind,
-                "question": question, "status": "Pending"}  # fmt: skip
+        data: dict[str, Any] = {"sessionId": session.id, "runId": run.id, "userTaskId": task.id, "kind": kind,
+                                "question": question, "status": "Pending"}  # fmt: skip
         if options is not None:
             data["options"] = options
         self.emit(session, "user_task", "engine.user_task.created", run, data)

@@ -112,6 +112,11 @@ class Simulator:
 
         self.app = build_app(self)
 
+    @property
+    def lock(self) -> threading.RLock:
+        """The one lock of the world (re-entrant): hold it to read or change anything."""
+        return self._lock
+
     # ---- keys ------------------------------------------------------------------------------
     def _make_keys(self) -> dict[str, ApiKey]:
         self.keys, keys = make_keys(self.seed, self.engine)

@@ -86,7 +86,7 @@ class Run:
         self.version_id = agent.version_id if parent else session.version_id
         self.version_label = agent.version_label if parent else session.version_label
         self.parent = parent
-        self.depth = 0 if parent is None else parent.depth + 1
+        self.depth: int = 0 if parent is None else parent.depth + 1
         self.status = "Running"
         self.tokens = 0
         self.output: Any = None
