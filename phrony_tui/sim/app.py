@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from phrony_tui.sim.endpoint import api, plain
-from phrony_tui.sim.errors import error_response
+from phrony_tui.sim.endpoint import api, plain, simulator_of
+from phrony_tui.sim.errors import ApiError, render
 from phrony_tui.sim.handlers import agents, answers, files, runs, streams
 
 if TYPE_CHECKING:
@@ -38,9 +38,12 @@ ROUTES = [
 
 async def not_found(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
+    nest = simulator_of(request).dialect.nest_errors
     if status == 405:
-        return error_response(405, f"{request.method} is not allowed on {request.url.path}")
-    return error_response(status, f"no route {request.method} {request.url.path}")
+        message = f"{request.method} is not allowed on {request.url.path}"
+    else:
+        message = f"no route {request.method} {request.url.path}"
+    return render(ApiError(status, message, nest=f"Cannot {request.method} {request.url.path}"), nest)
 
 
 def build_app(sim: Simulator) -> Starlette:

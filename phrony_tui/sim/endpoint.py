@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from phrony_tui.sim.errors import ApiError, error_response, uuid_param
+from phrony_tui.sim.errors import ApiError, render, uuid_param
 from phrony_tui.sim.world import Agent, Run
 
 if TYPE_CHECKING:
@@ -78,15 +78,16 @@ def api(handler: ApiHandler) -> Endpoint:
             if hit == "rate_limit":
                 after = faults.retry_after
                 text = str(int(after)) if float(after).is_integer() else str(after)
-                raise ApiError(429, "rate limit exceeded: slow down", {"Retry-After": text})
+                raise ApiError(429, "rate limit exceeded: slow down", {"Retry-After": text},
+                               nest="ThrottlerException: Too Many Requests")  # fmt: skip
             if hit == "error":
-                raise ApiError(500, "simulated server error (fault injection)")
+                raise ApiError(500, "simulated server error (fault injection)", nest="Internal server error")
             key = authenticate(sim, request)
             if invalid:
                 raise ApiError(400, "the body is not valid JSON")
             response = await handler(Call(sim, request, key, body))
         except ApiError as exc:
-            response = error_response(exc.status, exc.message, exc.headers)
+            response = render(exc, sim.dialect.nest_errors)
         log(sim, request, response)
         return response
 
@@ -103,7 +104,7 @@ def plain(handler: PlainHandler) -> Endpoint:
         try:
             response = await handler(sim, request)
         except ApiError as exc:
-            response = error_response(exc.status, exc.message, exc.headers)
+            response = render(exc, sim.dialect.nest_errors)
         log(sim, request, response)
         return response
 

@@ -42,6 +42,7 @@ class Agent:
     script: str = ""  # scenario script a new run starts
     redacted: bool = False
     parent_key: str | None = None  # sub-agents of the multi scenario
+    mode: str = "request"  # agentExecutionMode: request, hitl or sub_agent
 
     @property
     def version_id(self) -> str:

@@ -70,8 +70,8 @@ async def list_sessions(call: Call) -> Response:
             s
             for s in engine.session_list
             if s.agent is agent and (version is None or s.version_id == version)
-            and (status is None or s.status == status)
+            and (status is None or s.status == status or not sim.dialect.status_filter)
         ]  # fmt: skip
-        rows.sort(key=lambda s: (s.started_ms, s.index), reverse=True)
+        rows.sort(key=lambda s: (s.started_ms, s.index), reverse=sim.dialect.newest_first)
         page = [engine.session_row(s, listing=True) for s in rows[skip : skip + take]]
         return json_response({"items": page, "total": len(rows)})

@@ -13,10 +13,12 @@ from typing import Any
 from starlette.responses import Response
 
 from phrony_tui.sim.endpoint import Call, find_run
-from phrony_tui.sim.errors import ApiError, is_number, json_object, json_response
+from phrony_tui.sim.errors import ApiError, invalid, is_number, json_object, json_response
 from phrony_tui.sim.world import DASHBOARD_ONLY, Reply, Run, Session, WaitResponse, WaitTask
 
 ANSWER_FIELDS = ("approved", "selectedOptionId", "textValue", "numberValue")
+#: task kinds a person may decline (``approved: false``) instead of answering
+DECLINABLE = frozenset({"aitl_escalation"})
 
 
 async def messages(call: Call) -> Response:
@@ -26,7 +28,8 @@ async def messages(call: Call) -> Response:
         run = find_run(sim, call.key, run_id)
         body = json_object(call.body)
         if "runId" not in body:
-            raise ApiError(400, "runId is required and must equal the run id in the path")
+            raise invalid("runId", {"isNotEmpty": "runId should not be empty", "isUuid": "runId must be a UUID"},
+                          "runId is required and must equal the run id in the path")  # fmt: skip
         if body["runId"] != run_id:
             raise ApiError(400, f"runId in the body ({body['runId']!r}) does not match the path's run id "
                                 f"({run_id})")  # fmt: skip
@@ -43,7 +46,7 @@ async def messages(call: Call) -> Response:
 def answer_task(call: Call, run: Run, session: Session, body: dict[str, Any]) -> None:
     task_id = body["userTaskId"]
     if not isinstance(task_id, str):
-        raise ApiError(400, "userTaskId must be a string")
+        raise invalid("userTaskId", {"isString": "userTaskId must be a string"}, "userTaskId must be a string")
     task = session.tasks.get(task_id)
     if task is None:
         raise ApiError(404, f"user task {task_id} not found in this run's session")
@@ -73,19 +76,33 @@ def validate_answer(kind: str, options: list[dict] | None, body: dict[str, Any])
     fields = ANSWER_FIELDS
     expected = expected_field(kind)
     answer: dict[str, Any] = {}
+    if kind in DECLINABLE and "approved" in body:
+        if not isinstance(body["approved"], bool):
+            raise invalid("approved", {"isBoolean": "approved must be a boolean value"},
+                          f"approved must be true or false, got {json.dumps(body['approved'])}")  # fmt: skip
+        if body["approved"] is False:  # declined: no answer text needed
+            answer = {"approved": False}
+            if "textValue" in body:
+                answer["textValue"] = body["textValue"]
+            return with_metadata(answer, body)
+        answer["approved"] = True
     if expected in fields:
         for name in fields:
-            if name != expected and name in body:
+            if name != expected and name in body and not (name == "approved" and kind in DECLINABLE):
                 raise ApiError(400, f"{name} does not answer a {kind} task: send {expected}")
         if expected not in body:
-            raise ApiError(400, f"{expected} is required to answer a {kind} task")
+            decline = " (or approved: false to decline it)" if kind in DECLINABLE else ""
+            raise invalid(expected, {"isDefined": f"{expected} should not be null or undefined"},
+                          f"{expected} is required to answer a {kind} task{decline}")  # fmt: skip
         value = body[expected]
         if expected == "approved" and not isinstance(value, bool):
-            raise ApiError(400, f"approved must be true or false, got {json.dumps(value)}")
+            raise invalid("approved", {"isBoolean": "approved must be a boolean value"},
+                          f"approved must be true or false, got {json.dumps(value)}")  # fmt: skip
         if expected == "textValue" and (not isinstance(value, str) or not value.strip()):
-            raise ApiError(400, "textValue must be a non-empty string")
+            raise invalid("textValue", {"isNotEmpty": "textValue should not be empty"}, "textValue must be a non-empty string")
         if expected == "numberValue" and not is_number(value):
-            raise ApiError(400, f"numberValue must be a number, got {json.dumps(value)}")
+            raise invalid("numberValue", {"isNumber": "numberValue must be a number conforming to the specified constraints"},
+                          f"numberValue must be a number, got {json.dumps(value)}")  # fmt: skip
         if expected == "selectedOptionId":
             ids = [str(option.get("id")) for option in options or []]
             if not isinstance(value, str) or value not in ids:
@@ -94,9 +111,13 @@ def validate_answer(kind: str, options: list[dict] | None, body: dict[str, Any])
         answer[expected] = value
     else:
         answer = {name: body[name] for name in fields if name in body}
+    return with_metadata(answer, body)
+
+
+def with_metadata(answer: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     if "metadata" in body:
         if not isinstance(body["metadata"], dict):
-            raise ApiError(400, "metadata must be a JSON object")
+            raise invalid("metadata", {"isObject": "metadata must be an object"}, "metadata must be a JSON object")
         answer["metadata"] = body["metadata"]
     return answer
 
@@ -111,12 +132,12 @@ def reply(call: Call, run: Run, session: Session, body: dict[str, Any]) -> None:
         raise ApiError(400, f"the conversation waits on run {waiting.run.id}, not on run {run.id}")
     text = body.get("text", body.get("message"))
     if text is not None and (not isinstance(text, str) or not text.strip()):
-        raise ApiError(400, "text (alias message) must be a non-empty string")
+        raise invalid("text", {"isNotEmpty": "text should not be empty"}, "text (alias message) must be a non-empty string")
     files = body.get("files")
     attached: list[dict[str, Any]] = []
     if files is not None:
         if not isinstance(files, list):
-            raise ApiError(400, "files must be an array")
+            raise invalid("files", {"isArray": "files must be an array"}, "files must be an array")
         for n, file in enumerate(files):
             if not isinstance(file, dict) or file.get("phronyFile") is not True:
                 raise ApiError(400, f'files[{n}] must be an object with "phronyFile": true')
@@ -130,5 +151,6 @@ def reply(call: Call, run: Run, session: Session, body: dict[str, Any]) -> None:
                              "mediaType": file.get("mediaType") or stored.media_type,
                              "sizeBytes": len(stored.data or b"")})  # fmt: skip
     if text is None and not attached:
-        raise ApiError(400, "a reply needs a non-empty text (alias message) and/or files")
+        raise invalid("text", {"isNotEmpty": "text should not be empty"},
+                      "a reply needs a non-empty text (alias message) and/or files")  # fmt: skip
     call.sim.engine.deliver(session, Reply(text, attached))

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from phrony_tui.sim.endpoint import Call, uploads_allowed
-from phrony_tui.sim.errors import ApiError, json_object, json_response, positive_int
+from phrony_tui.sim.errors import ApiError, invalid, json_object, json_response, positive_int
 from phrony_tui.sim.world import Upload
 
 if TYPE_CHECKING:
@@ -26,10 +26,12 @@ async def presign(call: Call) -> Response:
     body = json_object(call.body)
     filename = body.get("filename")
     if not isinstance(filename, str) or not 1 <= len(filename) <= 512:
-        raise ApiError(400, "filename must be a string of 1 to 512 characters")
+        raise invalid("filename", {"isLength": "filename must be longer than or equal to 1 and shorter than or equal to 512 characters"},
+                      "filename must be a string of 1 to 512 characters")  # fmt: skip
     media_type = body.get("mediaType")
     if not isinstance(media_type, str) or not media_type.strip() or len(media_type) > 255:
-        raise ApiError(400, "mediaType must be a non-empty string (e.g. text/plain)")
+        raise invalid("mediaType", {"isNotEmpty": "mediaType should not be empty"},
+                      "mediaType must be a non-empty string (e.g. text/plain)")  # fmt: skip
     size = positive_int(body, "maxContentLength")
     if size > MAX_UPLOAD:
         raise ApiError(400, f"maxContentLength {size} is over the {MAX_UPLOAD}-byte limit")
@@ -99,11 +101,11 @@ async def finalize(call: Call) -> Response:
     body = json_object(call.body)
     object_key = body.get("objectKey")
     if not isinstance(object_key, str) or not object_key:
-        raise ApiError(400, "objectKey is required")
+        raise invalid("objectKey", {"isNotEmpty": "objectKey should not be empty"}, "objectKey is required")
     size = positive_int(body, "maxContentLength")
     for name in ("filename", "mediaType"):
         if name in body and body[name] is not None and not isinstance(body[name], str):
-            raise ApiError(400, f"{name} must be a string")
+            raise invalid(name, {"isString": f"{name} must be a string"})
     with sim.lock:
         upload = sim.objects.get(object_key)
         if upload is None:

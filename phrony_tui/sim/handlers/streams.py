@@ -78,6 +78,9 @@ async def live_source(sim: Simulator, session: Session, cursor: int, scope: Run 
                 yield batch
             if end is not None and cursor >= end:
                 return
+            if not sim.dialect.heartbeats:  # docs-minimal: silence until something happens
+                await loop_event.wait()
+                continue
             try:
                 await asyncio.wait_for(loop_event.wait(), sim.heartbeat_seconds)
             except TimeoutError:
@@ -88,7 +91,8 @@ async def live_source(sim: Simulator, session: Session, cursor: int, scope: Run 
 
 async def firehose_source(sim: Simulator, session: Session, generation: int) -> Source:
     engine = sim.engine
-    yield [HEARTBEAT]
+    if sim.dialect.heartbeats:
+        yield [HEARTBEAT]
     rate = sim.firehose_rate  # events per second; None: as fast as it can
     # rate-limited: about 100 batches a second, each sent when it is due
     size = 2000 if not rate else max(1, min(2000, int(rate / 100)))
