@@ -31,6 +31,13 @@ def either_sim(request: pytest.FixtureRequest) -> Simulator:
 
 
 @pytest.fixture(scope="module")
+def either(either_sim: Simulator) -> Iterator[httpx.Client]:
+    """An admin client on ``either_sim``'s server."""
+    with SimServer(either_sim) as server, client(server.base_url, either_sim.keys.admin) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
 def shared_url(shared_sim: Simulator) -> Iterator[str]:
     with SimServer(shared_sim) as server:
         yield server.base_url
