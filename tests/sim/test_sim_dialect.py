@@ -4,6 +4,10 @@ dashboard test runs, agent-in-the-loop without a person, escalations that can be
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -244,3 +248,26 @@ def test_the_cli_flag() -> None:
         build_parser().parse_args(["--dialect", "chatty"])
     with pytest.raises(ValueError, match="unknown simulator dialect"):
         Simulator(big_steps=10, dialect="chatty")
+
+
+def test_phrony_tui_sim_serves_the_minimal_dialect() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "phrony_tui", "sim", "--port", "0", "--big-steps", "100", "--dialect", "docs-minimal"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        lines: list[str] = []
+        while not any(line.startswith("export PHRONY_AGENT_ID=") for line in lines):
+            line = process.stdout.readline() if process.stdout else ""
+            assert line, process.stderr.read() if process.stderr else ""
+            lines.append(line.strip())
+        assert "docs-minimal dialect" in lines[0]
+        values = dict(line[len("export "):].split("=", 1) for line in lines if line.startswith("export "))
+        agent = values["PHRONY_AGENT_ID"].split(",")[0]
+        response = httpx.get(f"{values['PHRONY_API_BASE']}/v1/agents/{agent}/sessions", params={"take": 0},
+                             headers={"X-API-Key": values["PHRONY_API_KEY"]}, timeout=10)  # fmt: skip
+        assert response.json() == {"statusCode": 400, "message": ["take must not be less than 1"], "error": "Bad Request"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(10)
+    assert code == 0
