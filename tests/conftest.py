@@ -4,6 +4,9 @@
                  until the test calls ``sim.advance(seconds)``.
 ``sim_server``   a running SimServer for ``sim`` (uvicorn in a daemon thread, free port).
 ``sim_base_url`` its base URL, e.g. "http://127.0.0.1:54321".
+``sim_dialect``  how ``sim`` speaks: "friendly" (default) or "docs-minimal". A test runs against
+                 both with ``@pytest.mark.parametrize("sim_dialect", DIALECTS)``
+                 (``from phrony_tui.sim.dialect import DIALECTS``).
 
 Keys: ``sim.keys.admin`` / ``.no_uploads`` / ``.root_only``; agents: ``sim.agents["hitl"]`` etc.
 See docs/simulator.md.
@@ -22,8 +25,13 @@ SIM_START = "2026-03-01T12:00:00Z"
 
 
 @pytest.fixture
-def sim() -> Simulator:
-    return Simulator(seed=SIM_SEED, clock=FixedClock(SIM_START), live=False)
+def sim_dialect() -> str:
+    return "friendly"
+
+
+@pytest.fixture
+def sim(sim_dialect: str) -> Simulator:
+    return Simulator(seed=SIM_SEED, clock=FixedClock(SIM_START), live=False, dialect=sim_dialect)
 
 
 @pytest.fixture

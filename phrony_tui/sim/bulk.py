@@ -13,7 +13,7 @@ import random
 import uuid
 from collections.abc import Iterator
 
-from phrony_tui.sim.engine import STEP_KINDS, Engine
+from phrony_tui.sim.engine import Engine
 from phrony_tui.sim.world import SLIM_DROP, Run, Session, dumps
 
 BIG_START_MS = -2 * 24 * 3600 * 1000
@@ -144,7 +144,7 @@ def render_big(engine: Engine, session: Session, steps: int, slim: bool) -> byte
             "agent_version_id": run.version_id,
             "event_id": uid(),
             "sequence": seq,
-            "step_kind": STEP_KINDS.get(kind, kind.lower()),
+            "step_kind": kind,
             "iteration": cycle + 1,
         }
         tokens = BIG_TOKENS.get(kind)
@@ -168,7 +168,7 @@ def render_big(engine: Engine, session: Session, steps: int, slim: bool) -> byte
             content["result"] = {"data": data, "error": error, "log_id": f"log_{i:08d}", "successful": not failed}
         elif kind == "output":
             content.update({"output": {"shard": shard, "incidents": cycle % 7}, "tokens_used": tokens,
-                            "total_tokens_used": tokens * (cycle + 1)})  # fmt: skip
+                            "total_tokens_used": (tokens or 0) * (cycle + 1)})  # fmt: skip
         elif kind == "UserTaskReq":
             content.update({"user_task_id": uid(), "kind": "approval", "status": "Completed",
                             "question": f"Open an incident for shard {shard}?",
@@ -234,8 +234,9 @@ def firehose_chunks(engine: Engine, session: Session, count: int, chunk: int = 2
     ts = engine.ts(engine.now_ms)
     base_seq = root.seq
     base_ord = len(session.items)
+    session_key = f'"sessionId":"{session.id}",' if engine.dialect.rich_events else ""
     prefix = (
-        f'data: {{"ts":"{ts}","kind":"step","subject":"engine.step.reasoning","data":{{"sessionId":"{session.id}",'
+        f'data: {{"ts":"{ts}","kind":"step","subject":"engine.step.reasoning","data":{{{session_key}'
         f'"runId":"{root.id}","id":"00000000-0000-4000-8000-'
     )
     template = (

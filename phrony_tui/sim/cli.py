@@ -9,13 +9,14 @@ import sys
 import threading
 
 from phrony_tui.sim.clock import FixedClock
+from phrony_tui.sim.dialect import DIALECTS, FRIENDLY
 from phrony_tui.sim.faults import Faults
 
 DEFAULT_PORT = 8765
 FAULT_NAMES = ", ".join(
     ["cut_after_events", "stall_after_events", "stall_seconds", "malformed_every", "latency_ms",
-     "rate_limit_share", "retry_after", "error_share"]  # fmt: skip
-)
+     "rate_limit_share", "retry_after", "error_share"]
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="firehose events per second (0 = as fast as it can, the default)")  # fmt: skip
     parser.add_argument("--autostart", type=float, default=0, metavar="SECONDS",
                         help="start a new session every SECONDS (0 = never, the default)")  # fmt: skip
+    parser.add_argument("--dialect", choices=DIALECTS, default=FRIENDLY,
+                        help="how the simulator speaks: friendly (default: rich events, heartbeats) or docs-minimal "
+                             "(only what the public docs promise)")  # fmt: skip
     parser.add_argument("--trace-streams", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     # phrony-tui --demo: one JSON line on stdout when serving, then serve until stdin closes.
     parser.add_argument("--handshake", action="store_true", help=argparse.SUPPRESS)
@@ -78,7 +82,7 @@ def main(argv: list[str]) -> int:
     sim = Simulator(
         seed=args.seed, clock=clock, live=True, faults=faults, big_steps=args.big_steps,
         firehose_events=args.firehose_events, firehose_rate=args.firehose_rate or None,
-        autostart_seconds=args.autostart or None,
+        autostart_seconds=args.autostart or None, dialect=args.dialect,
     )  # fmt: skip
     sim.trace_streams = args.trace_streams
     if args.fd is not None:
@@ -130,7 +134,7 @@ def serve_until_stdin_closes(sim, server) -> int:
 def banner(sim, base_url: str) -> str:
     roots = [key for key in sim.agents if "." not in key]
     lines = [
-        f"Phrony simulator on {base_url}  (seed {sim.seed}, live; Ctrl+C stops)",
+        f"Phrony simulator on {base_url}  (seed {sim.seed}, {sim.dialect.name} dialect, live; Ctrl+C stops)",
         "",
         f"export PHRONY_API_BASE={shlex.quote(base_url)}",
         f"export PHRONY_API_KEY={shlex.quote(sim.keys.admin)}",

@@ -18,6 +18,7 @@ from collections.abc import Callable, Generator
 from datetime import datetime
 from typing import Any
 
+from phrony_tui.sim.dialect import FRIENDLY, Dialect, make_dialect
 from phrony_tui.sim.world import (
     Agent,
     Event,
@@ -44,15 +45,8 @@ SPLIT_EVERY = 5
 _UUID_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 _UUID_V4 = (0x4 << 76) | (0x2 << 62)
 
-STEP_KINDS = {
-    "llm_request_prepared": "llm_request_prepared",
-    "reasoning": "reasoning",
-    "ToolCall": "tool_call",
-    "ToolResult": "tool_result",
-    "output": "output",
-    "UserTaskReq": "user_task_request",
-    "user_message": "user_message",
-}
+#: the default maximum depth of sub-agents (the service's: 5)
+MAX_DEPTH = 5
 
 
 class _Deliver:
@@ -68,8 +62,11 @@ _START = object()  # queue payload: a new session's first tick
 
 
 class Engine:
-    def __init__(self, seed: int, epoch: datetime, tenant_id: str | None = None) -> None:
+    def __init__(
+        self, seed: int, epoch: datetime, tenant_id: str | None = None, dialect: Dialect | None = None
+    ) -> None:
         self.seed = seed
+        self.dialect = dialect if dialect is not None else make_dialect(FRIENDLY)
         self.epoch = epoch
         self.now_ms = 0
         self._epoch_ms = round(epoch.timestamp() * 1000)
@@ -167,9 +164,14 @@ class Engine:
                 self._push(now + round(delay_s * 1000), session, _Deliver(value))
 
     def _pause(self, session: Session, run: Run, status: str, reason: str, task_id: str | None) -> None:
-        for each in [run, *run.ancestors()]:
-            each.status = status
-        session.status = status
+        if self.dialect.waits_climb:
+            for each in [run, *run.ancestors()]:
+                each.status = status
+            session.status = status
+        else:  # the waiting run only; the session when that is the root
+            run.status = status
+            if run.parent is None:
+                session.status = status
         data = {"sessionId": session.id, "runId": run.id, "status": status, "reason": reason}
         if task_id:
             data["userTaskId"] = task_id
@@ -177,7 +179,7 @@ class Engine:
         self.emit(session, "session", "engine.session.paused", None, data)
 
     def _unpause(self, session: Session, run: Run) -> None:
-        for each in [run, *run.ancestors()]:
+        for each in [run, *run.ancestors()] if self.dialect.waits_climb else [run]:
             if each.status.startswith("Waiting"):
                 each.status = "Running"
         session.status = "Running"
@@ -185,6 +187,29 @@ class Engine:
         data = {"sessionId": session.id, "runId": run.id, "status": "Running"}
         self.emit(session, "run", "engine.run.resumed", run, data)
         self.emit(session, "session", "engine.session.resumed", None, data)
+
+    def agent_wait(self, run: Run, question: str) -> None:
+        """A sub-agent asks its parent agent (AITL): only this run waits; nobody is asked to answer."""
+        session = run.session
+        run.status = "WaitingForAITL"
+        parent = run.parent.id if run.parent else None
+        self.emit(session, "run", "engine.run.paused", run,
+                  {"sessionId": session.id, "runId": run.id, "status": run.status, "reason": "aitl"})  # fmt: skip
+        self.emit(session, "aitl", "engine.aitl.requested", run,
+                  {"sessionId": session.id, "runId": run.id, "parentRunId": parent, "question": question,
+                   "status": "Pending"})  # fmt: skip
+
+    def agent_resume(self, run: Run, resolved_by: str) -> None:
+        """The parent agent answered (``resolved_by``: ``agent`` or ``person``): the run goes on."""
+        session = run.session
+        if run.status == "WaitingForAITL":
+            run.status = "Running"
+        parent = run.parent.id if run.parent else None
+        self.emit(session, "aitl", "engine.aitl.resolved", run,
+                  {"sessionId": session.id, "runId": run.id, "parentRunId": parent, "status": "Resolved",
+                   "resolvedBy": resolved_by})  # fmt: skip
+        self.emit(session, "run", "engine.run.resumed", run,
+                  {"sessionId": session.id, "runId": run.id, "status": run.status})  # fmt: skip
 
     def deliver(self, session: Session, value: Any) -> None:
         """End the session's current wait with ``value``; the script resumes at the current time.
@@ -218,6 +243,7 @@ class Engine:
             return
         if session.redacted and (kind in REDACTED_KINDS or subject in REDACTED_SUBJECTS):
             return
+        data = self.dialect.event_data(kind, data)
         ts = self.ts(self.now_ms)
         envelope = {"ts": ts, "kind": kind, "subject": subject, "data": data}
         if len(session.events) % SPLIT_EVERY == SPLIT_EVERY - 1:
@@ -254,6 +280,9 @@ class Engine:
             session.trigger_name = "Nightly schedule"
         elif trigger_type == "event":
             session.trigger_name = "Webhook: ticket.created"
+        elif trigger_type == "manual":  # a test run a person started in the dashboard
+            session.trigger_name = "Dashboard test run"
+            session.trigger_id = None
         session.input = {} if run_input is None else run_input
         session.autopilot = autopilot
         session.special = special
@@ -273,9 +302,9 @@ class Engine:
             "canExecuteSubAgents": agent.key == "multi",
             "topP": 1,
             "topK": None,
-            "agentExecutionMode": "autonomous",
-            "rootAgentExecutionMode": "autonomous",
-            "maxDepth": 3,
+            "agentExecutionMode": agent.mode,
+            "rootAgentExecutionMode": agent.mode,
+            "maxDepth": MAX_DEPTH,
         }
         self.sessions[session.id] = session
         self.session_list.append(session)
@@ -337,6 +366,7 @@ class Engine:
     ) -> dict:
         session = run.session
         now = self.now_ms
+        type_ = self.dialect.step_type(type_)
         run.seq += 1
         if synthetic:
             full = content
@@ -349,7 +379,7 @@ class Engine:
                 "agent_version_id": run.version_id,
                 "event_id": self.new_id(),
                 "sequence": run.seq,
-                "step_kind": STEP_KINDS.get(type_, type_),
+                "step_kind": type_,
             }
             if iteration is not None:
                 full["iteration"] = iteration
@@ -392,8 +422,8 @@ class Engine:
         task.content = item["content"]
         run.session.tasks[task.id] = task
         session = run.session
-        data = {"sessionId": session.id, "runId": run.id, "userTaskId": task.id, "kind": kind,
-                "question": question, "status": "Pending"}  # fmt: skip
+        data: dict[str, Any] = {"sessionId": session.id, "runId": run.id, "userTaskId": task.id, "kind": kind,
+                                "question": question, "status": "Pending"}  # fmt: skip
         if options is not None:
             data["options"] = options
         self.emit(session, "user_task", "engine.user_task.created", run, data)

@@ -300,7 +300,8 @@ def solo(ctx: Ctx) -> Script:
 
 
 def multi(ctx: Ctx) -> Script:
-    """Orchestrator -> researcher -> analyst -> fact checker (depth 3).
+    """Orchestrator -> researcher -> analyst -> fact checker (depth 3); ``ask_parent`` and ``escalate``
+    are the agent-in-the-loop variants (``ask_parent`` below).
 
     Default: the fact checker escalates to a person (``aitl_escalation``,
     WaitingForAITL, answered with ``textValue``) and everything completes.
@@ -310,6 +311,9 @@ def multi(ctx: Ctx) -> Script:
     """
     root = ctx.root
     variant = ctx.options.get("variant") or (ctx.input.get("variant") if isinstance(ctx.input, dict) else None)
+    if variant in ("ask_parent", "escalate"):
+        yield from ask_parent(ctx, escalate=variant == "escalate")
+        return
     topic = "EU heat-pump market 2025"
     ctx.llm(root, 1)
     yield Sleep(1)
@@ -364,7 +368,10 @@ def multi(ctx: Ctx) -> Script:
                     extra={"from_agent": "Fact Checker", "claims": ["356,000 (EHPA)", "312,000 (IEA)"]},
                     iteration=2)  # fmt: skip
     answer = yield WaitTask(task)
-    guidance = str(answer.get("textValue"))
+    if answer.get("approved") is False:
+        guidance = "declined by a person: keep both figures and flag the disagreement"
+    else:
+        guidance = str(answer.get("textValue"))
     ctx.reason(checker, f"Guidance from a person: {guidance}", 2)
     yield Sleep(1)
     ctx.output(checker, {"verified": True, "guidance": guidance}, 2)
@@ -387,6 +394,86 @@ def multi(ctx: Ctx) -> Script:
     ctx.output(root, output, 2)
     ctx.finish_run(root, "Completed", output)
     ctx.finish("Completed", output)
+
+
+#: seconds a sub-agent waits for its parent agent's answer in the ask_parent variant
+AITL_AGENT_SECONDS = 45
+AITL_QUESTION = ("The two sources count German heat-pump installations differently (EHPA 356,000, IEA 312,000). "
+                 "Should the brief use the newer figure or report both?")  # fmt: skip
+
+
+def ask_parent(ctx: Ctx, *, escalate: bool) -> Script:
+    """Agent-in-the-loop: the Web Researcher asks its parent agent (the orchestrator's model).
+
+    Only the researcher's run is ``WaitingForAITL``; the root run and the session keep
+    running and nobody is asked. The orchestrator answers by itself after
+    ``AITL_AGENT_SECONDS``, or (``escalate``) raises an ``aitl_escalation`` task on its own
+    run with the researcher's ``question`` and a ``question_for_user``: answered with
+    ``textValue`` or declined with ``approved: false``.
+    """
+    root, engine = ctx.root, ctx.engine
+    topic = "EU heat-pump market 2025"
+    ctx.llm(root, 1)
+    yield Sleep(1)
+    ctx.reason(root, f"Plan: have the Web Researcher collect sources on '{topic}', then write a brief.", 1)
+    yield Sleep(1)
+    arguments = {"task": f"Collect sources on {topic}", "top_k": 5}
+    researcher = ctx.spawn(root, "multi.researcher", arguments)
+    subagent = ctx.agent("multi.researcher")
+    ctx.step(root, "subagent_call", {"sub_agent": subagent.name, "sub_agent_id": subagent.id,
+                                     "child_run_id": researcher.id, "arguments": arguments, "output": None,
+                                     "parallel_group_id": None}, iteration=1)  # fmt: skip
+    ctx.llm(researcher, 1)
+    yield Sleep(1)
+    call = ctx.tool_call(researcher, "web_search", {"query": f"{topic} installations", "top_k": 5}, "search.web", 1)
+    yield Sleep(2)
+    ctx.tool_result(researcher, call, {"hits": 5, "sources": ["ehpa.org", "iea.org"]}, None, 1)
+    yield Sleep(1)
+    context = {"sources": ["ehpa.org", "iea.org"], "figures": ["356,000 (EHPA)", "312,000 (IEA)"]}
+    ctx.step(researcher, "aitl_request", {"question": AITL_QUESTION, "context": context,
+                                          "waiting_run_id": researcher.id, "parent_run_id": root.id}, iteration=2)  # fmt: skip
+    engine.agent_wait(researcher, AITL_QUESTION)
+    yield Sleep(1)
+    ctx.step(root, "aitl_received", {"child_run_id": researcher.id, "sub_agent": subagent.name,
+                                     "question": AITL_QUESTION}, iteration=2)  # fmt: skip
+    yield Sleep(2)
+    if escalate:
+        ctx.reason(root, "I cannot tell which figure the reader wants: asking a person.", 2)
+        yield Sleep(1)
+        task = ctx.task(root, "aitl_escalation", AITL_QUESTION, iteration=2, extra={
+            "question_for_user": "The researcher found two different counts of German heat-pump installations "
+                                 "in 2025 (356,000 and 312,000). Which should the brief use?",
+            "from_agent": subagent.name, "sub_agent": subagent.name, "child_run_id": researcher.id,
+            "context": context})  # fmt: skip
+        answer = yield WaitTask(task)
+        declined = answer.get("approved") is False
+        reply = None if declined else str(answer.get("textValue"))
+        ctx.step(root, "escalation_answer", {"user_task_id": task.id, "approved": not declined,
+                                             "declined": declined, "answer": reply}, iteration=3)  # fmt: skip
+        guidance = reply or "A person declined to choose: report both figures and say why they differ."
+        resolved_by = "person"
+    else:
+        yield Sleep(max(0, AITL_AGENT_SECONDS - 3))
+        ctx.reason(root, "EHPA's figure is newer and counts hybrid units too: use it, and cite the IEA's.", 2)
+        guidance = "Use the EHPA figure (356,000) and cite the IEA's 312,000 as a lower bound."
+        resolved_by = "agent"
+    yield Sleep(1)
+    ctx.step(root, "aitl_response", {"child_run_id": researcher.id, "answer": guidance}, iteration=3)
+    ctx.step(root, "aitl_resolved", {"child_run_id": researcher.id, "resolved_by": resolved_by}, iteration=3)
+    engine.agent_resume(researcher, resolved_by)
+    yield Sleep(1)
+    ctx.reason(researcher, f"Guidance from the orchestrator: {guidance}", 2)
+    yield Sleep(1)
+    output = {"sources": 5, "germany": guidance}
+    ctx.output(researcher, output, 2)
+    ctx.finish_run(researcher, "Completed", output)
+    ctx.step(root, "subagent_result", {"child_run_id": researcher.id, "sub_agent": subagent.name,
+                                       "status": "Completed", "output": output}, iteration=3)  # fmt: skip
+    yield Sleep(1)
+    final = {"report": f"{topic}: 2-page brief", "subAgents": 1}
+    ctx.output(root, final, 3)
+    ctx.finish_run(root, "Completed", final)
+    ctx.finish("Completed", final)
 
 
 SCRIPTS = {
@@ -436,6 +523,11 @@ AGENT_SPECS: list[tuple[str, str, str, str, str, bool, str | None]] = [
 ]  # fmt: skip
 
 
+#: agentExecutionMode of the root agents that wait on a person (the others: request; sub-agents: sub_agent)
+EXECUTION_MODES = {"hitl": "hitl", "options": "hitl", "text": "hitl", "number": "hitl", "multi": "hitl",
+                   "chat": "hitl"}  # fmt: skip
+
+
 def make_agents(engine: Engine) -> None:
     for key, name, description, model, script, redacted_, parent in AGENT_SPECS:
         agent_id = engine.new_id()
@@ -444,6 +536,7 @@ def make_agents(engine: Engine) -> None:
             key=key, id=agent_id, name=name, description=description, llm_model=model, versions=versions,
             trigger_id=engine.new_id(), trigger_name="API (output only)" if redacted_ else "API",
             script=script, redacted=redacted_, parent_key=parent,
+            mode="sub_agent" if parent else EXECUTION_MODES.get(key, "request"),
         )  # fmt: skip
         engine.agents[key] = agent
         engine.agents_by_id[agent_id] = agent
@@ -453,6 +546,8 @@ def make_agents(engine: Engine) -> None:
 
 TEXT_ANSWERS = ["Faster sync, fewer surprises", "Offline mode is here", "Use the EHPA figure: it is newer.",
                 "Prefer the IEA number and cite both."]  # fmt: skip
+#: who starts test runs from the dashboard (``triggerType: manual``, ``triggeredBy``: the email)
+TESTERS = ["maria.keller@example.com", "jonas.berg@example.com", "priya.nair@example.com"]
 USER_TURNS = ["My invoice never arrived.", "Does the plan change apply this month?", "Great, thanks, that's all."]
 
 
@@ -536,10 +631,13 @@ def build_world(engine: Engine, triggered_by: str, big_steps: int) -> None:
         if key == "multi" and n % 3 == 0:
             options["variant"] = "anomaly"
         trigger = "api" if agent.redacted else trigger_cycle[n % len(trigger_cycle)]
+        by: str | None = triggered_by if trigger == "api" else None
+        if trigger == "api" and n % 11 == 7 and not agent.redacted:  # a dashboard test run: a person's email
+            trigger, by = "manual", TESTERS[n % len(TESTERS)]
         version = agent.versions[n % 3 if n % 4 else 1]
         engine.start_session(
             agent, run_input=_history_input(key, n), started_ms=start, trigger_type=trigger,
-            triggered_by=triggered_by if trigger == "api" else None,
+            triggered_by=by,
             autopilot=autopilot(outcome, plan["pending_at"]), options=options, version=version,
         )  # fmt: skip
     # showcases: recent, each in the state a demo (and a test) wants to find first
@@ -549,6 +647,8 @@ def build_world(engine: Engine, triggered_by: str, big_steps: int) -> None:
         (-3 * 3600_000, "hitl", {"hostile": True}, "ok", 0),
         (-600_000, "failing", {"variant": "fail"}, "ok", 0),
         (-300_000, "multi", {"variant": "anomaly"}, "pending", 0),
+        (-200_000, "multi", {"variant": "escalate"}, "pending", 0),
+        (-20_000, "multi", {"variant": "ask_parent"}, "pending", 0),
         (-150_000, "multi", {}, "pending", 0),
         (-90_000, "hitl", {}, "pending", 0),
         (-75_000, "timer", {"wait_seconds": 900}, "pending", 0),

@@ -47,7 +47,8 @@ class _QuickServer(uvicorn.Server):
             connection.shutdown()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + float(self.config.timeout_graceful_shutdown or 1)
-        while (state.connections or state.tasks) and loop.time() < deadline and not self.force_exit:
+        # uvicorn's connection and task sets have no event to wait on: poll them
+        while (state.connections or state.tasks) and loop.time() < deadline and not self.force_exit:  # noqa: ASYNC110
             await asyncio.sleep(0.005)
         for task in list(state.tasks):
             task.cancel()

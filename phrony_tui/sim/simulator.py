@@ -17,6 +17,7 @@ from typing import Any
 
 from phrony_tui.sim.bulk import make_big_session, make_firehose_session, render_big
 from phrony_tui.sim.clock import FixedClock, WallClock
+from phrony_tui.sim.dialect import FRIENDLY, make_dialect
 from phrony_tui.sim.engine import Engine
 from phrony_tui.sim.faults import Faults
 from phrony_tui.sim.scenarios import AUTOSTART, autopilot, build_world, make_agents
@@ -62,6 +63,7 @@ class Simulator:
         firehose_rate: float | None = None,
         heartbeat_seconds: float = 3.0,
         autostart_seconds: float | None = None,
+        dialect: str = FRIENDLY,
     ) -> None:
         self.seed = seed
         self.clock = clock if clock is not None else WallClock()
@@ -82,7 +84,9 @@ class Simulator:
         self.received: list[tuple[str, str, Any]] = []
         self.requests: list[tuple[str, str, int]] = []
         self._lock = threading.RLock()
-        self.engine = engine = Engine(seed, self.clock.now())
+        #: how the simulator speaks (``friendly`` or ``docs-minimal``; phrony_tui.sim.dialect)
+        self.dialect = make_dialect(dialect)
+        self.engine = engine = Engine(seed, self.clock.now(), dialect=self.dialect)
         make_agents(engine)
         self._api_keys = self._make_keys()
         admin_key = self._api_keys[self.keys.admin]
@@ -111,6 +115,11 @@ class Simulator:
         from phrony_tui.sim.app import build_app
 
         self.app = build_app(self)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The one lock of the world (re-entrant): hold it to read or change anything."""
+        return self._lock
 
     # ---- keys ------------------------------------------------------------------------------
     def _make_keys(self) -> dict[str, ApiKey]:
@@ -232,11 +241,17 @@ class Simulator:
                 if t.status == "Pending"
             ]
 
-    def find_sessions(self, scenario: str, status: str | None = None) -> list[tuple[str, str]]:
-        """``(session_id, root_run_id)`` of a scenario agent's sessions, newest first."""
+    def find_sessions(self, scenario: str, status: str | None = None, *, any_run: bool = False) -> list[tuple[str, str]]:
+        """``(session_id, root_run_id)`` of a scenario agent's sessions, newest first. ``any_run``: a
+        session counts when any of its runs has ``status`` (docs-minimal keeps a sub-agent's
+        ``Waiting*`` off the session)."""
         with self._lock:
             agent = self.engine.agents[scenario]
-            found = [s for s in self.engine.session_list if s.agent is agent and (status is None or s.status == status)]
+            found = [
+                s for s in self.engine.session_list
+                if s.agent is agent and (status is None or s.status == status
+                                         or (any_run and any(r.status == status for r in s.runs)))
+            ]  # fmt: skip
             found.sort(key=lambda s: (s.started_ms, s.index), reverse=True)
             return [(s.id, s.root.id) for s in found]
 
@@ -277,7 +292,8 @@ class Simulator:
         return cached
 
     def __repr__(self) -> str:
-        return f"<Simulator seed={self.seed} live={self.live} t={self.engine.now_ms / 1000:.1f}s>"
+        return (f"<Simulator seed={self.seed} dialect={self.dialect.name} live={self.live} "
+                f"t={self.engine.now_ms / 1000:.1f}s>")  # fmt: skip
 
 
 def make_keys(seed: int, engine: Engine) -> tuple[Keys, dict[str, ApiKey]]:

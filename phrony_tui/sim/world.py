@@ -42,6 +42,7 @@ class Agent:
     script: str = ""  # scenario script a new run starts
     redacted: bool = False
     parent_key: str | None = None  # sub-agents of the multi scenario
+    mode: str = "request"  # agentExecutionMode: request, hitl or sub_agent
 
     @property
     def version_id(self) -> str:
@@ -86,7 +87,7 @@ class Run:
         self.version_id = agent.version_id if parent else session.version_id
         self.version_label = agent.version_label if parent else session.version_label
         self.parent = parent
-        self.depth = 0 if parent is None else parent.depth + 1
+        self.depth: int = 0 if parent is None else parent.depth + 1
         self.status = "Running"
         self.tokens = 0
         self.output: Any = None

@@ -64,7 +64,7 @@ def test_malformed_ids_are_400(shared: httpx.Client) -> None:
 
 def test_root_only_key_scope(shared_sim: Simulator, shared_url: str) -> None:
     sim = shared_sim
-    multi_session, multi_root = sim.find_sessions("multi", "WaitingForAITL")[0]
+    _multi_session, multi_root = sim.find_sessions("multi", "WaitingForAITL")[0]
     with client(shared_url, sim.keys.admin) as admin:
         runs = admin.get(f"/v1/runs/{multi_root}/conversation").json()["runs"]
     sub_runs = [run for run in runs if run["parentRunId"] is not None]

@@ -9,9 +9,9 @@ from phrony_tui.sim import FixedClock, SimServer, Simulator
 CLOCK = "2026-03-01T12:00:00Z"
 
 
-def snapshot(seed: int, steps: int = 0) -> list[bytes]:
+def snapshot(seed: int, steps: int = 0, dialect: str = "friendly") -> list[bytes]:
     """Sessions lists and conversations of every scenario agent, raw bytes, after some activity."""
-    sim = Simulator(seed=seed, clock=FixedClock(CLOCK), big_steps=500, firehose_events=50)
+    sim = Simulator(seed=seed, clock=FixedClock(CLOCK), big_steps=500, firehose_events=50, dialect=dialect)
     out: list[bytes] = []
     with SimServer(sim) as server, httpx.Client(base_url=server.base_url,
                                                 headers={"X-API-Key": sim.keys.admin}) as http:  # fmt: skip
@@ -34,6 +34,11 @@ def test_same_seed_gives_identical_bytes() -> None:
     first, second = snapshot(7, steps=90), snapshot(7, steps=90)
     assert len(first) > 60
     assert first == second
+
+
+def test_same_seed_gives_identical_bytes_in_docs_minimal() -> None:
+    first, second = snapshot(7, steps=90, dialect="docs-minimal"), snapshot(7, steps=90, dialect="docs-minimal")
+    assert first == second and first != snapshot(7, steps=90)
 
 
 def test_another_seed_gives_another_world() -> None:

@@ -46,7 +46,7 @@ def test_presign_put_finalize(http: httpx.Client, sim: Simulator, sim_base_url: 
     [({"filename": ""}, "filename"), ({"filename": "x" * 513}, "filename"), ({"filename": 7}, "filename"),
      ({"mediaType": ""}, "mediaType"), ({"maxContentLength": 0}, "maxContentLength"),
      ({"maxContentLength": "16"}, "maxContentLength"), ({"maxContentLength": 1.5}, "maxContentLength"),
-     ({"maxContentLength": True}, "maxContentLength"), ({"maxContentLength": None}, "maxContentLength")],  # fmt: skip
+     ({"maxContentLength": True}, "maxContentLength"), ({"maxContentLength": None}, "maxContentLength")],
 )
 def test_presign_validation(http: httpx.Client, overrides: dict, word: str) -> None:
     response = http.post("/v1/file-library/presign", json={**BODY, **overrides})

@@ -80,7 +80,7 @@ def test_hitl_reject_fails_the_run(http: httpx.Client, sim: Simulator) -> None:
          {"textValue": "Offline mode is here"}, lambda out: out["title"] == "Offline mode is here"),
         ("number", "number", [{"numberValue": "5000"}, {"numberValue": True}, {"textValue": "5000"}],
          {"numberValue": 4500.5}, lambda out: out["cap"] == 4500.5 and out["overCap"] is True),
-    ],  # fmt: skip
+    ],
 )
 def test_typed_tasks(http: httpx.Client, sim: Simulator, scenario, kind, bad, good, check) -> None:
     run_id = start(http, sim, scenario)["runId"]
@@ -131,7 +131,7 @@ def test_multi_depth_and_aitl_through_the_root_run(http: httpx.Client, sim: Simu
 
 
 def test_multi_aitl_through_the_sub_agent_run(http: httpx.Client, sim: Simulator) -> None:
-    run_id, conv = multi_running(http, sim)
+    _run_id, conv = multi_running(http, sim)
     task = pending_task(conv, "aitl_escalation")
     sub_run = conv["runs"][3]["id"]
     researcher = conv["runs"][1]["id"]

@@ -63,7 +63,7 @@ def test_session_list_filters(shared: httpx.Client, shared_sim: Simulator) -> No
 @pytest.mark.parametrize(
     ("params", "word"),
     [({"skip": -1}, "skip"), ({"skip": "x"}, "skip"), ({"take": 0}, "take"), ({"take": 100_000}, "take"),
-     ({"versionId": "v1"}, "versionId")],  # fmt: skip
+     ({"versionId": "v1"}, "versionId")],
 )
 def test_session_list_validation(shared: httpx.Client, shared_sim: Simulator, params: dict, word: str) -> None:
     response = shared.get(f"/v1/agents/{shared_sim.agents['hitl']}/sessions", params=params)
