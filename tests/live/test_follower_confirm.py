@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from live_helpers import (
     RUN,
     Folder,
@@ -17,11 +18,13 @@ from live_helpers import (
     Stream,
     conversation,
     item,
+    sim_client,
     sse,
     wait_until,
 )
 
 from phrony_tui.live.follower import RunFollower
+from phrony_tui.sim.dialect import DIALECTS
 
 TASK_ID = "task-1"
 
@@ -154,3 +157,35 @@ async def test_a_silent_stream_is_reconnected_when_the_probe_says_the_run_moved(
         assert server.count("conversation") >= 2  # the reconnect back-filled what moved
     finally:
         await stop(follower, task)
+
+
+# -- against the simulator, in both dialects ----------------------------------------------------
+
+
+@pytest.mark.parametrize("sim_dialect", DIALECTS)
+async def test_a_hitl_pause_becomes_answerable_in_either_dialect(sim, sim_base_url, sim_dialect):
+    """docs-minimal sends no status and no task ids in events: the pause must still be seen
+    (the run's status confirmed, the task back-filled) on the same connection."""
+    _, run_id = sim.start_session("hitl", {"amount": 120})
+    follower = RunFollower(sim_client(sim, sim_base_url), run_id, sleep=SleepLog(), stall_timeout=None)
+    folder = Folder(run_id)
+    task = asyncio.ensure_future(follower.run())
+    try:
+        await drain_until(follower, folder, lambda: follower.status.state == "connected" and folder.state is not None)
+        for _ in range(400):  # move simulated time until the agent asks for its approval
+            if sim.pending_tasks(run_id):
+                break
+            sim.advance(0.5)
+            await asyncio.sleep(0.005)
+        assert sim.pending_tasks(run_id), "the scenario never paused"
+        await drain_until(follower, folder, lambda: bool(folder.state.pending_tasks()))
+        assert folder.state.status.startswith("Waiting")
+        assert [t.user_task_id for t in folder.state.pending_tasks()] == [t["id"] for t in sim.pending_tasks(run_id)]
+        assert follower.connections == 1  # seen on the same stream, not after a reconnect
+        if sim_dialect == "docs-minimal":
+            assert follower.confirms >= 1 and follower.confirm_backfills >= 1
+        else:
+            assert follower.confirms == 0  # the friendly side states the pause in its events
+    finally:
+        await stop(follower, task)
+        await follower.client.aclose()
