@@ -113,8 +113,16 @@ def web_server(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+async def quietly(page: Page, expression: str) -> object:
+    """Evaluate, as None while the page navigates (its old context is gone)."""
+    try:
+        return await page.evaluate(expression)
+    except CdpError:
+        return None
+
+
 async def screen(page: Page) -> str:
-    return await page.evaluate(SCREEN) or ""
+    return str(await quietly(page, SCREEN) or "")
 
 
 async def wait_screen(page: Page, pattern: str, what: str, *, timeout: float = 60.0) -> re.Match[str]:
@@ -178,7 +186,7 @@ async def test_the_web_page_answers_a_waiting_approval_and_fetches_nothing_from_
         # textual-serve's page with its Start button (?delay), as after "Session ended".
         await page.send("Page.navigate", {"url": web_server + "/?delay=1"})
         shown = "(() => { const b = document.querySelector('#start'); return !!b && getComputedStyle(b).display !== 'none'; })()"
-        await page.wait_for(lambda: page.evaluate(shown), "the Start button", timeout=30)
+        await page.wait_for(lambda: quietly(page, shown), "the Start button", timeout=30)
         await click(page, "#start")
 
         # The app runs, over the page's websocket, with the demo's sessions.
