@@ -96,8 +96,8 @@ def test_web_mode_serves_the_same_app_on_loopback(monkeypatch, capsys):
     seen = {}
 
     class FakeServer:
-        def __init__(self, command, host, port, title):
-            seen.update(command=command, host=host, port=port)
+        def __init__(self, command, host, port, title, templates_path):
+            seen.update(command=command, host=host, port=port, templates=templates_path)
 
         def serve(self):
             seen["served"] = True
@@ -107,6 +107,7 @@ def test_web_mode_serves_the_same_app_on_loopback(monkeypatch, capsys):
     monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
     assert web.serve(["--web", "--demo", "--web-port", "8123"], port=8123) == 0
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8123 and seen["served"]
+    assert seen["templates"] == web.TEMPLATES  # our page, without the public font host (tests/web)
     assert seen["command"].startswith(sys.executable) and seen["command"].endswith("-m phrony_tui --demo")
     err = capsys.readouterr().err
     assert "ssh -L 8123:127.0.0.1:8123" in err and "API key" in err
