@@ -20,7 +20,7 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from phrony_tui import __version__
-from phrony_tui.client import jsonfallback
+from phrony_tui.client import decoding
 from phrony_tui.client.errors import (
     PhronyAPIError,
     PhronyConnectionError,
@@ -43,7 +43,6 @@ from phrony_tui.client.models import (
     StartRunResult,
     UploadedFile,
 )
-from phrony_tui.client.repair import validate_repaired
 from phrony_tui.client.security import ApiKeyAuth, check_base_url, coerce_api_key, redact, shared_ssl_context
 from phrony_tui.client.stream import RunEventStream
 from phrony_tui.client.uploads import FilePayload, build_put_request, load_payload, safe_url
@@ -407,27 +406,9 @@ class PhronyClient:
 
     def _parse(self, model: type[M], response: httpx.Response, path: str) -> M:
         try:
-            return model.model_validate_json(response.content)
+            return decoding.validate(model, response.content, where=path)
         except ValidationError as error:
             exc = error
-            try:
-                # Deep nesting or a lone surrogate is still JSON for the standard library; an
-                # odd field or list item is dropped rather than the whole body (repair.py).
-                data = jsonfallback.loads(response.content)
-            except ValueError:
-                data = None
-            if isinstance(data, dict):
-                try:
-                    return model.model_validate(data)
-                except ValidationError as again:
-                    exc = again
-                try:
-                    parsed, removed = validate_repaired(model, data, exc)
-                except ValidationError as last:
-                    exc = last
-                else:
-                    log.info("%s: %d field(s) or item(s) of an unexpected shape left out", path, removed)
-                    return parsed
             first = exc.errors(include_url=False, include_input=False)[:1]
             where = ".".join(str(p) for p in first[0]["loc"]) if first and first[0]["loc"] else ""
             detail = f"{where}: {first[0]['msg']}" if first else str(exc.error_count())

@@ -18,14 +18,14 @@ tolerant pydantic path: fast when it can be, never stricter.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 import msgspec
 from pydantic import ValidationError
 
-from phrony_tui.client import jsonfallback
+from phrony_tui.client import decoding
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
-from phrony_tui.client.repair import validate_repaired
 from phrony_tui.gcpause import paused_gc
 
 __all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
@@ -34,14 +34,7 @@ _NULL = msgspec.Raw(b"null")
 _SEARCHES: dict[tuple[bytes, bool], Any] = {}
 _TEXT_NEEDLES: dict[bytes, str] = {}
 _UNREAD: Any = msgspec.UNSET  # a cache not filled yet (never a decoded JSON value)
-_decode_any = msgspec.json.Decoder().decode
-
-
-def _loads(raw: Any) -> Any:
-    try:
-        return _decode_any(raw)
-    except (msgspec.DecodeError, RecursionError):  # deep nesting or a lone surrogate
-        return jsonfallback.loads(raw)
+_loads = decoding.loads
 
 
 class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
@@ -240,12 +233,9 @@ def _decode_other(data: str | bytes) -> LazyEvent | RunEvent | None:
         event.data_cache = _UNREAD
         return event
     try:
-        return RunEvent.model_validate_json(data)
+        return decoding.validate(RunEvent, data, repair=False)
     except ValidationError:
-        try:
-            return RunEvent.model_validate(jsonfallback.loads(data))
-        except (ValueError, ValidationError):
-            return None
+        return None
 
 
 class _Body(msgspec.Struct):
@@ -274,14 +264,14 @@ def _decode(data: bytes) -> Conversation:
         raws = _raw_items_decoder.decode(data).items
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return _tolerant(data)
-    for item, raw in zip(body.items, raws):
+    for item, raw in zip(body.items, raws, strict=False):
         _own(item, raw, is_event=False)
     items = body.items
-    if any(a.ordinal > b.ordinal for a, b in zip(items, items[1:])):
+    if any(a.ordinal > b.ordinal for a, b in pairwise(items)):
         items.sort(key=lambda item: item.ordinal)
     try:
         session = Session.model_validate_json(bytes(body.session))
-        runs = [Run.model_validate(run) for run in _decode_any(body.runs)]
+        runs = [Run.model_validate(run) for run in _loads(body.runs)]
     except (ValidationError, msgspec.DecodeError, TypeError, RecursionError):
         return _tolerant(data)
     # model_construct: the items are already checked by msgspec, and pydantic would
@@ -290,19 +280,5 @@ def _decode(data: bytes) -> Conversation:
 
 
 def _tolerant(data: bytes) -> Conversation:
-    """The pydantic path; then the standard library's reader (deep nesting, a lone
-    surrogate) and a repair of odd fields or items (client/repair.py)."""
-    try:
-        return Conversation.model_validate_json(data)
-    except ValidationError as exc:
-        error = exc
-    try:
-        loaded = jsonfallback.loads(data)
-    except ValueError:
-        raise error from None
-    try:
-        return Conversation.model_validate(loaded)
-    except ValidationError as again:
-        if not isinstance(loaded, dict):
-            raise
-        return validate_repaired(Conversation, loaded, again)[0]
+    """The ladder's slower rungs (client/decoding.py): pydantic, the standard library, repair."""
+    return decoding.validate(Conversation, data, where="conversation")

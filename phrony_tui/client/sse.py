@@ -189,9 +189,8 @@ class SSEParser:
                 self._data = []
         elif name == "event":
             self._event = value
-        elif name == "id":
-            if "\0" not in value:
-                self._id = value
+        elif name == "id" and "\0" not in value:
+            self._id = value
         # "retry" and unknown fields are ignored: no reconnecting at this layer.
         return None
 

@@ -30,7 +30,7 @@ from types import TracebackType
 import httpx
 from pydantic import ValidationError
 
-from phrony_tui.client import jsonfallback
+from phrony_tui.client import decoding
 from phrony_tui.client.errors import PhronyProtocolError
 from phrony_tui.client.lazy import decode_events
 from phrony_tui.client.models import RunEvent
@@ -163,25 +163,14 @@ class RunEventStream:
         for data in messages:
             try:
                 # Not JSON, or JSON that is not an object: ValidationError either way.
-                event = RunEvent.model_validate_json(data)
-            except ValidationError as exc:
-                event = _tolerant_event(data, exc)
-                if event is None:
-                    stats.note_skipped(data)
-                    continue
+                # An event is kept whole or skipped (and counted): no repair.
+                event = decoding.validate(RunEvent, data, repair=False)
+            except ValidationError:
+                stats.note_skipped(data)
+                continue
             out.append(event)
         if parser.oversized != self._oversized_seen:  # too large to keep: skipped as well
             stats.skipped += parser.oversized - self._oversized_seen
             self._oversized_seen = parser.oversized
         stats.events += len(out)
         return out
-
-
-def _tolerant_event(data: str, error: ValidationError) -> RunEvent | None:
-    """Deep nesting or a lone surrogate is still JSON: read it with the standard library."""
-    if not any(item["type"] == "json_invalid" for item in error.errors(include_url=False)):
-        return None
-    try:
-        return RunEvent.model_validate(jsonfallback.loads(data))
-    except (ValueError, ValidationError):
-        return None
