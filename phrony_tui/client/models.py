@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from operator import attrgetter, gt
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-Number = int | float
+# A count or amount: never infinite or NaN (an integer too long for Python, kept as its
+# text by the reader, would otherwise become float("inf") here and break every sum and
+# format downstream; the field is left out instead, see client/decoding.py).
+Number = int | Annotated[float, Field(allow_inf_nan=False)]
 
 __all__ = [
     "Conversation",
