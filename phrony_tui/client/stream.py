@@ -35,6 +35,7 @@ from phrony_tui.client.errors import PhronyProtocolError
 from phrony_tui.client.lazy import decode_events
 from phrony_tui.client.models import RunEvent
 from phrony_tui.client.sse import SSEParser, StreamStats
+from phrony_tui.client.transfer import decoded_chunks
 
 __all__ = ["RunEventStream"]
 
@@ -135,7 +136,7 @@ class RunEventStream:
                 if self._entered:
                     self._entered = False
                     yield []  # consumed by __aenter__
-                async for chunk in response.aiter_bytes():
+                async for chunk in decoded_chunks(response, self.path):
                     stats.bytes += len(chunk)
                     events = self._decode(self._parser.feed_data(chunk))
                     if events:
