@@ -7,8 +7,9 @@
   :data:`ERROR_BODY_LIMIT`, cut there (a message needs no more).
 - Only ``gzip``, ``deflate`` and ``identity`` are asked for and understood.
 - An error body's text is decoded leniently: a charset that is unknown, not a text
-  codec (``rot13``, ``hex``, ``base64``) or that fails (``idna``, ``punycode``,
-  ``utf-16`` with no BOM over ASCII bytes) falls back to UTF-8 with replacement.
+  codec (``rot13``, ``hex``, ``base64``), no character set (``idna``, ``punycode``,
+  ``undefined``) or implausible (``utf-16`` with no BOM over ASCII bytes) falls back
+  to UTF-8 with replacement.
   Decoding never raises.
 """
 
@@ -40,6 +41,9 @@ CHUNK = 1 << 20  # decoded bytes produced at a time
 # take the machine down. Configurable (PhronyClient(max_body_bytes=...)).
 DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024
 ERROR_BODY_LIMIT = 64 * 1024
+# Text codecs that are no character set for a body: they re-interpret ASCII (punycode,
+# the escapes, UTF-7's "+...-") or refuse everything (undefined).
+_NOT_CHARSETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7"})
 
 
 class BodyTooLarge(PhronyProtocolError):
@@ -144,7 +148,12 @@ def lenient_text(body: bytes, content_type: str | None) -> str:
             info = codecs.lookup(charset)
         except (LookupError, ValueError):
             info = None
-        if info is not None and getattr(info, "_is_text_encoding", True) and _plausible(info.name, body):
+        if (
+            info is not None
+            and getattr(info, "_is_text_encoding", True)
+            and info.name.replace("_", "-") not in _NOT_CHARSETS
+            and _plausible(info.name, body)
+        ):
             try:
                 return body.decode(info.name, errors="replace")
             except (UnicodeError, LookupError, ValueError, TypeError):
