@@ -18,6 +18,7 @@ tolerant pydantic path: fast when it can be, never stricter.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -79,10 +80,13 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
             return text in self.src
         raw = self.src if self.src_is_event else self.content_raw
         key = (needle, type(raw) is str)
-        search = _SEARCHES.get(key)
+        search: Any = _SEARCHES.get(key)  # a str or bytes pattern's search, on a str or a Raw buffer
         if search is None:
-            pattern = re.escape(needle.decode("utf-8", "replace") if key[1] else needle)
-            search = _SEARCHES[key] = re.compile(pattern).search
+            if key[1]:
+                search = re.compile(re.escape(needle.decode("utf-8", "replace"))).search
+            else:
+                search = re.compile(re.escape(needle)).search
+            _SEARCHES[key] = search
         return search(raw) is not None  # re reads a buffer in place: no copy
 
     def wire(self) -> dict[str, Any]:
@@ -168,7 +172,7 @@ def _own(item: LazyItem, src: Any, *, is_event: bool) -> None:
     item.content_cache = _UNREAD
 
 
-def decode_events(datas: list[str | bytes]) -> tuple[list[LazyEvent | RunEvent], list[str | bytes]]:
+def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEvent], list[str | bytes]]:
     """Many SSE ``data`` strings (a chunk's) as events, and the data that were no event
     (skipped). A step event is decoded in one pass straight into a compact ``LazyItem``
     that keeps the event's text (for ``wire()`` and ``content``) and no other view of

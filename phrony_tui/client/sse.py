@@ -22,10 +22,12 @@ ends. This parser is ~100 lines, works on bytes, and:
 
 from __future__ import annotations
 
+import builtins
 import codecs
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["SSEMessage", "SSEParser", "StreamStats"]
 
@@ -65,9 +67,9 @@ class StreamStats:
     connected: bool = False
     closed: bool = False
 
-    def note_skipped(self, data: str) -> None:
+    def note_skipped(self, data: str | builtins.bytes) -> None:  # the field "bytes" shadows the type
         self.skipped += 1
-        self.last_skipped = data[:200]
+        self.last_skipped = data[:200] if isinstance(data, str) else data[:200].decode("utf-8", "replace")
 
 
 class SSEParser:
@@ -101,7 +103,7 @@ class SSEParser:
     def feed_data(self, chunk: bytes) -> list[str]:
         """Like ``feed``, only each event's ``data`` (for readers that need no more:
         no object per event, a quarter less time on a busy stream)."""
-        return self._feed_text(self._decoder.decode(chunk), data_only=True)  # type: ignore[return-value]
+        return self._feed_text(self._decoder.decode(chunk), data_only=True)
 
     def close(self) -> list[SSEMessage]:
         """End of stream: flush the decoder; an event without its blank line is dropped."""
@@ -114,7 +116,8 @@ class SSEParser:
         self._reset_event()
         return out
 
-    def _feed_text(self, text: str, data_only: bool = False) -> list[SSEMessage]:
+    def _feed_text(self, text: str, data_only: bool = False) -> list[Any]:
+        """The events completed by ``text``: SSEMessages, or only their data (``data_only``)."""
         if not text:
             return []
         if not self._started:
@@ -131,7 +134,7 @@ class SSEParser:
             return []
         self._join_parts()
         buffer = self._pending + text
-        out: list[SSEMessage] = []
+        out: list[Any] = []
         if not (self._data or self._event or self._oversized or self._skip_line) and "\r" not in buffer:
             # Fast path for the usual stream: whole events, each one "data: ..." line.
             # Anything else in a block goes line by line; the tail after the last

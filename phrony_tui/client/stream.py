@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -155,9 +156,9 @@ class RunEventStream:
         parser = self._parser
         stats.heartbeats = parser.comments
         stats.empty = parser.empty
-        out: list[RunEvent] = []
+        out: list[Any] = []
         if self.lazy:
-            out, skipped = decode_events(messages)  # type: ignore[assignment]
+            out, skipped = decode_events(messages)
             for data in skipped:
                 stats.note_skipped(data)
             messages = []  # all read
