@@ -317,11 +317,7 @@ class PhronyClient:
                 log.debug("GET %s -> %s (stream opened in %.0f ms)", path, response.status_code,
                           (time.perf_counter() - started) * 1000)
                 if not response.is_success:
-                    reply = _Reply(
-                        response.status_code,
-                        await read_body(response, path, ERROR_BODY_LIMIT, cut=True),
-                        response.headers,
-                    )
+                    reply = _Reply(response.status_code, await _error_body(response, path), response.headers)
                     raise self._api_error("GET", path, reply)
                 yield response
             finally:
@@ -450,7 +446,7 @@ class PhronyClient:
                     if response.is_success:
                         body = await read_body(response, path, self.max_body_bytes)
                     else:
-                        body = await read_body(response, path, ERROR_BODY_LIMIT, cut=True)
+                        body = await _error_body(response, path)
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -534,6 +530,15 @@ class PhronyClient:
                                          maybe_applied=applied)
         return PhronyConnectionError(f"request to {host} failed{after}: {detail}", host=host,
                                      maybe_applied=applied)
+
+
+async def _error_body(response: httpx.Response, path: str) -> bytes:
+    """An error status's body, at most ERROR_BODY_LIMIT; one that cannot be decoded (an
+    encoding not asked for, broken gzip) is no reason to lose the status: empty then."""
+    try:
+        return await read_body(response, path, ERROR_BODY_LIMIT, cut=True)
+    except PhronyProtocolError:
+        return b""
 
 
 def _maybe_applied(exc: httpx.HTTPError, method: str, probe: _SendProbe | None) -> bool:

@@ -354,3 +354,18 @@ async def test_a_start_whose_answer_never_comes_may_have_been_applied(hostile):
         with pytest.raises(PhronyTimeoutError) as info:
             await guarded(api.start_run(AGENT, {"x": 1}))
     assert info.value.maybe_applied is True
+
+
+async def test_an_error_body_in_an_encoding_not_asked_for_still_gives_the_status(hostile):
+    hostile.route("GET", f"/v1/runs/{RUN}", raw(503, b"\x00\x01garbage", {"content-encoding": "br"}))
+    async with client(hostile) as api:
+        with pytest.raises(PhronyAPIError) as info:
+            await guarded(api.get_run(RUN))
+    assert info.value.status == 503 and str(info.value).endswith("No error details were returned.")
+
+
+async def test_a_success_body_in_an_encoding_not_asked_for_is_a_protocol_error(hostile):
+    hostile.route("GET", f"/v1/runs/{RUN}", raw(200, b"\x00\x01garbage", {"content-encoding": "br"}))
+    async with client(hostile) as api:
+        with pytest.raises(PhronyProtocolError, match="Content-Encoding 'br'"):
+            await guarded(api.get_run(RUN))
