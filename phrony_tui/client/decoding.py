@@ -156,8 +156,8 @@ def _members(text: str, start: int, end: int) -> list[tuple[str | None, int, int
         elif depth == 0:  # ","
             members.append((key, value_start, match.start()))
             key, value_start = None, match.end()
-    if text[value_start:end].strip():
-        members.append((key, value_start, end))
+    if members or key is not None or text[value_start:end].strip():
+        members.append((key, value_start, end))  # an empty one (a trailing comma) fails to read
     return members
 
 
