@@ -7,11 +7,13 @@ docs/client.md for the whole surface and docs/phrony-api.md for the contract.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlsplit
@@ -20,7 +22,7 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from phrony_tui import __version__
-from phrony_tui.client import jsonfallback
+from phrony_tui.client import decoding
 from phrony_tui.client.errors import (
     PhronyAPIError,
     PhronyConnectionError,
@@ -29,6 +31,8 @@ from phrony_tui.client.errors import (
     PhronyTimeoutError,
     PhronyUsageError,
     parse_retry_after,
+    redact_encoded,
+    server_message,
 )
 from phrony_tui.client.lazy import decode_conversation
 from phrony_tui.client.messages import MESSAGE_PATHS, build_message_body
@@ -43,9 +47,15 @@ from phrony_tui.client.models import (
     StartRunResult,
     UploadedFile,
 )
-from phrony_tui.client.repair import validate_repaired
 from phrony_tui.client.security import ApiKeyAuth, check_base_url, coerce_api_key, redact, shared_ssl_context
 from phrony_tui.client.stream import RunEventStream
+from phrony_tui.client.transfer import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_BODY_BYTES,
+    ERROR_BODY_LIMIT,
+    lenient_text,
+    read_body,
+)
 from phrony_tui.client.uploads import FilePayload, build_put_request, load_payload, safe_url
 from phrony_tui.settings import DEFAULT_BASE_URL
 
@@ -60,6 +70,39 @@ M = TypeVar("M", bound=PhronyModel)
 # An explicit no-op auth: the presigned PUT must carry no credentials at all,
 # even if a caller-provided httpx client has an ``auth`` of its own.
 _NO_AUTH = httpx.Auth()
+
+# Methods that change nothing: a failure of one never "may have been applied".
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_REQUEST_DEADLINE = 120.0
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _Reply:
+    """A response read in full (within the client's bounds)."""
+
+    status_code: int
+    content: bytes
+    headers: httpx.Headers
+
+    def __repr__(self) -> str:  # not the body: a server may echo the key (crash reports print locals)
+        return f"_Reply(status_code={self.status_code}, {len(self.content)} bytes)"
+
+
+class _SendProbe:
+    """httpcore's ``trace`` extension: whether the request left in full (for
+    ``PhronyConnectionError.maybe_applied``). ``seen`` stays False on transports
+    that do not trace (a MockTransport): the error's type decides then."""
+
+    __slots__ = ("seen", "sent")
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.sent = False
+
+    async def __call__(self, name: str, info: dict[str, Any]) -> None:
+        self.seen = True
+        if name.endswith("send_request_body.complete"):
+            self.sent = True
 
 
 class PhronyClient:
@@ -77,6 +120,11 @@ class PhronyClient:
     stream kept alive by heartbeats, short enough to notice a dead one.
     ``around_bulk_decode`` (a context manager factory) is entered around the lazy
     decode of a whole conversation: the app pauses its garbage collector there.
+
+    ``request_deadline`` bounds a whole ordinary request, answer included (a reply
+    trickled a byte at a time ends in ``PhronyTimeoutError``); streams have none
+    (they last as long as the run) and keep their read timeout. ``max_body_bytes``
+    caps a body's decoded size (a gzip bomb is refused, see transfer.py).
     """
 
     def __init__(
@@ -91,6 +139,8 @@ class PhronyClient:
         connect_timeout: float = 10.0,
         stream_read_timeout: float = 60.0,
         around_bulk_decode: Callable[[], AbstractContextManager[object]] = nullcontext,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         if http_client is not None and transport is not None:
             raise PhronyUsageError("pass http_client or transport, not both")
@@ -103,6 +153,11 @@ class PhronyClient:
         self.stream_timeout = httpx.Timeout(
             timeout, connect=connect_timeout, read=stream_read_timeout, pool=connect_timeout
         )
+        if not request_deadline > 0:
+            raise PhronyUsageError("request_deadline must be a positive number of seconds")
+        _positive(max_body_bytes, "max_body_bytes")
+        self.request_deadline = float(request_deadline)
+        self.max_body_bytes = max_body_bytes
         self._owns_http = http_client is None
         # No default headers with the key: see security.py.
         if http_client is None:
@@ -110,7 +165,7 @@ class PhronyClient:
                 transport=transport, timeout=self.timeout, follow_redirects=False, verify=shared_ssl_context()
             )
         self._http = http_client
-        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING}
         # Entered around the lazy decode of a whole conversation (CPU only, no await):
         # an app pauses its garbage collector there; the library changes nothing itself.
         self._around_bulk_decode = around_bulk_decode
@@ -269,8 +324,8 @@ class PhronyClient:
                 log.debug("GET %s -> %s (stream opened in %.0f ms)", path, response.status_code,
                           (time.perf_counter() - started) * 1000)
                 if not response.is_success:
-                    await response.aread()
-                    raise self._api_error("GET", path, response)
+                    reply = _Reply(response.status_code, await _error_body(response, path), response.headers)
+                    raise self._api_error("GET", path, reply)
                 yield response
             finally:
                 await response.aclose()
@@ -357,20 +412,12 @@ class PhronyClient:
         where = safe_url(presign.upload_url)
         host = urlsplit(presign.upload_url).netloc.rsplit("@", 1)[-1]
         request.extensions["timeout"] = self.timeout.as_dict()
-        started = time.perf_counter()
-        try:
-            response = await self._http.send(request, auth=_NO_AUTH, follow_redirects=False)
-        except httpx.HTTPError as exc:
-            raise self._connection_error(exc, host, self.timeout) from None
-        log.debug("%s %s -> %s in %.0f ms (presigned upload, %d bytes)", request.method, where,
-                  response.status_code, (time.perf_counter() - started) * 1000, payload.size)
-        if not response.is_success:
-            raise PhronyAPIError(
-                response.status_code,
-                urlsplit(presign.upload_url).path,
-                redact(response.text, self._api_key),
-                parse_retry_after(response.headers.get("retry-after")),
-                method=f"{request.method} (upload to {host})",
+        reply = await self._exchange(request, _NO_AUTH, host, where)
+        log.debug("%s %s -> %s (presigned upload, %d bytes)", request.method, where, reply.status_code,
+                  payload.size)
+        if not 200 <= reply.status_code < 300:
+            raise self._api_error(
+                f"{request.method} (upload to {host})", urlsplit(presign.upload_url).path, reply
             )
 
     # -- plumbing ----------------------------------------------------------
@@ -381,60 +428,71 @@ class PhronyClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-    ) -> httpx.Response:
+    ) -> _Reply:
+        request = self._http.build_request(
+            method, self.base_url + path, params=params, json=json, headers=self._headers, timeout=self.timeout
+        )
         started = time.perf_counter()
+        reply = await self._exchange(request, self._auth, self._host, path)
+        log.debug("%s %s -> %s in %.0f ms (%d bytes)", method, path, reply.status_code,
+                  (time.perf_counter() - started) * 1000, len(reply.content))
+        if not 200 <= reply.status_code < 300:
+            raise self._api_error(method, path, reply)
+        return reply
+
+    async def _exchange(self, request: httpx.Request, auth: httpx.Auth, host: str, path: str) -> _Reply:
+        """Send, and read the answer within the client's bounds: the overall deadline, the
+        decoded-size cap (a success body), ERROR_BODY_LIMIT (an error body: cut)."""
+        probe = _SendProbe()
+        request.extensions["trace"] = probe
+        method = request.method
         try:
-            response = await self._http.request(
-                method,
-                self.base_url + path,
-                params=params,
-                json=json,
-                headers=self._headers,
-                auth=self._auth,
-                follow_redirects=False,
-                timeout=self.timeout,
-            )
+            async with asyncio.timeout(self.request_deadline):
+                response = await self._http.send(request, auth=auth, stream=True, follow_redirects=False)
+                try:
+                    if response.is_success:
+                        body = await read_body(response, path, self.max_body_bytes)
+                    else:
+                        body = await _error_body(response, path)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise PhronyTimeoutError(
+                f"{method} {path}: no complete answer from {host} within {self.request_deadline:g} s",
+                host=host,
+                maybe_applied=method not in _SAFE_METHODS and (probe.sent or not probe.seen),
+            ) from None
         except httpx.HTTPError as exc:
             # ``from None``: the httpx/httpcore frames' locals hold the headers.
-            raise self._connection_error(exc, self._host, self.timeout) from None
-        log.debug("%s %s -> %s in %.0f ms (%d bytes)", method, path, response.status_code,
-                  (time.perf_counter() - started) * 1000, len(response.content))
-        if not response.is_success:
-            raise self._api_error(method, path, response)
-        return response
+            raise self._connection_error(exc, host, self.timeout, method=method, probe=probe) from None
+        return _Reply(response.status_code, body, response.headers)
 
-    def _api_error(self, method: str, path: str, response: httpx.Response) -> PhronyAPIError:
+    def _api_error(self, method: str, path: str, reply: _Reply) -> PhronyAPIError:
+        text = self._redact(lenient_text(reply.content, reply.headers.get("content-type")))
+        key = self._api_key.get_secret_value() if self._api_key is not None else ""
         return PhronyAPIError(
-            response.status_code,
+            reply.status_code,
             path,
-            redact(response.text, self._api_key),
-            parse_retry_after(response.headers.get("retry-after")),
+            text,
+            parse_retry_after(reply.headers.get("retry-after")),
             method=method,
+            # Redacted again after decoding: JSON escapes in the body become characters here.
+            said=self._redact(server_message(text)),
+            workspace_token=key.startswith("pwt_"),
         )
 
-    def _parse(self, model: type[M], response: httpx.Response, path: str) -> M:
+    def _redact(self, text: str) -> str:
+        if self._api_key is None:
+            return text
+        text = redact(text, self._api_key)
+        placeholder = redact(self._api_key.get_secret_value(), self._api_key)
+        return redact_encoded(text, self._api_key.get_secret_value(), placeholder)
+
+    def _parse(self, model: type[M], response: _Reply, path: str) -> M:
         try:
-            return model.model_validate_json(response.content)
+            return decoding.validate(model, response.content, where=path)
         except ValidationError as error:
             exc = error
-            try:
-                # Deep nesting or a lone surrogate is still JSON for the standard library; an
-                # odd field or list item is dropped rather than the whole body (repair.py).
-                data = jsonfallback.loads(response.content)
-            except ValueError:
-                data = None
-            if isinstance(data, dict):
-                try:
-                    return model.model_validate(data)
-                except ValidationError as again:
-                    exc = again
-                try:
-                    parsed, removed = validate_repaired(model, data, exc)
-                except ValidationError as last:
-                    exc = last
-                else:
-                    log.info("%s: %d field(s) or item(s) of an unexpected shape left out", path, removed)
-                    return parsed
             first = exc.errors(include_url=False, include_input=False)[:1]
             where = ".".join(str(p) for p in first[0]["loc"]) if first and first[0]["loc"] else ""
             detail = f"{where}: {first[0]['msg']}" if first else str(exc.error_count())
@@ -444,27 +502,62 @@ class PhronyClient:
                 path=path,
             ) from None
 
-    def _connection_error(self, exc: httpx.HTTPError, host: str, timeout: httpx.Timeout) -> PhronyError:
+    def _connection_error(
+        self,
+        exc: httpx.HTTPError,
+        host: str,
+        timeout: httpx.Timeout,
+        *,
+        method: str = "GET",
+        probe: _SendProbe | None = None,
+    ) -> PhronyError:
         # httpx's text is the transport's: no known path puts the key there, but be sure.
-        detail = redact(str(exc).strip(), self._api_key) or type(exc).__name__
+        detail = self._redact(str(exc).strip()) or type(exc).__name__
+        applied = _maybe_applied(exc, method, probe)
+        after = " after the request was sent: it may have been applied" if applied else ""
         if isinstance(exc, httpx.ConnectTimeout):
             return PhronyTimeoutError(f"timed out connecting to {host} (after {timeout.connect:g} s)", host=host)
         if isinstance(exc, httpx.ReadTimeout):
             return PhronyTimeoutError(
-                f"{host} sent nothing for {timeout.read:g} s: the connection is considered dead",
+                f"{host} sent nothing for {timeout.read:g} s: the connection is considered dead{after}",
                 host=host,
+                maybe_applied=applied,
             )
         if isinstance(exc, httpx.WriteTimeout):
             return PhronyTimeoutError(f"timed out sending to {host} (after {timeout.write:g} s)", host=host)
         if isinstance(exc, httpx.PoolTimeout):
             return PhronyTimeoutError(f"no free connection to {host} (after {timeout.pool:g} s)", host=host)
         if isinstance(exc, httpx.TimeoutException):
-            return PhronyTimeoutError(f"timed out talking to {host}: {detail}", host=host)
+            return PhronyTimeoutError(f"timed out talking to {host}: {detail}{after}", host=host,
+                                      maybe_applied=applied)
         if isinstance(exc, httpx.ConnectError):
             return PhronyConnectionError(f"cannot connect to {host}: {detail}", host=host)
         if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-            return PhronyConnectionError(f"the connection to {host} broke: {detail}", host=host)
-        return PhronyConnectionError(f"request to {host} failed: {detail}", host=host)
+            return PhronyConnectionError(f"the connection to {host} broke{after}: {detail}", host=host,
+                                         maybe_applied=applied)
+        return PhronyConnectionError(f"request to {host} failed{after}: {detail}", host=host,
+                                     maybe_applied=applied)
+
+
+async def _error_body(response: httpx.Response, path: str) -> bytes:
+    """An error status's body, at most ERROR_BODY_LIMIT; one that cannot be decoded (an
+    encoding not asked for, broken gzip) is no reason to lose the status: empty then."""
+    try:
+        return await read_body(response, path, ERROR_BODY_LIMIT, cut=True)
+    except PhronyProtocolError:
+        return b""
+
+
+def _maybe_applied(exc: httpx.HTTPError, method: str, probe: _SendProbe | None) -> bool:
+    """Whether the server may have applied the request: it had left in full."""
+    if method.upper() in _SAFE_METHODS:
+        return False
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return False
+    if probe is not None and probe.seen:
+        return probe.sent
+    # A transport that does not trace: a failure while reading the answer means it was sent.
+    return isinstance(exc, (httpx.ReadError, httpx.ReadTimeout, httpx.RemoteProtocolError))
 
 
 def _seg(value: str, name: str) -> str:

@@ -17,16 +17,16 @@ tolerant pydantic path: fast when it can be, never stricter.
 
 from __future__ import annotations
 
-import itertools
 import re
+from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import msgspec
 from pydantic import ValidationError
 
-from phrony_tui.client import jsonfallback
+from phrony_tui.client import decoding
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
-from phrony_tui.client.repair import validate_repaired
 
 __all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
@@ -34,14 +34,7 @@ _NULL = msgspec.Raw(b"null")
 _SEARCHES: dict[tuple[bytes, bool], Any] = {}
 _TEXT_NEEDLES: dict[bytes, str] = {}
 _UNREAD: Any = msgspec.UNSET  # a cache not filled yet (never a decoded JSON value)
-_decode_any = msgspec.json.Decoder().decode
-
-
-def _loads(raw: Any) -> Any:
-    try:
-        return _decode_any(raw)
-    except (msgspec.DecodeError, RecursionError):  # deep nesting or a lone surrogate
-        return jsonfallback.loads(raw)
+_loads = decoding.loads
 
 
 class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
@@ -86,10 +79,13 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
             return text in self.src
         raw = self.src if self.src_is_event else self.content_raw
         key = (needle, type(raw) is str)
-        search = _SEARCHES.get(key)
+        search: Any = _SEARCHES.get(key)  # a str or bytes pattern's search, on a str or a Raw buffer
         if search is None:
-            pattern = re.escape(needle.decode("utf-8", "replace") if key[1] else needle)
-            search = _SEARCHES[key] = re.compile(pattern).search
+            if key[1]:
+                search = re.compile(re.escape(needle.decode("utf-8", "replace"))).search
+            else:
+                search = re.compile(re.escape(needle)).search
+            _SEARCHES[key] = search
         return search(raw) is not None  # re reads a buffer in place: no copy
 
     def wire(self) -> dict[str, Any]:
@@ -175,7 +171,7 @@ def _own(item: LazyItem, src: Any, *, is_event: bool) -> None:
     item.content_cache = _UNREAD
 
 
-def decode_events(datas: list[str | bytes]) -> tuple[list[LazyEvent | RunEvent], list[str | bytes]]:
+def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEvent], list[str | bytes]]:
     """Many SSE ``data`` strings (a chunk's) as events, and the data that were no event
     (skipped). A step event is decoded in one pass straight into a compact ``LazyItem``
     that keeps the event's text (for ``wire()`` and ``content``) and no other view of
@@ -240,12 +236,9 @@ def _decode_other(data: str | bytes) -> LazyEvent | RunEvent | None:
         event.data_cache = _UNREAD
         return event
     try:
-        return RunEvent.model_validate_json(data)
+        return decoding.validate(RunEvent, data, repair=False)
     except ValidationError:
-        try:
-            return RunEvent.model_validate(jsonfallback.loads(data))
-        except (ValueError, ValidationError):
-            return None
+        return None
 
 
 class _Body(msgspec.Struct):
@@ -272,14 +265,14 @@ def decode_conversation(data: bytes) -> Conversation:
         raws = _raw_items_decoder.decode(data).items
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return _tolerant(data)
-    for item, raw in zip(body.items, raws, strict=False):  # one array, read twice
+    for item, raw in zip(body.items, raws, strict=False):
         _own(item, raw, is_event=False)
     items = body.items
-    if any(a.ordinal > b.ordinal for a, b in itertools.pairwise(items)):
+    if any(a.ordinal > b.ordinal for a, b in pairwise(items)):
         items.sort(key=lambda item: item.ordinal)
     try:
         session = Session.model_validate_json(bytes(body.session))
-        runs = [Run.model_validate(run) for run in _decode_any(body.runs)]
+        runs = [Run.model_validate(run) for run in _loads(body.runs)]
     except (ValidationError, msgspec.DecodeError, TypeError, RecursionError):
         return _tolerant(data)
     # model_construct: the items are already checked by msgspec, and pydantic would
@@ -288,19 +281,5 @@ def decode_conversation(data: bytes) -> Conversation:
 
 
 def _tolerant(data: bytes) -> Conversation:
-    """The pydantic path; then the standard library's reader (deep nesting, a lone
-    surrogate) and a repair of odd fields or items (client/repair.py)."""
-    try:
-        return Conversation.model_validate_json(data)
-    except ValidationError as exc:
-        error = exc
-    try:
-        loaded = jsonfallback.loads(data)
-    except ValueError:
-        raise error from None
-    try:
-        return Conversation.model_validate(loaded)
-    except ValidationError as again:
-        if not isinstance(loaded, dict):
-            raise
-        return validate_repaired(Conversation, loaded, again)[0]
+    """The ladder's slower rungs (client/decoding.py): pydantic, the standard library, repair."""
+    return decoding.validate(Conversation, data, where="conversation")

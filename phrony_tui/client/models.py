@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from operator import attrgetter, gt
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-Number = int | float
+# A count or amount: never infinite or NaN (an integer too long for Python, kept as its
+# text by the reader, would otherwise become float("inf") here and break every sum and
+# format downstream; the field is left out instead, see client/decoding.py).
+Number = int | Annotated[float, Field(allow_inf_nan=False)]
 
 __all__ = [
     "Conversation",
@@ -34,6 +37,8 @@ __all__ = [
     "SessionSummary",
     "StartRunResult",
     "UploadedFile",
+    "file_ref_from_object_key",
+    "leaf_name_from_object_key",
 ]
 
 
@@ -231,7 +236,7 @@ class UploadedFile(PhronyModel):
     @property
     def leaf_name(self) -> str:
         """The last segment of the object key (what ``input`` references name)."""
-        return PurePosixPath(self.object_key).name or self.object_key
+        return leaf_name_from_object_key(self.object_key)
 
     def as_attachment(self) -> dict[str, Any]:
         """A ``files[]`` item for ``send_run_message``."""
@@ -244,4 +249,14 @@ class UploadedFile(PhronyModel):
 
     def as_input_reference(self) -> dict[str, Any]:
         """A file reference to put in a run's ``input``."""
-        return {"phronyFile": True, "filename": self.leaf_name, "mediaType": self.media_type}
+        return file_ref_from_object_key(self.object_key, self.media_type)
+
+
+def leaf_name_from_object_key(object_key: str) -> str:
+    """The last segment of an object key (the SDK's ``leafNameFromObjectKey``)."""
+    return PurePosixPath(object_key).name or object_key
+
+
+def file_ref_from_object_key(object_key: str, media_type: str) -> dict[str, Any]:
+    """A file reference for a run's ``input`` (the SDK's ``fileRefFromObjectKey``)."""
+    return {"phronyFile": True, "filename": leaf_name_from_object_key(object_key), "mediaType": media_type}

@@ -14,15 +14,20 @@ ends. This parser is ~100 lines, works on bytes, and:
   heartbeats) and unknown fields; strips one space after the colon;
 - dispatches only on a blank line, so a half-written event at the end of the
   stream is discarded, as the spec says;
-- drops (and counts) an event whose data exceeds ``max_event_bytes``.
+- drops (and counts) an event whose data exceeds ``max_event_bytes``, and a line
+  longer than that as it arrives: an unfinished line is kept as a list of pieces
+  (never re-joined or re-scanned per chunk), so a 200 MB line with no newline costs
+  one pass over its bytes and at most ``max_event_bytes`` of memory.
 """
 
 from __future__ import annotations
 
+import builtins
 import codecs
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["SSEMessage", "SSEParser", "StreamStats"]
 
@@ -62,9 +67,9 @@ class StreamStats:
     connected: bool = False
     closed: bool = False
 
-    def note_skipped(self, data: str) -> None:
+    def note_skipped(self, data: str | builtins.bytes) -> None:  # the field "bytes" shadows the type
         self.skipped += 1
-        self.last_skipped = data[:200]
+        self.last_skipped = data[:200] if isinstance(data, str) else data[:200].decode("utf-8", "replace")
 
 
 class SSEParser:
@@ -73,6 +78,8 @@ class SSEParser:
     def __init__(self, *, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""  # text after the last complete line
+        self._parts: list[str] = []  # more of that unfinished line, not joined yet
+        self._parts_len = 0
         self._started = False  # the BOM is only stripped at the very start
         self._data: list[str] = []
         self._data_size = 0
@@ -85,17 +92,23 @@ class SSEParser:
         self.empty = 0
         self.oversized = 0
 
+    @property
+    def buffered(self) -> int:
+        """Characters held for an unfinished line (never much more than ``max_event_bytes``)."""
+        return len(self._pending) + self._parts_len
+
     def feed(self, chunk: bytes) -> list[SSEMessage]:
         return self._feed_text(self._decoder.decode(chunk))
 
     def feed_data(self, chunk: bytes) -> list[str]:
         """Like ``feed``, only each event's ``data`` (for readers that need no more:
         no object per event, a quarter less time on a busy stream)."""
-        return self._feed_text(self._decoder.decode(chunk), data_only=True)  # type: ignore[return-value]
+        return self._feed_text(self._decoder.decode(chunk), data_only=True)
 
     def close(self) -> list[SSEMessage]:
         """End of stream: flush the decoder; an event without its blank line is dropped."""
         out = self._feed_text(self._decoder.decode(b"", True))
+        self._join_parts()
         if self._pending.endswith("\r"):  # a final CR is a complete line break
             out += self._feed_text("\n")
         self._pending = ""
@@ -103,15 +116,25 @@ class SSEParser:
         self._reset_event()
         return out
 
-    def _feed_text(self, text: str, data_only: bool = False) -> list[SSEMessage]:
+    def _feed_text(self, text: str, data_only: bool = False) -> list[Any]:
+        """The events completed by ``text``: SSEMessages, or only their data (``data_only``)."""
         if not text:
             return []
         if not self._started:
             self._started = True
             if text.startswith("\ufeff"):
                 text = text[1:]
+        if "\n" not in text and "\r" not in text and not self._pending.endswith("\r"):
+            # More of an unfinished line: kept as a piece (or dropped, past the limit).
+            if not self._skip_line:
+                self._parts.append(text)
+                self._parts_len += len(text)
+                if len(self._pending) + self._parts_len > self.max_event_bytes:
+                    self._drop_long_line()
+            return []
+        self._join_parts()
         buffer = self._pending + text
-        out: list[SSEMessage] = []
+        out: list[Any] = []
         if not (self._data or self._event or self._oversized or self._skip_line) and "\r" not in buffer:
             # Fast path for the usual stream: whole events, each one "data: ..." line.
             # Anything else in a block goes line by line; the tail after the last
@@ -160,15 +183,26 @@ class SSEParser:
             lines = lines[1:]  # the end of a line that was too long: not a line of its own
             self._skip_line = False
         if len(self._pending) > self.max_event_bytes:
-            # A line that never ends: drop what we have, skip the rest of it, mark the event.
-            self._pending = ""
-            self._skip_line = True
-            self._oversized = True
+            self._drop_long_line()
         for line in lines:
             message = self._line(line)
             if message is not None:
                 out.append(message.data if data_only else message)
         return out
+
+    def _join_parts(self) -> None:
+        if self._parts:
+            self._pending += "".join(self._parts)
+            self._parts = []
+            self._parts_len = 0
+
+    def _drop_long_line(self) -> None:
+        """A line that never ends: drop what we have, skip the rest of it, mark the event."""
+        self._pending = ""
+        self._parts = []
+        self._parts_len = 0
+        self._skip_line = True
+        self._oversized = True
 
     def _line(self, line: str) -> SSEMessage | None:
         if not line:
@@ -189,9 +223,8 @@ class SSEParser:
                 self._data = []
         elif name == "event":
             self._event = value
-        elif name == "id":
-            if "\0" not in value:
-                self._id = value
+        elif name == "id" and "\0" not in value:
+            self._id = value
         # "retry" and unknown fields are ignored: no reconnecting at this layer.
         return None
 

@@ -26,15 +26,17 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
 
-from phrony_tui.client import jsonfallback
+from phrony_tui.client import decoding
 from phrony_tui.client.errors import PhronyProtocolError
 from phrony_tui.client.lazy import decode_events
 from phrony_tui.client.models import RunEvent
 from phrony_tui.client.sse import SSEParser, StreamStats
+from phrony_tui.client.transfer import decoded_chunks
 
 __all__ = ["RunEventStream"]
 
@@ -135,7 +137,7 @@ class RunEventStream:
                 if self._entered:
                     self._entered = False
                     yield []  # consumed by __aenter__
-                async for chunk in response.aiter_bytes():
+                async for chunk in decoded_chunks(response, self.path):
                     stats.bytes += len(chunk)
                     events = self._decode(self._parser.feed_data(chunk))
                     if events:
@@ -154,34 +156,23 @@ class RunEventStream:
         parser = self._parser
         stats.heartbeats = parser.comments
         stats.empty = parser.empty
-        out: list[RunEvent] = []
+        out: list[Any] = []
         if self.lazy:
-            out, skipped = decode_events(messages)  # type: ignore[assignment]
+            out, skipped = decode_events(messages)
             for data in skipped:
                 stats.note_skipped(data)
             messages = []  # all read
         for data in messages:
             try:
                 # Not JSON, or JSON that is not an object: ValidationError either way.
-                event = RunEvent.model_validate_json(data)
-            except ValidationError as exc:
-                event = _tolerant_event(data, exc)
-                if event is None:
-                    stats.note_skipped(data)
-                    continue
+                # An event is kept whole or skipped (and counted): no repair.
+                event = decoding.validate(RunEvent, data, repair=False)
+            except ValidationError:
+                stats.note_skipped(data)
+                continue
             out.append(event)
         if parser.oversized != self._oversized_seen:  # too large to keep: skipped as well
             stats.skipped += parser.oversized - self._oversized_seen
             self._oversized_seen = parser.oversized
         stats.events += len(out)
         return out
-
-
-def _tolerant_event(data: str, error: ValidationError) -> RunEvent | None:
-    """Deep nesting or a lone surrogate is still JSON: read it with the standard library."""
-    if not any(item["type"] == "json_invalid" for item in error.errors(include_url=False)):
-        return None
-    try:
-        return RunEvent.model_validate(jsonfallback.loads(data))
-    except (ValueError, ValidationError):
-        return None

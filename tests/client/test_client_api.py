@@ -209,7 +209,7 @@ async def test_send_run_message_refused_locally(client, rec, kwargs):
 
 
 async def test_empty_message_error_says_what_is_missing(client):
-    with pytest.raises(PhronyUsageError, match="user_task_id.*text.*files"):
+    with pytest.raises(PhronyUsageError, match=r"user_task_id.*text.*files"):
         await client.send_run_message(RUN)
 
 

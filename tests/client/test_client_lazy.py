@@ -32,7 +32,7 @@ def test_lazy_items_match_the_strict_models():
     lazy = decode_conversation(data)
     assert all(isinstance(item, LazyItem) for item in lazy.items)
     assert [i.id for i in lazy.items] == [i.id for i in strict.items] == ["a", "b", "c", "d"]  # ordinal order
-    for fast, slow in zip(lazy.items, strict.items):
+    for fast, slow in zip(lazy.items, strict.items, strict=True):
         for name in ConversationItem.model_fields:
             assert getattr(fast, name) == getattr(slow, name), name
         assert fast.wire() == {k: v for k, v in next(i for i in BODY["items"] if i["id"] == fast.id).items()}
@@ -193,7 +193,7 @@ def test_decode_events_is_decode_event_over_a_list():
     events, skipped = decode_events(datas)
     one = [e for e in (decode_event(d) for d in datas) if e is not None]
     assert skipped == ["not json", "[1, 2]"] and len(events) == len(one) == 4
-    for a, b in zip(events, one):
+    for a, b in zip(events, one, strict=True):
         assert (a.ts, a.kind, a.subject, a.data) == (b.ts, b.kind, b.subject, b.data)
         assert (a.step_item is None) == (b.step_item is None)
     item = events[0].step_item

@@ -98,7 +98,7 @@ async def test_get_run_and_conversation(client, sim):
 
 
 async def test_redacted_conversation_parses(client, sim):
-    session_id, run_id = sim.find_sessions("redacted", status="Completed")[0]
+    _session_id, run_id = sim.find_sessions("redacted", status="Completed")[0]
     conv = await client.get_conversation(run_id)
     assert {i.type for i in conv.items} == {"SessionCompleted", "RunCompleted"}
     assert conv.session.input is None

@@ -115,7 +115,48 @@ def test_line_that_never_ends_is_dropped_to_its_end():
 def test_roundtrip_property(datas, newline, cuts):
     raw = "".join(f"data: {d}{newline}: c{newline}{newline}" for d in datas).encode()
     points = sorted({c % (len(raw) + 1) for c in cuts})
-    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)])]
+    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
     events, _ = parse_all(chunks)
     # Exactly one space after the colon is syntax; the rest of the value is kept as is.
     assert events == datas
+
+
+class _CountingSplit:
+    """Stands in for the parser's line-break regex and counts the characters it scans."""
+
+    def __init__(self, pattern) -> None:
+        self.pattern = pattern
+        self.scanned = 0
+
+    def split(self, text: str):
+        self.scanned += len(text)
+        return self.pattern.split(text)
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_a_line_with_no_end_is_scanned_once_and_never_held_past_the_limit(monkeypatch, newline):
+    from phrony_tui.client import sse
+
+    counter = _CountingSplit(sse._LINE_BREAK)
+    monkeypatch.setattr(sse, "_LINE_BREAK", counter)
+    limit = 256 * 1024
+    parser = SSEParser(max_event_bytes=limit)
+    chunk = b"y" * 4096
+    fed = 0
+    assert parser.feed(b"data: ") == []
+    for _ in range(2048):  # 8 MiB on one line, 32 times the limit
+        assert parser.feed(chunk) == []
+        fed += len(chunk)
+        assert parser.buffered <= limit + len(chunk)
+    tail = b'data: {"after": 1}'
+    out = parser.feed(newline + newline + tail + newline + newline) + parser.close()
+    assert [m.data for m in out] == ['{"after": 1}']
+    assert parser.oversized == 1
+    assert counter.scanned <= 2 * (limit + len(chunk)) + 100  # not once per chunk over the whole line
+
+
+def test_a_long_line_under_the_limit_is_kept_whole_across_chunks():
+    parser = SSEParser(max_event_bytes=1 << 20)
+    parts = [b"data: ", *([b"z" * 1000] * 300), b"\n\n"]
+    out = [m.data for part in parts for m in parser.feed(part)]
+    assert out == ["z" * 300_000] and parser.buffered == 0

@@ -165,7 +165,7 @@ async def test_refused_connection():
         url = server.base_url
     await asyncio.sleep(0.05)
     async with PhronyClient(url, KEY) as client:
-        with pytest.raises(PhronyConnectionError, match="cannot connect to 127.0.0.1"):
+        with pytest.raises(PhronyConnectionError, match=r"cannot connect to 127\.0\.0\.1"):
             async for _ in client.stream_run_events(RUN):
                 pass
 
