@@ -35,6 +35,8 @@ from phrony_tui.client.models import (
     SessionSummary,
     StartRunResult,
     UploadedFile,
+    file_ref_from_object_key,
+    leaf_name_from_object_key,
 )
 from phrony_tui.client.security import check_base_url, check_transport, clear_text_warning, is_loopback_host
 from phrony_tui.client.sse import StreamStats
@@ -69,5 +71,7 @@ __all__ = [
     "check_base_url",
     "check_transport",
     "clear_text_warning",
+    "file_ref_from_object_key",
     "is_loopback_host",
+    "leaf_name_from_object_key",
 ]
