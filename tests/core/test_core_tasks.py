@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from core_helpers import event, item, run
 
 from phrony_tui.client.models import Conversation, Session, SessionSummary
 from phrony_tui.core.tasks import (
@@ -19,6 +18,7 @@ from phrony_tui.core.tasks import (
     parse_task,
     pending_tasks,
 )
+from tests.support.factories import event, item, run
 
 
 def task(kind: str, **fields) -> UserTask:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 
-from core_helpers import event, item
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phrony_tui.client.models import Conversation, ConversationItem, Session
 from phrony_tui.core.timeline import Timeline, looks_redacted
+from tests.support.factories import event, item
 
 
 def ids(view) -> list[str]:

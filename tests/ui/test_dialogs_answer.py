@@ -5,13 +5,9 @@ from __future__ import annotations
 from phrony_tui.sim import Faults
 from phrony_tui.ui.dialogs.answer import AnswerDialog
 from phrony_tui.ui.widgets.run_tree import RunTree
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import screen_text
-from tests.ui.test_dialogs_common import (
+from tests.support.dialogs import (
     SIZE,
     Flaky,
-    attempts_file,  # noqa: F401 (an autouse fixture)
-    notifications,
     open_session,
     posts,
     press_until_dialog,
@@ -19,6 +15,8 @@ from tests.ui.test_dialogs_common import (
     wait_closed,
     wait_settled,
 )
+from tests.support.screen import notifications, screen_text
+from tests.support.waiting import wait_for
 
 
 def _task(sim, run_id: str, kind: str | None = None) -> dict:
@@ -48,7 +46,7 @@ async def test_approval_shows_the_guarded_call_y_approves_n_rejects(sim, make_ap
         await pilot.pause(0.1)
         assert posts(sim, "/messages") == [{"runId": run_id, "userTaskId": task["id"], "approved": True}]
         assert any("Approved approval task" in message for message in notifications(app))
-        await wait_for(pilot, lambda: screen.state is not None and screen.state.status != "WaitingForHITL")
+        await wait_for(lambda: screen.state is not None and screen.state.status != "WaitingForHITL", pilot=pilot)
         assert sim.status(run_id) == "Running"
         screen.open_run(other)  # another refund: rejected with n
         await open_session(app, pilot)
@@ -220,7 +218,7 @@ async def test_answered_elsewhere_in_between_says_so_and_refreshes(sim, make_app
         await wait_settled(app, pilot, dialog)
         assert "Someone else answered this task" in dialog.error and "no longer pending" in dialog.error
         assert dialog.query_one("#answer-input").value == "mine"
-        await wait_for(pilot, lambda: screen.follower is not follower)  # the session was reloaded
+        await wait_for(lambda: screen.follower is not follower, pilot=pilot)  # the session was reloaded
         await pilot.press("enter")  # sending again is refused locally
         await pilot.pause(0.05)
         assert "already answered elsewhere" in dialog.error
@@ -291,7 +289,7 @@ async def test_network_down_then_up(sim, sim_base_url, make_app):
         assert "cannot connect" in dialog.error and app.screen is dialog
         flaky.mode = "timeout"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not dialog.busy and "sent nothing for" in (dialog.error or ""))
+        await wait_for(lambda: not dialog.busy and "sent nothing for" in (dialog.error or ""), pilot=pilot)
         flaky.mode = "slow"
         await pilot.press("enter", "escape", "enter")  # escape waits for the answer; enter sends no more
         assert app.screen is dialog and dialog.busy
