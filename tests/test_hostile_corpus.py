@@ -295,7 +295,7 @@ async def test_every_pane_shows_the_corpus_inert():
         await wait_for(lambda: screen.state is not None and screen.follower.status.closed
                        and live.received == 12 and screen.query_one(SessionsPane).feed.total == 3,
                        pilot=pilot, timeout=60)  # fmt: skip
-        await pilot.pause(0.3)
+        await wait_for(lambda: screen.settled, pilot=pilot)  # what the follower brought is drawn
         panes = {
             "sessions": screen.query_one(SessionsPane),
             "runs": screen.query_one(RunTree),

@@ -289,7 +289,7 @@ async def test_crash_in_a_handler_shows_no_key_in_the_traceback_or_on_stderr(mon
     app = mock_app(handler, run_id=None)
 
     async def crash_soon() -> None:
-        await asyncio.sleep(0.5)
+        await wait_for(lambda: app.is_running)
         app.call_later(app.action_help)
 
     task = asyncio.ensure_future(crash_soon())

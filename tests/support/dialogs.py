@@ -51,12 +51,14 @@ def posts(sim, suffix: str) -> list:
 
 
 class Flaky(httpx.AsyncBaseTransport):
-    """A transport that fails like the network ("down", "timeout") until set to "up"."""
+    """A transport that fails like the network ("down", "timeout") until set to "up";
+    "held" keeps each request in flight until ``release`` is set (no race with the keys)."""
 
     def __init__(self, mode: str = "down") -> None:
         self.mode = mode
         self.inner = httpx.AsyncHTTPTransport()
         self.calls = 0
+        self.release = asyncio.Event()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
@@ -64,8 +66,8 @@ class Flaky(httpx.AsyncBaseTransport):
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
         if self.mode == "timeout":
             raise httpx.ReadTimeout("timed out", request=request)
-        if self.mode == "slow":
-            await asyncio.sleep(0.4)
+        if self.mode == "held":
+            await self.release.wait()
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:

@@ -42,7 +42,7 @@ async def test_approval_shows_the_guarded_call_y_approves_n_rejects(sim, make_ap
         assert posts(sim, "/messages") == [] and app.screen is dialog
         await pilot.press("y", "y")  # a second keypress while in flight sends nothing more
         await wait_closed(app, pilot)
-        await pilot.press("y")
+        await pilot.press("y")  # on the main screen: no dialog, so nothing more is sent
         await pilot.pause(0.1)
         assert posts(sim, "/messages") == [{"runId": run_id, "userTaskId": task["id"], "approved": True}]
         assert any("Approved approval task" in message for message in notifications(app))
@@ -81,7 +81,7 @@ async def test_text_answer_is_typed_and_sent_with_enter(sim, make_app):
         dialog = await press_until_dialog(app, pilot, "a", AnswerDialog)
         assert app.focused is dialog.query_one("#answer-input")
         await pilot.press("enter")  # empty: refused in the dialog
-        await pilot.pause(0.05)
+        await wait_for(lambda: dialog.error, pilot=pilot)
         assert "the answer is empty" in dialog.error
         await pilot.press(*"Go, 2", "enter")
         await wait_closed(app, pilot)
@@ -97,7 +97,7 @@ async def test_number_refuses_what_does_not_parse_then_sends_a_number(sim, make_
         dialog = await press_until_dialog(app, pilot, "a", AnswerDialog)
         assert "EUR" in screen_text(app)  # the unit the task gives
         await pilot.press(*"4,5", "enter")
-        await pilot.pause(0.05)
+        await wait_for(lambda: dialog.error, pilot=pilot)
         assert "not a number" in dialog.error and app.screen is dialog
         assert posts(sim, "/messages") == []
         dialog.query_one("#answer-input").value = ""
@@ -137,10 +137,10 @@ async def test_the_run_selected_in_the_tree_decides_and_ctrl_n_moves_on(sim, mak
         assert dialog.task.kind == "anomaly_alert"
         assert "acknowledges" in screen_text(app) and "Task 1 of 2 pending" in screen_text(app)
         await pilot.press("ctrl+n")
-        await pilot.pause(0.05)
-        assert dialog.task.kind == "aitl_escalation" and "Task 2 of 2 pending" in screen_text(app)
+        await wait_for(lambda: "Task 2 of 2 pending" in screen_text(app), pilot=pilot)
+        assert dialog.task.kind == "aitl_escalation"
         await pilot.press("ctrl+n")
-        await pilot.pause(0.05)
+        await wait_for(lambda: "Task 1 of 2 pending" in screen_text(app), pilot=pilot)
         # an alert is acknowledged with y; the simulator (like Phrony) keeps alerts to the dashboard
         await pilot.press("y")
         await wait_settled(app, pilot, dialog)
@@ -220,8 +220,7 @@ async def test_answered_elsewhere_in_between_says_so_and_refreshes(sim, make_app
         assert dialog.query_one("#answer-input").value == "mine"
         await wait_for(lambda: screen.follower is not follower, pilot=pilot)  # the session was reloaded
         await pilot.press("enter")  # sending again is refused locally
-        await pilot.pause(0.05)
-        assert "already answered elsewhere" in dialog.error
+        await wait_for(lambda: "already answered elsewhere" in (dialog.error or ""), pilot=pilot)
     assert posts(sim, "/messages") == [{"runId": run_id, "userTaskId": task["id"], "textValue": "mine"}]
 
 
@@ -290,10 +289,11 @@ async def test_network_down_then_up(sim, sim_base_url, make_app):
         flaky.mode = "timeout"
         await pilot.press("enter")
         await wait_for(lambda: not dialog.busy and "sent nothing for" in (dialog.error or ""), pilot=pilot)
-        flaky.mode = "slow"
+        flaky.mode = "held"
         await pilot.press("enter", "escape", "enter")  # escape waits for the answer; enter sends no more
         assert app.screen is dialog and dialog.busy
         assert "A request is in flight" in notifications(app)[-1]
+        flaky.release.set()  # the answer arrives
         await wait_closed(app, pilot)
     await old.aclose()
     assert posts(sim, "/messages") == [
