@@ -37,6 +37,7 @@ from phrony_tui.ui.widgets.run_tree import RunTree
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from phrony_tui.ui.widgets.status_bar import StatusBar
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
+from tests.support.waiting import wait_for
 
 KEY = "phk_corpus_0123456789"
 BASE = "https://api.example.com"
@@ -283,17 +284,6 @@ def whole_screen(app) -> str:
     return "".join(segment.text for strip in app.screen._compositor.render_strips() for segment in strip)
 
 
-async def wait_for(pilot, predicate, timeout: float = 60.0) -> None:
-    """Let the app run until ``predicate()`` holds. The timeout is a hang guard."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time (the UI hung?)")
-        await pilot.pause(0.05)
-    await pilot.pause()
-
-
 @pytest.mark.slow
 async def test_every_pane_shows_the_corpus_inert():
     server = Server()
@@ -302,9 +292,10 @@ async def test_every_pane_shows_the_corpus_inert():
     async with app.run_test(size=(200, 50)) as pilot:
         screen = app.screen
         live = screen.query_one(LiveLog)
-        await wait_for(pilot, lambda: screen.state is not None and screen.follower.status.closed
-                       and live.received == 12 and screen.query_one(SessionsPane).feed.total == 3)  # fmt: skip
-        await pilot.pause(0.3)
+        await wait_for(lambda: screen.state is not None and screen.follower.status.closed
+                       and live.received == 12 and screen.query_one(SessionsPane).feed.total == 3,
+                       pilot=pilot, timeout=60)  # fmt: skip
+        await wait_for(lambda: screen.settled, pilot=pilot)  # what the follower brought is drawn
         panes = {
             "sessions": screen.query_one(SessionsPane),
             "runs": screen.query_one(RunTree),
@@ -328,7 +319,7 @@ async def test_every_pane_shows_the_corpus_inert():
         for index in range(count):
             timeline.move_to(index)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: app.screen is not screen)
+            await wait_for(lambda: app.screen is not screen, pilot=pilot)
             detail = whole_screen(app)
             assert not bad_chars(detail), (index, bad_chars(detail))
             item = screen.state.rows().item(index)
@@ -338,14 +329,14 @@ async def test_every_pane_shows_the_corpus_inert():
                 body = getattr(syntax, "code", str(syntax))
                 assert len(body) < 300_000 and "more characters not shown" in body
             await pilot.press("escape")
-            await wait_for(pilot, lambda: app.screen is screen)
+            await wait_for(lambda: app.screen is screen, pilot=pilot)
         # still answering keys: move around, filter, the help screen
         timeline.focus()
         await pilot.press("home", "down", "down")
         await pilot.pause()
         assert timeline.cursor == 2
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: app.screen is not screen)
+        await wait_for(lambda: app.screen is not screen, pilot=pilot)
         await pilot.press("escape")
         assert not bad_chars(whole_screen(app))
 
@@ -420,12 +411,12 @@ def test_any_chunking_of_a_stream_gives_the_same_events(events, newline, multili
     data, with comments between), cut into chunks at arbitrary bytes (inside UTF-8
     sequences and CRLFs too), come out as the same events."""
     raw = b"\xef\xbb\xbf" if bom else b""
-    for event_, split in zip(events, multiline):
+    for event_, split in zip(events, multiline, strict=False):
         text = json.dumps(event_, ensure_ascii=False, indent=1 if split else None)
         raw += b": ping" + newline
         raw += b"".join(b"data: " + line.encode() + newline for line in text.split("\n")) + newline
     points = sorted({c % (len(raw) + 1) for c in cuts})
-    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)]) if raw[a:b]]
+    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True) if raw[a:b]]
 
     async def body():
         for chunk in chunks:

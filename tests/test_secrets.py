@@ -22,6 +22,7 @@ from phrony_tui.entry.demo import demo_settings
 from phrony_tui.settings import Settings
 from phrony_tui.ui.app import PhronyApp
 from phrony_tui.ui.widgets.sessions import SessionsPane
+from tests.support.waiting import wait_for
 
 KEY = "phk_secretsTEST_0123456789abcdef"
 RUN = "11111111-1111-4111-8111-111111111111"
@@ -60,15 +61,6 @@ def frame_locals_text(error: BaseException) -> str:
                     parts.append(f"{name}=<repr failed: {exc}>")
         error = error.__cause__ or error.__context__ or getattr(error, "error", None)
     return "\n".join(parts)
-
-
-async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 @pytest.fixture
@@ -111,7 +103,7 @@ async def test_key_not_on_screen_in_logs_or_in_written_files(sim, sim_base_url, 
     try:
         async with app.run_test(size=(160, 45)) as pilot:
             screen = app.screen
-            await wait_for(pilot, lambda: screen.state is not None and screen.query_one(SessionsPane).feed.total)
+            await wait_for(lambda: screen.state is not None and screen.query_one(SessionsPane).feed.total, pilot=pilot)
             screens.append(screen_text(app))
             await pilot.press("enter")  # the step details
             await pilot.pause()
@@ -127,13 +119,13 @@ async def test_key_not_on_screen_in_logs_or_in_written_files(sim, sim_base_url, 
                 field = app.screen.query_one("#path")
                 field.value = str(exports / name)
                 await pilot.press("enter")
-                await wait_for(pilot, lambda n=name: (exports / n).exists() and (exports / n).stat().st_size > 0)
+                await wait_for(lambda n=name: (exports / n).exists() and (exports / n).stat().st_size > 0, pilot=pilot)
             # start a run: the attempt is recorded in a file
             await pilot.press("s")
             await pilot.pause()
             screens.append(screen_text(app))
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: any(private_dirs.rglob("attempts*.json")))
+            await wait_for(lambda: any(private_dirs.rglob("attempts*.json")), pilot=pilot)
             await pilot.pause(0.2)
             screens.append(screen_text(app))
     finally:
@@ -297,7 +289,7 @@ async def test_crash_in_a_handler_shows_no_key_in_the_traceback_or_on_stderr(mon
     app = mock_app(handler, run_id=None)
 
     async def crash_soon() -> None:
-        await asyncio.sleep(0.5)
+        await wait_for(lambda: app.is_running)
         app.call_later(app.action_help)
 
     task = asyncio.ensure_future(crash_soon())

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from core_helpers import event
-
 from phrony_tui.core.events import describe, effect_of, event_time, is_terminal_event
+from tests.support.factories import event
 
 ESC = "\x1b"
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core_helpers import run
-
 from phrony_tui.client.models import Run
 from phrony_tui.core.run_tree import RunTree, run_duration
+from tests.support.factories import run
 
 
 def _ids(tree: RunTree) -> list[str]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from core_helpers import event, item
 
 from phrony_tui.core.steps import is_error_step, step_from_event, step_type, to_int, user_task_id_of
+from tests.support.factories import event, item
 
 
 def test_step_type_canonical() -> None:

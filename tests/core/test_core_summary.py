@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from core_helpers import item
 
 from phrony_tui.core.summary import first_line, summarize
+from tests.support.factories import item
 
 ESC = "\x1b"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from core_helpers import event, item, run
 
 from phrony_tui.client.models import Conversation, Session, SessionSummary
 from phrony_tui.core.tasks import (
@@ -19,6 +18,7 @@ from phrony_tui.core.tasks import (
     parse_task,
     pending_tasks,
 )
+from tests.support.factories import event, item, run
 
 
 def task(kind: str, **fields) -> UserTask:
@@ -317,18 +317,14 @@ def test_run_event_without_id_applies_to_the_root_when_given() -> None:
     assert [t.user_task_id for t in book.pending()] == ["t1"]
 
 
-def test_many_live_steps_without_ordinal_stay_cheap() -> None:
-    import time
-
+def test_many_live_steps_without_ordinal_keep_the_trailing_task_pending() -> None:
+    # How long pending_ids() takes with 20,000 live steps: tests/benchmarks/bench_core.py.
     book = TaskBook()
     book.set_run_status("r1", "WaitingForHITL")
     for n in range(20_000):
         book.add_step(item(f"s{n}", 0, run_id="r1"))
     book.add_step(_req("t", 0, "t1"))
-    start = time.perf_counter()
-    for _ in range(2_000):
-        assert book.pending_ids() == {"t1"}
-    assert time.perf_counter() - start < 1.0  # not O(live steps) per call
+    assert book.pending_ids() == {"t1"}
     # Reconciling the latest live step (now known to come after the task) closes it.
     book.add_items([_req("t", 20_001, "t1"), item("s19999", 20_002, run_id="r1")])
     assert book.pending_ids() == set()

@@ -250,15 +250,6 @@ async def follow(follower: RunFollower, folder: Folder | None = None, *, timeout
     return folder
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, step: float = 0.01) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(step)
-
-
 class SleepLog:
     """An injectable ``sleep`` that records each wait (with how many requests the
     server had seen by then) and waits ``real`` seconds instead."""

@@ -19,10 +19,10 @@ from live_helpers import (
     session_event,
     sse,
     step_event,
-    wait_until,
 )
 
 from phrony_tui.live.follower import REDACTED_NOTE, Backoff, RunFollower
+from tests.support.waiting import wait_for
 
 FORBIDDEN = ("\x1b", "\x07", "\x9b", "\x9d", "\u202e", "\u200b", "\x00")
 DONE = [run_event("engine.run.completed", "Completed")]
@@ -115,7 +115,7 @@ async def test_stop_while_connected_to_a_quiet_stream_returns_at_once():
     server = Scripted([Stream([sse(step_event(1))], hang=True)], [conversation("Running")])
     follower = follower_for(server)
     task = asyncio.ensure_future(follower.run())
-    await wait_until(lambda: follower.status.received == 1)
+    await wait_for(lambda: follower.status.received == 1)
     follower.stop()
     await asyncio.wait_for(task, 2)  # returns normally (no CancelledError)
     assert follower.status.closed and server.open_streams == 0
@@ -128,7 +128,7 @@ async def test_stop_during_a_backoff_wait_makes_no_further_request():
     server = Scripted([Stream(status=503)], [conversation("Running")])
     follower = follower_for(server, SleepLog(real=3600))  # a wait that would last an hour
     task = asyncio.ensure_future(follower.run())
-    await wait_until(lambda: follower.status.state == "reconnecting" and follower.status.retry_in is not None)
+    await wait_for(lambda: follower.status.state == "reconnecting" and follower.status.retry_in is not None)
     requests = len(server.log)
     follower.stop()
     await asyncio.wait_for(task, 2)
@@ -140,7 +140,7 @@ async def test_cancelling_the_worker_closes_the_stream_and_propagates():
     server = Scripted([Stream([sse(step_event(1))], hang=True)], [conversation("Running")])
     follower = follower_for(server)
     task = asyncio.ensure_future(follower.run())
-    await wait_until(lambda: follower.status.received == 1)
+    await wait_for(lambda: follower.status.received == 1)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -28,11 +28,11 @@ from live_helpers import (
     server_ids,
     sim_client,
     stream_requests,
-    wait_until,
 )
 
 from phrony_tui.live.follower import Backoff, RunFollower
 from phrony_tui.sim import Faults, SimServer
+from tests.support.waiting import wait_for
 
 SYNTHETIC = ("RunCompleted", "SessionCompleted")
 
@@ -98,7 +98,7 @@ async def start(sim, base_url: str, *, faults: Faults | None = None, client_kwar
     kwargs.setdefault("stall_timeout", 2.0)
     follower = Recording(sim_client(sim, base_url, **(client_kwargs or {})), run_id, folder=folder, **kwargs)
     task = asyncio.ensure_future(follow(follower, folder, timeout=30))
-    await wait_until(lambda: follower.status.state == "connected" and follower.backfills >= 1)
+    await wait_for(lambda: follower.status.state == "connected" and follower.backfills >= 1)
     return run_id, follower, folder, task
 
 
@@ -179,7 +179,7 @@ async def test_stall_is_detected_by_the_watchdog_and_reconnected(sim, sim_base_u
 
     follower._wake = wake
     driver = Driver(sim, run_id, pause=0.05).start()  # slower: room for stalls before the end
-    await wait_until(lambda: follower.stalls >= 2, timeout=15)
+    await wait_for(lambda: follower.stalls >= 2)
     sim.faults = Faults()  # the server is fine again
     folder = await finish(sim, run_id, follower, task, driver)
     check_complete(sim, run_id, follower, folder)
@@ -197,7 +197,7 @@ async def test_stall_is_detected_by_the_client_read_timeout_too(sim, sim_base_ur
     labels: list[str] = []
     follower._wake = lambda: labels.append(follower.status.label)
     driver = Driver(sim, run_id, pause=0.05).start()  # slower: room for stalls before the end
-    await wait_until(lambda: any("sent nothing for 0.4 s" in label for label in labels), timeout=15)
+    await wait_for(lambda: any("sent nothing for 0.4 s" in label for label in labels))
     sim.faults = Faults()
     folder = await finish(sim, run_id, follower, task, driver)
     check_complete(sim, run_id, follower, folder)
@@ -273,11 +273,11 @@ async def test_server_going_away_and_coming_back(sim, sim_server):
         sim, sim_server.base_url, backoff=Backoff(initial=0.05, cap=0.25), sleep=asyncio.sleep
     )
     sim.advance(6)  # some events over the stream
-    await wait_until(lambda: follower.status.received >= 3)
+    await wait_for(lambda: follower.status.received >= 3)
     await asyncio.to_thread(sim_server.stop)
     down_at = loop.time()
     sim.advance(8)  # the session moves on while we cannot see it
-    await wait_until(lambda: follower.status.reconnects >= 5, timeout=10)
+    await wait_for(lambda: follower.status.reconnects >= 5)
     failed_attempts = follower.status.reconnects
     assert follower.status.state == "reconnecting"
     assert "cannot connect" in follower.status.label or "broke" in follower.status.label
@@ -285,7 +285,7 @@ async def test_server_going_away_and_coming_back(sim, sim_server):
     await asyncio.to_thread(server.start)
     up_at = loop.time()
     try:
-        await wait_until(lambda: follower.status.state == "connected" and follower.connections >= 2, timeout=10)
+        await wait_for(lambda: follower.status.state == "connected" and follower.connections >= 2)
         recovered = loop.time() - up_at
         folder = await finish(sim, run_id, follower, task)
     finally:
@@ -306,7 +306,7 @@ async def test_redacted_session_is_polled_until_it_ends(sim, sim_base_url):
     follower = RunFollower(sim_client(sim, sim_base_url), run_id, sleep=sleep, poll_interval=0.25)
     folder = Folder(run_id)
     task = asyncio.ensure_future(follow(follower, folder, timeout=30))
-    await wait_until(lambda: follower.status.state == "polling")
+    await wait_for(lambda: follower.status.state == "polling")
     assert "timeline hidden by the trigger's settings" in follower.status.label
     driver = Driver(sim, run_id, step=0.25, pause=0.02).start()
     await driver.wait(30)

@@ -7,6 +7,7 @@ import asyncio
 from phrony_tui.client import PhronyClient
 from phrony_tui.live.follower import RunFollower
 from phrony_tui.live.prefetch import start_prefetch
+from tests.support.waiting import wait_for
 
 
 async def test_a_finished_session_needs_no_stream(sim, sim_base_url):
@@ -29,10 +30,7 @@ async def test_a_live_session_is_back_filled_again_once_its_stream_is_open(sim, 
     async with PhronyClient(sim_base_url, sim.keys.admin) as client:
         follower = RunFollower(client, run_id, initial=asyncio.wrap_future(future))
         task = asyncio.create_task(follower.run())
-        for _ in range(200):
-            if follower.backfills >= 2:
-                break
-            await asyncio.sleep(0.02)
+        await wait_for(lambda: follower.backfills >= 2)
         follower.stop()
         await asyncio.wait_for(task, 10)
     assert follower.connections == 1 and follower.backfills == 2
@@ -99,10 +97,7 @@ async def test_the_stream_opens_after_the_ui_has_shown_the_prefetched_session(si
 
         task = asyncio.create_task(follower.run())
         ui_task = asyncio.create_task(ui())
-        for _ in range(300):
-            if follower.connections >= 1 and follower.backfills >= 2:
-                break
-            await asyncio.sleep(0.02)
+        await wait_for(lambda: follower.connections >= 1 and follower.backfills >= 2)
         follower.stop()
         await asyncio.wait_for(task, 10)
         await asyncio.wait_for(ui_task, 10)
@@ -120,10 +115,7 @@ async def test_a_ui_that_never_says_shown_delays_the_stream_only_so_long(sim, si
     async with PhronyClient(sim_base_url, sim.keys.admin) as client:
         follower = RunFollower(client, run_id, initial=asyncio.wrap_future(future), shown=never.wait)
         task = asyncio.create_task(follower.run())
-        for _ in range(200):
-            if follower.connections >= 1:
-                break
-            await asyncio.sleep(0.02)
+        await wait_for(lambda: follower.connections >= 1)
         follower.stop()
         await asyncio.wait_for(task, 10)
     assert follower.connections == 1

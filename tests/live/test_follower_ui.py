@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import functools
 
-from live_helpers import Driver, server_ids, wait_until
+from live_helpers import Driver, server_ids
 
 import phrony_tui.ui.screens.main as main_screen
 from phrony_tui.core.format import parse_ts
@@ -17,6 +17,7 @@ from phrony_tui.sim import Faults
 from phrony_tui.ui.app import PhronyApp
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
+from tests.support.waiting import wait_for
 
 
 def make_app(sim, base_url: str, run_id: str) -> PhronyApp:
@@ -37,13 +38,16 @@ async def test_cut_stream_through_the_main_screen(sim, sim_base_url, monkeypatch
         screen = app.screen
         live = screen.query_one(LiveLog)
         states: list[str] = []
-        await wait_until(lambda: screen.state is not None and screen.follower.status.state == "connected")
+        await wait_for(lambda: screen.state is not None and screen.follower.status.state == "connected", pilot=pilot)
         driver = Driver(sim, run_id, pause=0.03).start()
-        while not (screen.follower is not None and screen.follower.status.closed):
+
+        def closed() -> bool:  # noting each state the live pane shows on the way
             states.append(live.state)
-            await pilot.pause(0.03)
+            return screen.follower is not None and screen.follower.status.closed
+
+        await wait_for(closed, pilot=pilot)
         await driver.wait(20)
-        await pilot.pause(0.3)  # the last flush
+        await wait_for(lambda: screen.settled, pilot=pilot)  # the last flush is drawn
         follower = screen.follower
         rows = [row.id for row in screen.state.timeline]
         assert rows == server_ids(sim, run_id)  # every step once, in order

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 from sim_helpers import conversation, message, pending_task, read_sse, start, stream
@@ -132,17 +131,14 @@ def test_stream_sees_a_reply_and_resume(http: httpx.Client, sim: Simulator) -> N
 def test_firehose(http: httpx.Client, sim: Simulator) -> None:
     sim.firehose_events = 20_000
     run_id = sim.find_sessions("firehose")[0][1]
-    began = time.monotonic()
-    with stream(http, run_id) as response:
+    with stream(http, run_id) as response:  # each read times out after 10 s: the hang guard
         got = read_sse(response)
-    elapsed = time.monotonic() - began
     assert got.closed and len(got.events) == 20_002
     steps = got.events[:-2]
     assert all(e["kind"] == "step" for e in steps)
     assert [e["data"]["ordinal"] for e in steps[:3]] == [3, 4, 5]
     assert len({e["data"]["id"] for e in steps}) == 20_000
     assert got.subjects[-2:] == ["engine.run.completed", "engine.session.completed"]
-    assert elapsed < 20
     assert http.get(f"/v1/runs/{run_id}").json()["status"] == "Completed"
     # a new run on the firehose agent is a fresh firehose
     fresh = start(http, sim, "firehose")["runId"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from phrony_tui.entry.demo import demo_settings
 from phrony_tui.settings import Settings
 from phrony_tui.sim import SimServer, Simulator
 from phrony_tui.ui.app import PhronyApp
+from tests.support.screen import record_notifications
 
 AppFactory = Callable[..., PhronyApp]
 
@@ -28,19 +30,16 @@ def make_app(sim: Simulator, sim_server: SimServer) -> AppFactory:
 
     def factory(*, app_kwargs: dict | None = None, **changes) -> PhronyApp:
         settings: Settings = replace(demo_settings(sim, sim_server.base_url), **changes)
-        return PhronyApp(settings, clock=clock, sessions_refresh=None, host_label="sim", **(app_kwargs or {}))
+        app = PhronyApp(settings, clock=clock, sessions_refresh=None, host_label="sim", **(app_kwargs or {}))
+        record_notifications(app)
+        return app
 
     return factory
 
 
-async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app run until ``predicate()`` holds (workers talk to a real server)."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
-    await pilot.pause()
+@pytest.fixture
+def attempts_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Start attempts go to a file of the test (the one it reads back)."""
+    path = tmp_path / "state" / "phrony-tui" / "attempts.json"
+    monkeypatch.setenv("PHRONY_TUI_ATTEMPTS_FILE", str(path))
+    return path

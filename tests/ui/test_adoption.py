@@ -10,21 +10,21 @@ from dataclasses import replace
 from phrony_tui.ui import prefs, web
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from phrony_tui.ui.widgets.timeline import TimelineView
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import main_screen, screen_text
+from tests.support.screen import main_screen, screen_text
+from tests.support.waiting import wait_for
 
 SIZE = (160, 45)
 
 
 async def test_theme_pick_is_remembered_0600_and_used_next_time(make_app, tmp_path):
-    app = make_app(state_dir=tmp_path)
+    app = make_app(agent_ids=(), state_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         app.theme = "nord"
         await pilot.pause()
     state = tmp_path / "state.json"
     assert json.loads(state.read_text())["theme"] == "nord"
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
-    again = make_app(state_dir=tmp_path, theme="gruvbox")  # the last pick wins over the config's
+    again = make_app(agent_ids=(), state_dir=tmp_path, theme="gruvbox")  # the last pick wins over the config's
     async with again.run_test(size=SIZE):
         assert again.theme == "nord"
 
@@ -39,10 +39,10 @@ def test_initial_theme_rules():
 
 async def test_remapped_keys_work_and_the_help_shows_them(sim, make_app):
     _, run_id = sim.find_sessions("failing", "Failed")[0]
-    app = make_app(run_id=run_id, keymap={"timeline.next_error": "x", "app.help": "f1"})
+    app = make_app(agent_ids=(), run_id=run_id, keymap={"timeline.next_error": "x", "app.help": "f1"})
     async with app.run_test(size=(160, 150)) as pilot:
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None)
+        await wait_for(lambda: screen.state is not None, pilot=pilot)
         view = app.screen.query_one(TimelineView)
         await pilot.press("home", "x")
         from phrony_tui.core.steps import is_error_step
@@ -62,13 +62,13 @@ async def test_switching_profile_reconnects_with_its_agents(sim, make_app):
     app.reload_settings = lambda name: replace(app.settings, profile=name, agent_ids=only)
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Switch profile: hitl-only" in titles and "Switch profile: all" not in titles
         await app.switch_profile("hitl-only")
         await pilot.pause()
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         assert app.settings.profile == "hitl-only"
         assert {row.agent_id for row in pane.feed.rows} == set(only)
 
@@ -78,17 +78,17 @@ async def test_only_one_agent_then_all_again(sim, make_app):
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         everyone = pane.feed.total
         titles = [c.title for c in app.get_system_commands(screen)]
         assert any(t.startswith("Only agent: Refund Desk") for t in titles)
         await screen.run_action(f"only_agent({sim.agents['hitl']!r})")
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         assert pane.feed.total < everyone
         assert {row.agent_id for row in pane.feed.rows} == {sim.agents["hitl"]}
         assert "All agents" in [c.title for c in app.get_system_commands(screen)]
         await screen.run_action("only_agent('')")
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         assert pane.feed.total == everyone
 
 
@@ -117,10 +117,10 @@ async def test_timeline_rows_take_the_new_theme_s_colours(sim, make_app):
     """The timeline keeps drawn rows and looked-up styles between frames: a theme change
     must redraw them in the new colours, not keep the old ones."""
     _, run_id = sim.find_sessions("multi", "Completed")[0]
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None and screen.settled)
+        await wait_for(lambda: screen.state is not None and screen.settled, pilot=pilot)
         timeline = app.screen.query_one(TimelineView)
         await pilot.pause()
 

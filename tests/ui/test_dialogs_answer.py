@@ -5,13 +5,9 @@ from __future__ import annotations
 from phrony_tui.sim import Faults
 from phrony_tui.ui.dialogs.answer import AnswerDialog
 from phrony_tui.ui.widgets.run_tree import RunTree
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import screen_text
-from tests.ui.test_dialogs_common import (
+from tests.support.dialogs import (
     SIZE,
     Flaky,
-    attempts_file,  # noqa: F401 (an autouse fixture)
-    notifications,
     open_session,
     posts,
     press_until_dialog,
@@ -19,6 +15,8 @@ from tests.ui.test_dialogs_common import (
     wait_closed,
     wait_settled,
 )
+from tests.support.screen import notifications, screen_text
+from tests.support.waiting import wait_for
 
 
 def _task(sim, run_id: str, kind: str | None = None) -> dict:
@@ -44,11 +42,11 @@ async def test_approval_shows_the_guarded_call_y_approves_n_rejects(sim, make_ap
         assert posts(sim, "/messages") == [] and app.screen is dialog
         await pilot.press("y", "y")  # a second keypress while in flight sends nothing more
         await wait_closed(app, pilot)
-        await pilot.press("y")
+        await pilot.press("y")  # on the main screen: no dialog, so nothing more is sent
         await pilot.pause(0.1)
         assert posts(sim, "/messages") == [{"runId": run_id, "userTaskId": task["id"], "approved": True}]
         assert any("Approved approval task" in message for message in notifications(app))
-        await wait_for(pilot, lambda: screen.state is not None and screen.state.status != "WaitingForHITL")
+        await wait_for(lambda: screen.state is not None and screen.state.status != "WaitingForHITL", pilot=pilot)
         assert sim.status(run_id) == "Running"
         screen.open_run(other)  # another refund: rejected with n
         await open_session(app, pilot)
@@ -83,7 +81,7 @@ async def test_text_answer_is_typed_and_sent_with_enter(sim, make_app):
         dialog = await press_until_dialog(app, pilot, "a", AnswerDialog)
         assert app.focused is dialog.query_one("#answer-input")
         await pilot.press("enter")  # empty: refused in the dialog
-        await pilot.pause(0.05)
+        await wait_for(lambda: dialog.error, pilot=pilot)
         assert "the answer is empty" in dialog.error
         await pilot.press(*"Go, 2", "enter")
         await wait_closed(app, pilot)
@@ -99,7 +97,7 @@ async def test_number_refuses_what_does_not_parse_then_sends_a_number(sim, make_
         dialog = await press_until_dialog(app, pilot, "a", AnswerDialog)
         assert "EUR" in screen_text(app)  # the unit the task gives
         await pilot.press(*"4,5", "enter")
-        await pilot.pause(0.05)
+        await wait_for(lambda: dialog.error, pilot=pilot)
         assert "not a number" in dialog.error and app.screen is dialog
         assert posts(sim, "/messages") == []
         dialog.query_one("#answer-input").value = ""
@@ -139,10 +137,10 @@ async def test_the_run_selected_in_the_tree_decides_and_ctrl_n_moves_on(sim, mak
         assert dialog.task.kind == "anomaly_alert"
         assert "acknowledges" in screen_text(app) and "Task 1 of 2 pending" in screen_text(app)
         await pilot.press("ctrl+n")
-        await pilot.pause(0.05)
-        assert dialog.task.kind == "aitl_escalation" and "Task 2 of 2 pending" in screen_text(app)
+        await wait_for(lambda: "Task 2 of 2 pending" in screen_text(app), pilot=pilot)
+        assert dialog.task.kind == "aitl_escalation"
         await pilot.press("ctrl+n")
-        await pilot.pause(0.05)
+        await wait_for(lambda: "Task 1 of 2 pending" in screen_text(app), pilot=pilot)
         # an alert is acknowledged with y; the simulator (like Phrony) keeps alerts to the dashboard
         await pilot.press("y")
         await wait_settled(app, pilot, dialog)
@@ -220,10 +218,9 @@ async def test_answered_elsewhere_in_between_says_so_and_refreshes(sim, make_app
         await wait_settled(app, pilot, dialog)
         assert "Someone else answered this task" in dialog.error and "no longer pending" in dialog.error
         assert dialog.query_one("#answer-input").value == "mine"
-        await wait_for(pilot, lambda: screen.follower is not follower)  # the session was reloaded
+        await wait_for(lambda: screen.follower is not follower, pilot=pilot)  # the session was reloaded
         await pilot.press("enter")  # sending again is refused locally
-        await pilot.pause(0.05)
-        assert "already answered elsewhere" in dialog.error
+        await wait_for(lambda: "already answered elsewhere" in (dialog.error or ""), pilot=pilot)
     assert posts(sim, "/messages") == [{"runId": run_id, "userTaskId": task["id"], "textValue": "mine"}]
 
 
@@ -291,11 +288,12 @@ async def test_network_down_then_up(sim, sim_base_url, make_app):
         assert "cannot connect" in dialog.error and app.screen is dialog
         flaky.mode = "timeout"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not dialog.busy and "sent nothing for" in (dialog.error or ""))
-        flaky.mode = "slow"
+        await wait_for(lambda: not dialog.busy and "sent nothing for" in (dialog.error or ""), pilot=pilot)
+        flaky.mode = "held"
         await pilot.press("enter", "escape", "enter")  # escape waits for the answer; enter sends no more
         assert app.screen is dialog and dialog.busy
         assert "A request is in flight" in notifications(app)[-1]
+        flaky.release.set()  # the answer arrives
         await wait_closed(app, pilot)
     await old.aclose()
     assert posts(sim, "/messages") == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import pytest
@@ -11,18 +12,16 @@ from phrony_tui.ui.dialogs import files as files_module
 from phrony_tui.ui.dialogs.files import MAX_ATTACHMENT_BYTES, check_attachment, complete_path
 from phrony_tui.ui.dialogs.message import MessageDialog
 from phrony_tui.ui.dialogs.skip import SkipWaitDialog
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import screen_text
-from tests.ui.test_dialogs_common import (
+from tests.support.dialogs import (
     SIZE,
-    attempts_file,  # noqa: F401 (an autouse fixture)
-    notifications,
     open_session,
     posts,
     press_until_dialog,
     wait_closed,
     wait_settled,
 )
+from tests.support.screen import notifications, screen_text
+from tests.support.waiting import wait_for
 
 
 def _chat(sim) -> str:
@@ -38,12 +37,12 @@ async def test_message_is_multi_line_and_ctrl_s_sends_it_once(sim, make_app):
         assert app.focused is dialog.query_one("#message-text")
         assert "Last from the agent:" in screen_text(app)  # what the person replies to
         await pilot.press("ctrl+s")  # empty: refused in the dialog
-        await pilot.pause(0.05)
+        await wait_for(lambda: dialog.error, pilot=pilot)
         assert "Nothing to send" in dialog.error
         await pilot.press(*"Hi", "enter", *"yo", "ctrl+s", "ctrl+s")
         await wait_closed(app, pilot)
         assert any(message.startswith("Sent a message to Support Chat") for message in notifications(app))
-        await wait_for(pilot, lambda: screen.state.status == "Running")
+        await wait_for(lambda: screen.state.status == "Running", pilot=pilot)
     assert posts(sim, "/messages") == [{"runId": run_id, "text": "Hi\nyo"}]
 
 
@@ -67,15 +66,15 @@ async def test_files_are_checked_uploaded_then_sent_with_the_text(sim, make_app,
             assert app.focused is path_box
             path_box.value = bad
             await pilot.press("enter")
-            await pilot.pause(0.05)
-            assert reason in dialog.error and dialog.attachments == []
+            await wait_for(lambda r=reason: r in (dialog.error or ""), pilot=pilot)
+            assert dialog.attachments == []
             await pilot.press("escape")  # closes the path row, not the dialog
             assert app.screen is dialog
-        for good in (report, image):
+        for count, good in enumerate((report, image), 1):
             await pilot.press("ctrl+o")
             dialog.query_one("#attach-path").value = str(good)
             await pilot.press("enter")
-            await pilot.pause(0.05)
+            await wait_for(lambda n=count: len(dialog.attachments) == n, pilot=pilot)
         assert [a.name for a in dialog.attachments] == ["report.txt", "shot.png"]
         shown = screen_text(app)
         assert "report.txt  18 B  text/plain  — ready" in shown and "shot.png  108 B  image/png" in shown
@@ -160,16 +159,18 @@ async def test_a_reply_when_the_run_no_longer_waits_says_so_and_keeps_the_draft(
         await pilot.press(*"late")
         import httpx
 
-        httpx.post(  # someone else replies first
+        reply = await asyncio.to_thread(  # someone else replies first
+            httpx.post,
             f"{app.client.base_url}/v1/runs/{run_id}/messages",
             json={"runId": run_id, "text": "first"},
             headers={"X-API-Key": sim.keys.admin},
-        ).raise_for_status()
+        )
+        reply.raise_for_status()
         await pilot.press("ctrl+s")
         await wait_settled(app, pilot, dialog)
         assert "409" in dialog.error or "no longer waiting" in dialog.error
         assert "not waiting for a response" in dialog.error and dialog.draft == "late"
-        await wait_for(pilot, lambda: screen.follower is not follower)  # refreshed
+        await wait_for(lambda: screen.follower is not follower, pilot=pilot)  # refreshed
         await pilot.press("escape")
         await wait_closed(app, pilot)
     assert [body.get("text") for body in posts(sim, "/messages")] == ["first", "late"]
@@ -179,7 +180,7 @@ def test_attachment_checks(tmp_path, monkeypatch):
     big = tmp_path / "big.bin"
     with open(big, "wb") as out:
         out.truncate(MAX_ATTACHMENT_BYTES + 1)  # sparse: costs nothing
-    with pytest.raises(ValueError, match="over the 100.0 MiB limit"):
+    with pytest.raises(ValueError, match=r"over the 100\.0 MiB limit"):
         check_attachment(str(big))
     ok = tmp_path / "ok.json"
     ok.write_text("{}")
@@ -194,7 +195,7 @@ def test_attachment_checks(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(files_module, "_open_for_check", unreadable)  # root reads anything: fake it
-    with pytest.raises(ValueError, match="cannot read .*Permission denied"):
+    with pytest.raises(ValueError, match=r"cannot read .*Permission denied"):
         check_attachment(str(ok))
     with pytest.raises(ValueError, match="type the path"):
         check_attachment("   ")
@@ -233,7 +234,7 @@ async def test_skip_wait_asks_then_y_skips(sim, make_app):
         assert [r for r in sim.received if r[1].endswith("/skip-agent-wait")] == []
         await pilot.press("y", "y")
         await wait_closed(app, pilot)
-        await wait_for(pilot, lambda: screen.state.status == "Running")
+        await wait_for(lambda: screen.state.status == "Running", pilot=pilot)
     assert [r for r in sim.received if r[1].endswith("/skip-agent-wait")] == [
         ("POST", f"/v1/runs/{run_id}/skip-agent-wait", None)
     ]
@@ -260,5 +261,5 @@ async def test_skip_wait_n_and_escape_send_nothing_and_errors_keep_the_dialog(si
         sim.faults = Faults()
         sim.advance(901)  # the timer runs out meanwhile: the server now answers 400
         await pilot.press("y")
-        await wait_for(pilot, lambda: not dialog.busy and "not waiting on a timer" in (dialog.error or ""))
+        await wait_for(lambda: not dialog.busy and "not waiting on a timer" in (dialog.error or ""), pilot=pilot)
     assert len([r for r in sim.received if r[1].endswith("/skip-agent-wait")]) == 2

@@ -19,9 +19,9 @@ from phrony_tui.ui.dialogs.message import MessageDialog
 from phrony_tui.ui.dialogs.skip import SkipWaitDialog
 from phrony_tui.ui.dialogs.start import StartRunDialog
 from phrony_tui.ui.widgets.sessions import SessionsPane
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import main_screen
-from tests.ui.test_dialogs_common import SIZE, open_session, press_until_dialog, wait_settled
+from tests.support.dialogs import SIZE, open_session, press_until_dialog, wait_settled
+from tests.support.screen import main_screen
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ def open_dialog(app, key: str, kind: type, then=None):
         if then is not None:
             await then(pilot, dialog)
         still(app)
-        await wait_for(pilot, lambda: main_screen(app).settled)
+        await wait_for(lambda: main_screen(app).settled, pilot=pilot)
         await pilot.pause(0.1)
 
     return run_before
@@ -116,7 +116,7 @@ def test_start_run_dialog(snap_compare, sim, make_app):
 
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         dialog = await press_until_dialog(app, pilot, "s", StartRunDialog)
         dialog.query_one("#start-input").text = '{\n  "customer": "Ada Lovelace",\n  "amount": [1, 2\n}'
         await pilot.press("ctrl+s")
@@ -151,7 +151,7 @@ def test_attempts_screen(snap_compare, sim, sim_server, make_app, attempts_in_ho
 
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         await press_until_dialog(app, pilot, "A", AttemptsScreen)
         await pilot.press("down")  # on the no-answer row: retry offered
         await pilot.pause(0.1)

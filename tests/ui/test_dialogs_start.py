@@ -13,24 +13,22 @@ from phrony_tui.ui.dialogs.attempts import NO_INGRESS_NOTE, AttemptLog, Attempts
 from phrony_tui.ui.dialogs.attempts_store import AttemptStore
 from phrony_tui.ui.dialogs.start import StartRunDialog, parse_input
 from phrony_tui.ui.widgets.sessions import SessionsPane
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import main_screen, screen_text
-from tests.ui.test_dialogs_common import (
+from tests.support.dialogs import (
     SIZE,
     Flaky,
-    attempts_file,  # noqa: F401 (an autouse fixture)
-    notifications,
     posts,
     press_until_dialog,
     swap_client,
     wait_closed,
     wait_settled,
 )
+from tests.support.screen import main_screen, notifications, screen_text
+from tests.support.waiting import wait_for
 
 
 async def _sessions_loaded(app, pilot) -> SessionsPane:
     pane = app.screen.query_one(SessionsPane)
-    await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+    await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
     return pane
 
 
@@ -38,7 +36,7 @@ def _runs_posts(sim, agent_id: str) -> list:
     return posts(sim, f"/v1/agents/{agent_id}/runs")
 
 
-async def test_start_uses_the_selected_sessions_agent_and_opens_the_new_session(sim, make_app, attempts_file):  # noqa: F811
+async def test_start_uses_the_selected_sessions_agent_and_opens_the_new_session(sim, make_app, attempts_file):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         pane = await _sessions_loaded(app, pilot)
@@ -54,7 +52,7 @@ async def test_start_uses_the_selected_sessions_agent_and_opens_the_new_session(
         assert _runs_posts(sim, agent_id) == [{"input": {"a": 1}}]
         (attempt,) = loads(attempts_file.read_text())
         assert attempt.outcome == "accepted" and attempt.payload == {"a": 1} and attempt.source == "API"
-        await wait_for(pilot, lambda: screen.state is not None and screen.state.run_id == attempt.run_id)
+        await wait_for(lambda: screen.state is not None and screen.state.run_id == attempt.run_id, pilot=pilot)
         assert any(message.startswith("Started a run of") for message in notifications(app))
     assert stat.S_IMODE(attempts_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(attempts_file.parent.stat().st_mode) == 0o700
@@ -76,8 +74,8 @@ async def test_the_input_must_be_a_json_object_before_anything_is_sent(sim, make
         ]:
             editor.text = text
             await pilot.press("ctrl+s")
-            await pilot.pause(0.05)
-            assert expected in dialog.error and app.screen is dialog
+            await wait_for(lambda e=expected: e in (dialog.error or ""), pilot=pilot)
+            assert app.screen is dialog
         await pilot.press("escape")
         await wait_closed(app, pilot)
     assert _runs_posts(sim, agent_id) == []
@@ -98,7 +96,7 @@ async def test_a_file_goes_into_the_input_under_the_named_key(sim, make_app, tmp
         await pilot.press("enter")  # no key named yet: moves to the key
         assert app.focused is dialog.query_one("#start-file-key")
         await pilot.press(*"doc", "enter")
-        await wait_for(pilot, lambda: not dialog.busy and dialog.files)
+        await wait_for(lambda: not dialog.busy and dialog.files, pilot=pilot)
         value = json.loads(dialog.query_one("#start-input").text)
         leaf = value["doc"]["filename"]
         assert value == {"channel": "web", "doc": {"phronyFile": True, "filename": leaf, "mediaType": "text/plain"}}
@@ -110,7 +108,7 @@ async def test_a_file_goes_into_the_input_under_the_named_key(sim, make_app, tmp
     assert sim.find_sessions("chat")[0][0] is not None
 
 
-async def test_failures_are_recorded_and_retried_from_the_attempts_screen(sim, make_app, attempts_file):  # noqa: F811
+async def test_failures_are_recorded_and_retried_from_the_attempts_screen(sim, make_app, attempts_file):
     agent_id = sim.agents["hitl"]
     app = make_app(agent_ids=(agent_id,))
     async with app.run_test(size=SIZE) as pilot:
@@ -139,19 +137,19 @@ async def test_failures_are_recorded_and_retried_from_the_attempts_screen(sim, m
         limited, rejected = attempts.rows
         assert attempts.check_action("open_run", ()) is None and attempts.check_action("retry", ()) is True
         await pilot.press("v")
-        await wait_for(pilot, lambda: isinstance(app.screen, PayloadScreen))
+        await wait_for(lambda: isinstance(app.screen, PayloadScreen), pilot=pilot)
         assert '"amount": 120' in screen_text(app) and '"input": {' in screen_text(app)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is attempts)
+        await wait_for(lambda: app.screen is attempts, pilot=pilot)
         await pilot.press("r", "r")  # once
-        await wait_for(pilot, lambda: len(attempts.rows) == 3 and not attempts.busy)
+        await wait_for(lambda: len(attempts.rows) == 3 and not attempts.busy, pilot=pilot)
         retry = attempts.rows[0]
         assert retry.retry_of == limited.id and retry.outcome == "accepted" and retry.source == "API (retry)"
         assert f"API (retry of {limited.id})" in screen_text(app)
         assert attempts.check_action("open_run", ()) is True and attempts.check_action("retry", ()) is None
         await pilot.press("o")
         await wait_closed(app, pilot)
-        await wait_for(pilot, lambda: screen.state is not None and screen.state.run_id == retry.run_id)
+        await wait_for(lambda: screen.state is not None and screen.state.run_id == retry.run_id, pilot=pilot)
     sent = _runs_posts(sim, agent_id)
     assert sent == [
         {"input": {"amount": "lots"}},
@@ -167,7 +165,7 @@ async def test_failures_are_recorded_and_retried_from_the_attempts_screen(sim, m
         assert attempts.attempt_log.store.path == attempts_file and "Kept in" in screen_text(again)
 
 
-async def test_no_answer_is_recorded_and_may_be_retried(sim, sim_base_url, make_app, attempts_file):  # noqa: F811
+async def test_no_answer_is_recorded_and_may_be_retried(sim, sim_base_url, make_app, attempts_file):
     agent_id = sim.agents["timer"]
     app = make_app(agent_ids=(agent_id,))
     async with app.run_test(size=SIZE) as pilot:

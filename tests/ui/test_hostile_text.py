@@ -19,8 +19,8 @@ from phrony_tui.ui.widgets.run_tree import RunTree
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from phrony_tui.ui.widgets.status_bar import StatusBar
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import main_screen
+from tests.support.screen import main_screen
+from tests.support.waiting import wait_for
 
 MARKUP = "[bold red]URGENT[/bold red][link=https://evil.example]x[/link]"
 OSC_TITLE = "\x1b]0;pwned\x07"
@@ -98,8 +98,8 @@ async def test_no_pane_lets_markup_or_escapes_through():
     app = PhronyApp(settings, client=client, sessions_refresh=None, host_label="mock")
     async with app.run_test(size=(200, 50)) as pilot:
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None and app.screen.query_one(LiveLog).received >= 2)
-        await wait_for(pilot, lambda: app.screen.query_one(SessionsPane).feed.total == 1)
+        await wait_for(lambda: screen.state is not None and app.screen.query_one(LiveLog).received >= 2, pilot=pilot)
+        await wait_for(lambda: app.screen.query_one(SessionsPane).feed.total == 1, pilot=pilot)
         panes = {
             "sessions": app.screen.query_one(SessionsPane),
             "runs": app.screen.query_one(RunTree),
@@ -117,8 +117,6 @@ async def test_no_pane_lets_markup_or_escapes_through():
         assert "[bold red]URGENT" in rendered(panes["runs"])
         assert "[bold red]URGENT" in rendered(panes["live"])
         assert "[bold red]URGENT" in rendered(panes["status"])
-        from tests.ui.helpers import screen_text
-        open("/tmp/hostile.txt", "w").write(screen_text(app))
         # the step details of every row
         for index in range(screen.state.step_count):
             screen.query_one(TimelinePane).timeline.move_to(index)

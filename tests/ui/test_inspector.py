@@ -9,8 +9,8 @@ from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.run_tree import RunTree
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from phrony_tui.ui.widgets.timeline import TimelineView
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import main_screen, screen_text
+from tests.support.screen import main_screen, screen_text
+from tests.support.waiting import wait_for
 
 SIZE = (160, 45)
 
@@ -28,7 +28,7 @@ async def test_sessions_pane_shows_the_server_totals_and_pages(sim, sim_base_url
     )
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         assert pane.feed.total == expected
         assert f"Sessions ({expected})" in screen_text(app)
         first = len(pane.feed.rows)
@@ -38,7 +38,7 @@ async def test_sessions_pane_shows_the_server_totals_and_pages(sim, sim_base_url
         assert started == sorted(started, reverse=True)
         # scrolling to the end of what is loaded asks for the next pages
         await pilot.press("end")
-        await wait_for(pilot, lambda: len(pane.feed.rows) > first and not pane.loading)
+        await wait_for(lambda: len(pane.feed.rows) > first and not pane.loading, pilot=pilot)
         assert len({row.id for row in pane.feed.rows}) == len(pane.feed.rows)
 
 
@@ -52,14 +52,14 @@ async def test_inbox_shows_only_sessions_waiting_on_a_human(sim, sim_base_url, m
     )
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         await pilot.press("i")
-        await wait_for(pilot, lambda: pane.feed.inbox and pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.inbox and pane.feed.total is not None and not pane.loading, pilot=pilot)
         assert pane.feed.total == expected > 0
         assert {row.status for row in pane.feed.rows} <= set(human)
         assert "inbox: waiting on a human" in screen_text(app)
         await pilot.press("f")  # status filter inside the inbox: Running is not a human wait
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         assert pane.feed.status == "Running"
 
 
@@ -69,7 +69,7 @@ async def test_enter_opens_a_deep_multi_agent_session(sim, sim_base_url, make_ap
     app = make_app(run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None)
+        await wait_for(lambda: screen.state is not None, pilot=pilot)
         assert screen.state.step_count == len(conversation["items"])
         tree = app.screen.query_one(RunTree)
         assert max(run["depth"] for run in conversation["runs"]) >= 3
@@ -94,10 +94,10 @@ async def test_enter_opens_a_deep_multi_agent_session(sim, sim_base_url, make_ap
 
 async def test_timeline_keys_search_jump_and_details(sim, make_app):
     _, run_id = sim.find_sessions("failing", "Failed")[0]
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None)
+        await wait_for(lambda: screen.state is not None, pilot=pilot)
         view = app.screen.query_one(TimelineView)
         rows = screen.state.rows()
         await pilot.press("end")
@@ -126,10 +126,10 @@ async def test_timeline_keys_search_jump_and_details(sim, make_app):
 
 async def test_choosing_a_run_filters_the_timeline(sim, make_app):
     _, run_id = sim.find_sessions("multi", "Completed")[0]
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None)
+        await wait_for(lambda: screen.state is not None, pilot=pilot)
         tree = app.screen.query_one(RunTree)
         tree.focus()
         await pilot.press("down", "enter")  # the first sub-agent run
@@ -143,14 +143,14 @@ async def test_choosing_a_run_filters_the_timeline(sim, make_app):
 
 
 async def test_live_steps_arrive_without_refresh(sim, make_app):
-    session_id, run_id = sim.start_session("hitl")
-    app = make_app(run_id=run_id)
+    _, run_id = sim.start_session("hitl")
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None and screen.follower.status.state == "connected")
+        await wait_for(lambda: screen.state is not None and screen.follower.status.state == "connected", pilot=pilot)
         before = screen.state.step_count
         sim.advance(30)  # the run moves on and pauses on its approval
-        await wait_for(pilot, lambda: screen.state.step_count > before and screen.state.status == "WaitingForHITL")
+        await wait_for(lambda: screen.state.step_count > before and screen.state.status == "WaitingForHITL", pilot=pilot)
         log = app.screen.query_one(LiveLog)
         assert log.received > 0
         assert f"Live ({log.received:,})" in screen_text(app)
@@ -159,10 +159,10 @@ async def test_live_steps_arrive_without_refresh(sim, make_app):
 
 async def test_redacted_session_says_the_timeline_is_hidden(sim, make_app):
     _, run_id = sim.find_sessions("redacted", "Completed")[0]
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None)
+        await wait_for(lambda: screen.state is not None, pilot=pilot)
         assert screen.state.redacted
         assert "timeline hidden by the trigger's settings" in screen_text(app)
 
@@ -171,7 +171,7 @@ async def test_bad_key_shows_a_clear_error(make_app):
     app = make_app(api_key=SecretStr("phk_not_a_real_key"))
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.error is not None)
+        await wait_for(lambda: pane.error is not None, pilot=pilot)
         text = screen_text(app)
         assert "401" in text and "PHRONY_API_KEY" in text
         assert "phk_not_a_real_key" not in text
@@ -185,12 +185,12 @@ async def test_server_errors_show_and_r_retries(sim, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.error is not None)
+        await wait_for(lambda: pane.error is not None, pilot=pilot)
         assert "500" in screen_text(app)
         assert pane.feed.total is None
         sim.faults = Faults()  # the server recovers
         await pilot.press("r")
-        await wait_for(pilot, lambda: pane.error is None and pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.error is None and pane.feed.total is not None and not pane.loading, pilot=pilot)
         assert "500" not in screen_text(app)
         assert len(pane.feed.rows) > 0
 
@@ -199,7 +199,7 @@ async def test_unreachable_server_keeps_the_app_running(make_app):
     app = make_app(base_url="http://127.0.0.1:9")  # discard port: nothing listens
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.error is not None)
+        await wait_for(lambda: pane.error is not None, pilot=pilot)
         assert "127.0.0.1:9" in screen_text(app)
         assert app.is_running
 
@@ -209,11 +209,11 @@ async def test_narrow_terminal_shows_list_then_session(sim, make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = main_screen(app)
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         assert screen.has_class("-narrow")
         assert not app.screen.query_one(TimelineView).display or not app.screen.query_one("#right").display
         await pilot.press("enter")
-        await wait_for(pilot, lambda: screen.state is not None)
+        await wait_for(lambda: screen.state is not None, pilot=pilot)
         assert app.screen.query_one("#right").display
         assert not app.screen.query_one(SessionsPane).display
         await pilot.press("backspace")
@@ -235,10 +235,10 @@ async def test_the_timeline_follows_resizes_and_new_rows_without_a_layout_pass(s
     """New rows change only the timeline's scrolling (no layout of the whole screen), and
     a resize still gives it the new width; scrolling reaches the last row either way."""
     _, run_id = sim.find_sessions("multi", "Completed")[0]
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None and screen.settled)
+        await wait_for(lambda: screen.state is not None and screen.settled, pilot=pilot)
         timeline = app.screen.query_one(TimelineView)
         rows = len(screen.state.rows())
         assert timeline.virtual_size.height == rows + 1

@@ -6,24 +6,24 @@ import contextlib
 import json
 import sys
 
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 
 from phrony_tui.ui.widgets.sessions import SessionsPane
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import main_screen, screen_text
+from tests.support.screen import main_screen, notifications, screen_text
+from tests.support.waiting import wait_for
 
 SIZE = (160, 45)
 
 
 async def open_session(pilot, app):
     screen = main_screen(app)
-    await wait_for(pilot, lambda: screen.state is not None)
+    await wait_for(lambda: screen.state is not None, pilot=pilot)
     return screen
 
 
 async def test_export_json_and_markdown(sim, make_app, tmp_path):
     _, run_id = sim.find_sessions("multi", "Completed")[0]
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_session(pilot, app)
         target = tmp_path / "session.json"
@@ -31,7 +31,7 @@ async def test_export_json_and_markdown(sim, make_app, tmp_path):
         await pilot.pause()
         app.screen.query_one("#path").value = str(target)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: target.exists() and target.stat().st_size > 0)
+        await wait_for(lambda: target.exists() and target.stat().st_size > 0, pilot=pilot)
         data = json.loads(target.read_text())
         assert len(data["items"]) == screen.state.step_count
         assert data["session"]["id"] == screen.state.session.id
@@ -41,27 +41,27 @@ async def test_export_json_and_markdown(sim, make_app, tmp_path):
         await pilot.pause()
         app.screen.query_one("#path").value = str(report)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: report.exists() and report.stat().st_size > 0)
+        await wait_for(lambda: report.exists() and report.stat().st_size > 0, pilot=pilot)
         text = report.read_text()
         assert "## Runs" in text and "## Timeline" in text and screen.state.session.id in text
 
 
 async def test_export_to_an_unwritable_path_says_so(sim, make_app, tmp_path):
     _, run_id = sim.find_sessions("failing", "Failed")[0]
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         await open_session(pilot, app)
         await pilot.press("x")
         await pilot.pause()
         app.screen.query_one("#path").value = str(tmp_path / "missing-dir" / "x.json")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("Could not write" in str(n.message) for n in app._notifications))
+        await wait_for(lambda: any("Could not write" in message for message in notifications(app)), pilot=pilot)
         assert app.is_running
 
 
 async def test_copy_uses_the_clipboard(sim, make_app):
     _, run_id = sim.find_sessions("failing", "Failed")[0]
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_session(pilot, app)
         await pilot.press("end", "y")
@@ -77,7 +77,7 @@ async def test_pager_gets_the_step_and_the_app_comes_back(sim, make_app, tmp_pat
     copy = tmp_path / "paged.json"
     script = f"import shutil, sys; shutil.copy(sys.argv[1], {str(copy)!r})"
     monkeypatch.setenv("PAGER", f"{sys.executable} -c {json.dumps(script)}")
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_session(pilot, app)
         monkeypatch.setattr(app, "suspend", contextlib.nullcontext)  # headless apps cannot suspend
@@ -90,19 +90,19 @@ async def test_pager_gets_the_step_and_the_app_comes_back(sim, make_app, tmp_pat
 async def test_pager_that_does_not_exist_is_reported(sim, make_app, monkeypatch):
     _, run_id = sim.find_sessions("failing", "Failed")[0]
     monkeypatch.setenv("PAGER", "no-such-pager-here")
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         await open_session(pilot, app)
         await pilot.press("o")
         await pilot.pause()
-        assert any("was not found" in str(n.message) for n in app._notifications)
+        assert any("was not found" in message for message in notifications(app))
 
 
 async def test_palette_offers_session_commands_only_with_a_session(sim, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None)
+        await wait_for(lambda: pane.feed.total is not None, pilot=pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert not any(t.startswith("Export") for t in titles)
         assert any(t.startswith("Inbox") and "(i)" in t for t in titles)
@@ -115,7 +115,13 @@ async def test_palette_offers_session_commands_only_with_a_session(sim, make_app
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"copy the session")
-        await pilot.pause(0.3)
+        results = app.screen.query_one(CommandList)
+
+        def best_match() -> str:
+            index = results.highlighted
+            return "" if index is None or index >= results.option_count else str(results.get_option_at_index(index).prompt)
+
+        await wait_for(lambda: "Copy the session id" in best_match(), pilot=pilot)  # the search has run
         await pilot.press("enter")
         await pilot.pause()
         assert app.clipboard == screen.state.session.id
@@ -123,30 +129,30 @@ async def test_palette_offers_session_commands_only_with_a_session(sim, make_app
 
 async def test_watched_session_that_starts_waiting_notifies_and_rings(sim, make_app, monkeypatch):
     _, run_id = sim.start_session("hitl")
-    app = make_app(run_id=run_id)
+    app = make_app(agent_ids=(), run_id=run_id)
     rings = []
     async with app.run_test(size=SIZE) as pilot:
         monkeypatch.setattr(app, "bell", lambda: rings.append(1))
         screen = main_screen(app)
-        await wait_for(pilot, lambda: screen.state is not None and screen.follower.status.state == "connected")
+        await wait_for(lambda: screen.state is not None and screen.follower.status.state == "connected", pilot=pilot)
         assert not rings  # the state it had when opened is not news
         sim.advance(30)
-        await wait_for(pilot, lambda: screen.state.status == "WaitingForHITL")
-        await pilot.pause(0.2)
+        await wait_for(lambda: screen.state.status == "WaitingForHITL", pilot=pilot)
+        await wait_for(lambda: rings, pilot=pilot)
         assert rings == [1]
-        assert any("waits for" in str(n.message) for n in app._notifications)
+        assert any("waits for" in message for message in notifications(app))
 
 
 async def test_sessions_that_changed_since_you_looked_are_marked(sim, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
         assert pane.changed_count == 0
         sim.advance(60)  # running showcase sessions move on
         await pilot.press("r")
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
-        await pilot.pause(0.2)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: "changed since you looked" in screen_text(app), pilot=pilot)
         assert pane.changed_count > 0
         assert "changed since you looked" in screen_text(app)
         assert "◆" in screen_text(app)

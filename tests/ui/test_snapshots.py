@@ -8,8 +8,8 @@ from __future__ import annotations
 from pydantic import SecretStr
 
 from phrony_tui.ui.widgets.sessions import SessionsPane
-from tests.ui.conftest import wait_for
-from tests.ui.helpers import main_screen
+from tests.support.screen import main_screen
+from tests.support.waiting import wait_for
 
 WIDE = (160, 45)
 NARROW = (80, 24)
@@ -18,7 +18,7 @@ NARROW = (80, 24)
 def sessions_loaded(app):
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
 
     return run_before
 
@@ -29,14 +29,14 @@ def session_open(app, *, live: bool):
         pane = app.screen.query_one(SessionsPane)
         state = "connected" if live else "closed"
         await wait_for(
-            pilot,
             lambda: screen.state is not None
             and screen.follower is not None
             and screen.follower.status.state == state
             and pane.feed.total is not None
             and not pane.loading,
+            pilot=pilot,
         )
-        await wait_for(pilot, lambda: screen.settled)  # the follower's last news is drawn
+        await wait_for(lambda: screen.settled, pilot=pilot)  # the follower's last news is drawn
 
     return run_before
 
@@ -69,7 +69,7 @@ def test_bad_key_error(snap_compare, make_app):
 
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.error is not None and not pane.loading)
+        await wait_for(lambda: pane.error is not None and not pane.loading, pilot=pilot)
 
     assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
 

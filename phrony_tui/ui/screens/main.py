@@ -145,7 +145,9 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
 
         error: str | None = None
         results = await asyncio.gather(*(fetch(request) for request in requests))
-        for request, result in zip(requests, results):
+        if not pane.is_attached or pane._pruning:
+            return  # the app closed while the pages were on the way: the pane's widgets are gone
+        for request, result in zip(requests, results, strict=True):
             if isinstance(result, PhronyError):
                 feed.request_failed(request)
                 error = describe_error(result)

@@ -1,4 +1,4 @@
-"""Small factories for the core tests."""
+"""Small factories of wire models (steps, runs, events) for the core tests."""
 
 from __future__ import annotations
 

@@ -1,0 +1,42 @@
+"""The one way tests wait: for a condition, with a generous hang guard.
+
+Never for a time: a loaded machine makes everything slower, so a test waits until what
+it needs holds, and ``timeout`` only stops a test that would otherwise hang.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+# A hang guard, not a speed check: an order of magnitude above the slowest wait seen
+# on a loaded 2-core machine.
+WAIT_TIMEOUT = 30.0
+_POLL = 0.01
+
+
+async def wait_for(
+    condition: Callable[[], Any],
+    *,
+    pilot: Any = None,
+    timeout: float = WAIT_TIMEOUT,
+    what: str | None = None,
+) -> None:
+    """Return once ``condition()`` is true; fail after ``timeout`` seconds.
+
+    With a Textual ``pilot`` it polls with ``pilot.pause``, then lets the app settle
+    once more (a refresh that the condition's change asked for), so what the test reads
+    next from the screen is drawn. Without one it polls with ``asyncio.sleep``.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"{what or 'condition'} not met within {timeout:g} s (a hang guard)")
+        if pilot is not None:
+            await pilot.pause(_POLL)
+        else:
+            await asyncio.sleep(_POLL)
+    if pilot is not None:
+        await pilot.pause()
