@@ -24,6 +24,7 @@ from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
 from phrony_tui.gcpause import freeze_after_bulk, paused_gc, release_frozen
+from phrony_tui.live.apply import apply_batch
 from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import RunActions
 from phrony_tui.ui.errors import describe_error
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
 FLUSH_INTERVAL = 0.1
 # Pages of the sessions list asked for at the same time (one per agent and filter).
 PAGE_REQUESTS_AT_ONCE = 6
-# Live events are applied in slices of this many, yielding to keys in between.
-APPLY_CHUNK = 500
 # At most this many events of one flush are described in the live log.
 LOG_BATCH = 200
 # A flush with this many events makes the next timer tick skip (draw at 5 Hz, not 10).
@@ -146,7 +145,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
 
         error: str | None = None
         results = await asyncio.gather(*(fetch(request) for request in requests))
-        for request, result in zip(requests, results):
+        for request, result in zip(requests, results, strict=True):
             if isinstance(result, PhronyError):
                 feed.request_failed(request)
                 error = describe_error(result)
@@ -254,13 +253,16 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._skip_ticks = 1 if len(batch.events) >= BUSY_BATCH else 0
         log = self.query_one(LiveLog)
         status: FollowStatus = batch.status
-        first = False
-        if batch.conversation is not None:
-            if self.state is None:
-                self.state = SessionState(follower.run_id, batch.conversation, agent_names=self.app.settings.agent_names)
-                first = True
-            else:
-                self.state.merge_conversation(batch.conversation)
+        names = self.app.settings.agent_names
+        applied = await apply_batch(
+            self.state, batch,
+            new_state=lambda conversation: SessionState(follower.run_id, conversation, agent_names=names),
+            still_current=lambda: self.follower is follower,
+            bulk=paused_gc, after_bulk=freeze_after_bulk,
+        )  # fmt: skip
+        if applied.left:
+            return  # the person left this run meanwhile
+        self.state, first = applied.state, applied.first
         if self.state is None:
             if status.fatal or status.error:
                 self.query_one(TimelinePane).show_error(status.error or status.label)
@@ -268,19 +270,6 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             log.set_state(status.label, received=status.received, malformed=status.malformed)
             return
         if batch.events:
-            # The rest are in batch.conversation, but for steps it does not hold yet (a
-            # conversation may lag its stream): those are applied too, never a status.
-            fresh = self.state.missing_steps(batch.events[: batch.superseded]) + batch.fresh_events
-            # No collection until the burst's rows are frozen: between two slices, one would
-            # scan every row the burst added so far (a 100,000-event drain took 2x as long).
-            with paused_gc():
-                for start in range(0, len(fresh), APPLY_CHUNK):
-                    if start:
-                        await asyncio.sleep(0)  # a key pressed meanwhile is handled now, not after the burst
-                        if self.follower is not follower:
-                            return  # the person left this run meanwhile
-                    self.state.apply_events(fresh[start : start + APPLY_CHUNK])
-                freeze_after_bulk(len(fresh))
             lines = self.state.describe_events(batch.events, limit=LOG_BATCH)
             if len(batch.events) > LOG_BATCH:
                 # A firehose: describing every event would cost more than drawing it.
@@ -288,7 +277,6 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
                 lines.insert(0, f"… {skipped:,} more events in this burst (counted; every step is in the timeline)")
             log.write(lines)
         log.set_state(status.label, received=status.received, malformed=status.malformed)
-        freeze_after_bulk(len(batch.events) + (len(batch.conversation.items) if batch.conversation else 0))
         self._redraw_session(follow_end=not first)
         self._announce(first)
         if first:
