@@ -30,7 +30,7 @@ from tests.ui.test_dialogs_common import (
 
 async def _sessions_loaded(app, pilot) -> SessionsPane:
     pane = app.screen.query_one(SessionsPane)
-    await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+    await wait_for(pilot, lambda: pane.feed.total is not None and not pane.fetching)
     return pane
 
 

@@ -141,11 +141,11 @@ async def test_sessions_that_changed_since_you_looked_are_marked(sim, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.fetching)
         assert pane.changed_count == 0
         sim.advance(60)  # running showcase sessions move on
         await pilot.press("r")
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.fetching)
         await pilot.pause(0.2)
         assert pane.changed_count > 0
         assert "changed since you looked" in screen_text(app)

@@ -18,7 +18,7 @@ NARROW = (80, 24)
 def sessions_loaded(app):
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.loading)
+        await wait_for(pilot, lambda: pane.feed.total is not None and not pane.fetching)
 
     return run_before
 
@@ -34,7 +34,7 @@ def session_open(app, *, live: bool):
             and screen.follower is not None
             and screen.follower.status.state == state
             and pane.feed.total is not None
-            and not pane.loading,
+            and not pane.fetching,
         )
         await wait_for(pilot, lambda: screen.settled)  # the follower's last news is drawn
 
@@ -69,7 +69,7 @@ def test_bad_key_error(snap_compare, make_app):
 
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(pilot, lambda: pane.error is not None and not pane.loading)
+        await wait_for(pilot, lambda: pane.error is not None and not pane.fetching)
 
     assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
 

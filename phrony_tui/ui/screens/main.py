@@ -105,7 +105,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._show_session(False)
         self.set_interval(FLUSH_INTERVAL, partial(self._flush_live, tick=True))
         if self.app.sessions_refresh:
-            self.set_interval(self.app.sessions_refresh, self._auto_refresh)
+            self.set_interval(self.app.sessions_refresh, self._refresh_sessions_list)
         if self.app.settings.agent_ids:
             self.load_sessions()
         if self.app.settings.run_id:
@@ -130,7 +130,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         requests = self.feed.next_requests() if requests is None else requests
         if not requests:
             return
-        pane.set_loading(True)
+        pane.set_fetching(True)
         feed = self.feed
         gate = asyncio.Semaphore(PAGE_REQUESTS_AT_ONCE)
 
@@ -151,7 +151,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
                 error = describe_error(result)
             else:
                 feed.add_page(request, result)
-        pane.set_loading(False)
+        pane.set_fetching(False)
         pane.set_error(error)
         pane.refresh_rows()
 
@@ -172,7 +172,9 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             return
         self.open_run(run_id, event.session)
 
-    def _auto_refresh(self) -> None:
+    def _refresh_sessions_list(self) -> None:
+        # Every app.sessions_refresh seconds. (Not ``_auto_refresh``: Textual's DOMNode has
+        # an attribute of that name, which shadowed this method and the timer called None.)
         if self.feed is not None and self.app.settings.agent_ids:
             self.load_sessions(self.feed.first_page_requests())
 
@@ -221,7 +223,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         (tests and screenshots wait for this rather than for time to pass)."""
         follower = self.follower
         pending = follower is not None and (follower.has_news or self._flushing)
-        return not pending and not self.query_one(SessionsPane).loading
+        return not pending and not self.query_one(SessionsPane).fetching
 
     async def _flush_live(self, *, tick: bool = False) -> None:
         """Drain what the follower buffered and redraw once."""
