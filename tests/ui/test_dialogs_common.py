@@ -141,8 +141,9 @@ async def test_without_an_open_session_the_run_keys_are_hidden(sim, make_app):
         for action in ("answer", "message", "skip_wait"):
             assert screen.check_action(action, ()) is False
         assert screen.check_action("start_run", ()) is True
-        footer = screen_text(app).splitlines()[-1]
-        assert "Answer" not in footer and "Start run" in footer
+        # the footer is composed after the first frames: wait for it (a hang guard, not a time bound)
+        await wait_for(pilot, lambda: "Start run" in screen_text(app).splitlines()[-1])
+        assert "Answer" not in screen_text(app).splitlines()[-1]
         await pilot.press("a")
         await pilot.pause(0.1)
         assert "Open a session first" in notifications(app)[-1]

@@ -22,7 +22,6 @@ def binding_rows(keymap: dict[str, str] | None = None) -> list[tuple[str, str, s
 
 
 def _rows(keymap: dict[str, str]) -> list[tuple[str, str, str, str | None]]:
-    from phrony_tui.ui.actions import RunActions
     from phrony_tui.ui.app import PhronyApp
     from phrony_tui.ui.dialogs.answer import AnswerDialog
     from phrony_tui.ui.dialogs.attempts import AttemptsScreen, PayloadScreen
@@ -47,7 +46,6 @@ def _rows(keymap: dict[str, str]) -> list[tuple[str, str, str, str | None]]:
         ("timeline", TimelineView),
         ("timeline", TimelinePane),
         ("live log", LiveLog),
-        ("main screen", RunActions),
         ("a dialog", ActionDialog),
         ("answer dialog", AnswerDialog),
         ("answer: text, number", SendInput),

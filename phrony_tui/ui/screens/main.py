@@ -12,21 +12,22 @@ from collections.abc import Awaitable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from phrony_tui.client import PhronyError
-from phrony_tui.client.models import Conversation, SessionSummary
+from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
+from phrony_tui.core.gating import GATED, RUN_ACTIONS, pause_actions, refusal
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
 from phrony_tui.gcpause import freeze_after_bulk, paused_gc, release_frozen
 from phrony_tui.live.apply import apply_batch
 from phrony_tui.live.follower import FollowStatus, RunFollower
-from phrony_tui.ui.actions import RunActions
+from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
 from phrony_tui.ui.session_tools import SessionTools
@@ -52,7 +53,7 @@ BUSY_BATCH = 1_000
 NARROW_WIDTH = 110
 
 
-class MainScreen(RunActions, SessionTools, Screen[None]):
+class MainScreen(Screen[None]):
     app: PhronyApp
 
     BINDINGS = [
@@ -71,6 +72,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         Binding("3", "focus_pane('timeline')", "Timeline", show=False, id="main.focus_timeline"),
         Binding("4", "focus_pane('live')", "Live log", show=False, id="main.focus_live"),
         Binding("backspace", "back", "Back to sessions", show=False, id="main.back"),
+        Binding("A", "attempts", "Attempts", id="run.attempts"),
     ]
 
     def __init__(self) -> None:
@@ -84,6 +86,11 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._flush_again = False
         self._first_drawn = asyncio.Event()
         self._announced_status: str | None = None
+        self._action_signature: object = None
+        self.run_actions = RunActions(
+            self, lambda: self.state, selected_run=self._selected_run, preferred_agent=self._preferred_agent
+        )
+        self.tools = SessionTools(self, lambda: self.state, self._current_step)
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -342,6 +349,102 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         if self.state is not None:
             item = event.item
             self.app.push_screen(StepDetailScreen(item, self.state.agent_label(item.run_id)))
+
+    # -- which actions apply (core.gating says) ---------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False: left out of the footer and the palette (cannot apply at all here);
+        # None: greyed out in the footer (waits for another pause), not in the palette.
+        if action in GATED:
+            refused = refusal(self.state, action, agents=self.app.settings.agent_ids)
+            if refused is None:
+                return True
+            return False if refused.out_of_place and action in RUN_ACTIONS else None
+        return super().check_action(action, parameters)
+
+    def _recheck_actions(self) -> None:
+        """The session changes with the stream: called after each redraw; the footer's
+        keys are refreshed when what applies has changed."""
+        state = self.state
+        if state is None:
+            signature: object = None
+        else:
+            signature = (id(state), state.status, frozenset(pause_actions(state)), len(state.pending_tasks()))
+        if signature != self._action_signature:
+            self._action_signature = signature
+            self.refresh_bindings()
+
+    def on_key(self, event: events.Key) -> None:
+        """A key of a run action that does not apply here says why (instead of doing nothing)."""
+        active = self.active_bindings.get(event.key)
+        if active is not None and (active.node is not self or active.enabled):
+            return  # a widget's own key, or an action that runs
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.action in RUN_ACTIONS:
+                refused = refusal(self.state, binding.action, agents=self.app.settings.agent_ids)
+                if refused is not None:
+                    event.stop()
+                    self.notify(refused.reason, severity="warning", markup=False)
+                return
+
+    # -- actions: the dialogs (RunActions) and export, copy, pager (SessionTools) -------
+    def action_answer(self) -> None:
+        self.run_actions.answer()
+
+    def action_message(self) -> None:
+        self.run_actions.message()
+
+    def action_skip_wait(self) -> None:
+        self.run_actions.skip_wait()
+
+    def action_start_run(self) -> None:
+        self.run_actions.start_run()
+
+    def action_attempts(self) -> None:
+        self.run_actions.attempts()
+
+    def action_export(self, fmt: str = "json") -> None:
+        self.tools.export(fmt)
+
+    def action_copy(self, what: str) -> None:
+        self.tools.copy(what)
+
+    def action_pager(self, editor: bool = False) -> None:
+        self.tools.pager(editor)
+
+    @on(Acted)
+    def _acted(self, message: Acted) -> None:
+        if message.open_run is not None:
+            self.open_run(message.open_run)
+            if self.feed is not None and self.app.settings.agent_ids:
+                self.load_sessions(self.feed.first_page_requests())  # the new session is listed
+            return
+        follower = self.follower
+        if self.state is not None and (follower is None or follower.status.closed):
+            # Nothing follows the session any more: reload it to show its new state.
+            self.open_run(self.state.run_id)
+
+    @on(Reopen)
+    def _reopen(self, message: Reopen) -> None:
+        self.open_run(message.run_id)
+
+    # -- what the helpers ask of the panes ----------------------------------------------
+    def _preferred_agent(self) -> str | None:
+        """The agent of the session selected in the sessions pane (when it has focus), else
+        the open session's, else the selected session's."""
+        pane = self.query_one(SessionsPane)
+        current = pane.current
+        if current is not None and pane.has_focus_within and current.agent_id:
+            return current.agent_id
+        if self.state is not None and self.state.session.agent_id:
+            return self.state.session.agent_id
+        return current.agent_id if current is not None else None
+
+    def _selected_run(self) -> str | None:
+        node = self.query_one(RunTree).cursor_node
+        return node.data if node is not None else None
+
+    def _current_step(self) -> ConversationItem | None:
+        return self.query_one(TimelinePane).current_item() if self.state is not None else None
 
     # -- actions ---------------------------------------------------------------
     def action_refresh(self) -> None:
