@@ -158,10 +158,10 @@ def test_help_lists_the_dialog_keys():
         ("n", "answer dialog", "Reject"),
         ("ctrl+s", "message dialog", "Send"),
         ("ctrl+o", "message dialog", "Attach file"),
-        ("y", "skip-wait dialog", "Skip the wait"),
-        ("ctrl+s", "start-run dialog", "Start run"),
+        ("y", "skip wait dialog", "Skip the wait"),
+        ("ctrl+s", "start run dialog", "Start run"),
         ("A", "main screen", "Attempts"),
-        ("r", "start attempts", "Retry"),
-        ("escape", "a dialog", "Cancel"),
+        ("r", "attempts screen", "Retry"),
+        ("escape", "action dialog", "Cancel"),
     ]:
         assert expected in rows, expected

@@ -16,6 +16,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from phrony_tui.client import PhronyError
@@ -56,24 +57,42 @@ NARROW_WIDTH = 110
 class MainScreen(Screen[None]):
     app: PhronyApp
 
+    # The palette's title and help line for each: the first line of its tooltip, the rest.
     BINDINGS = [
-        Binding("a", "answer", "Answer", id="run.answer"),
-        Binding("m", "message", "Message", id="run.message"),
-        Binding("w", "skip_wait", "Skip wait", id="run.skip_wait"),
-        Binding("s", "start_run", "Start run", id="run.start"),
-        Binding("x", "export('json')", "Export JSON", show=False, id="session.export_json"),
-        Binding("X", "export('markdown')", "Export Markdown", show=False, id="session.export_markdown"),
-        Binding("y", "copy('step')", "Copy step", show=False, id="session.copy_step"),
-        Binding("o", "pager", "Pager", show=False, id="session.pager"),
-        Binding("O", "pager(True)", "Editor", show=False, id="session.editor"),
-        Binding("r", "refresh", "Refresh", id="main.refresh"),
-        Binding("1", "focus_pane('sessions')", "Sessions", show=False, id="main.focus_sessions"),
-        Binding("2", "focus_pane('runs')", "Runs", show=False, id="main.focus_runs"),
-        Binding("3", "focus_pane('timeline')", "Timeline", show=False, id="main.focus_timeline"),
-        Binding("4", "focus_pane('live')", "Live log", show=False, id="main.focus_live"),
-        Binding("backspace", "back", "Back to sessions", show=False, id="main.back"),
-        Binding("A", "attempts", "Attempts", id="run.attempts"),
-    ]
+        Binding("a", "answer", "Answer", id="run.answer",
+                tooltip="Answer the pending user task\napprove/reject, pick, type text or a number"),
+        Binding("m", "message", "Message", id="run.message",
+                tooltip="Send a message\nreply to a run waiting for a response, with files"),
+        Binding("w", "skip_wait", "Skip wait", id="run.skip_wait",
+                tooltip="Skip the wait timer\nend a WaitingForTimer pause now"),
+        Binding("s", "start_run", "Start run", id="run.start",
+                tooltip="Start a run\nstart a new run of the selected agent with a JSON input"),
+        Binding("x", "export('json')", "Export JSON", show=False, id="session.export_json",
+                tooltip="Export the conversation as JSON\nthe session as received, live steps merged"),
+        Binding("X", "export('markdown')", "Export Markdown", show=False, id="session.export_markdown",
+                tooltip="Export a Markdown report\nruns tree, tasks and answers, timeline"),
+        Binding("y", "copy('step')", "Copy step", show=False, id="session.copy_step",
+                tooltip="Copy the step content\nthe selected step's content as JSON"),
+        Binding("Y", "copy('run')", "Copy run id", show=False, id="session.copy_run",
+                tooltip="Copy the run id\nto the clipboard (OSC 52: works over SSH)"),
+        Binding("ctrl+y", "copy('session')", "Copy session id", show=False, id="session.copy_session",
+                tooltip="Copy the session id\nto the clipboard (OSC 52: works over SSH)"),
+        Binding("o", "pager", "Pager", show=False, id="session.pager",
+                tooltip="Open the step in $PAGER\nthe selected step's content, full"),
+        Binding("O", "pager(True)", "Editor", show=False, id="session.editor",
+                tooltip="Open the step in $EDITOR\na private temporary copy"),
+        Binding("r", "refresh", "Refresh", id="main.refresh", tooltip="Refresh\nsessions and the open session"),
+        Binding("1", "focus_pane('sessions')", "Sessions", show=False, id="main.focus_sessions",
+                tooltip="Go to the sessions list"),
+        Binding("2", "focus_pane('runs')", "Runs", show=False, id="main.focus_runs", tooltip="Go to the run tree"),
+        Binding("3", "focus_pane('timeline')", "Timeline", show=False, id="main.focus_timeline",
+                tooltip="Go to the timeline"),
+        Binding("4", "focus_pane('live')", "Live log", show=False, id="main.focus_live", tooltip="Go to the live log"),
+        Binding("backspace", "back", "Back to sessions", show=False, id="main.back",
+                tooltip="Back to the sessions list\nnarrow terminals show one thing at a time"),
+        Binding("A", "attempts", "Attempts", id="run.attempts",
+                tooltip="Start attempts\nruns started from this terminal: open one, view its payload, retry"),
+    ]  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
@@ -426,6 +445,13 @@ class MainScreen(Screen[None]):
     @on(Reopen)
     def _reopen(self, message: Reopen) -> None:
         self.open_run(message.run_id)
+
+    def offers_commands_of(self, node: DOMNode) -> bool:
+        """The palette offers the keys of the panes that show the open session (the run
+        tree, the timeline, the live log) only while one is open."""
+        if self.state is not None:
+            return True
+        return not any(isinstance(n, (RunTree, TimelinePane, LiveLog)) for n in node.ancestors_with_self)
 
     # -- what the helpers ask of the panes ----------------------------------------------
     def _preferred_agent(self) -> str | None:
