@@ -59,6 +59,8 @@ class MainScreen(Screen[None]):
 
     # The palette's title and help line for each: the first line of its tooltip, the rest.
     BINDINGS = [
+        Binding("A", "attempts", "Attempts", id="run.attempts",
+                tooltip="Start attempts\nruns started from this terminal: open one, view its payload, retry"),
         Binding("a", "answer", "Answer", id="run.answer",
                 tooltip="Answer the pending user task\napprove/reject, pick, type text or a number"),
         Binding("m", "message", "Message", id="run.message",
@@ -90,8 +92,6 @@ class MainScreen(Screen[None]):
         Binding("4", "focus_pane('live')", "Live log", show=False, id="main.focus_live", tooltip="Go to the live log"),
         Binding("backspace", "back", "Back to sessions", show=False, id="main.back",
                 tooltip="Back to the sessions list\nnarrow terminals show one thing at a time"),
-        Binding("A", "attempts", "Attempts", id="run.attempts",
-                tooltip="Start attempts\nruns started from this terminal: open one, view its payload, retry"),
     ]  # fmt: skip
 
     def __init__(self) -> None:
