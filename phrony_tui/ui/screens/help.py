@@ -99,7 +99,6 @@ def binding_rows(keymap: dict[str, str] | None = None, app: App | None = None) -
 
 
 def _our_classes() -> Iterable[type]:
-    importlib.import_module("phrony_tui.ui.app")
     for package_name in _PACKAGES:
         package = importlib.import_module(package_name)
         for module in pkgutil.iter_modules(package.__path__, package_name + "."):
@@ -145,10 +144,11 @@ class HelpScreen(ModalScreen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        from phrony_tui.ui.app import PhronyApp
-
         app = self.app
-        keymap = app.settings.keymap if isinstance(app, PhronyApp) else {}
+        # The app's settings (PhronyApp's), read without importing the app module: it
+        # imports the palette, which imports this module.
+        settings = getattr(app, "settings", None)
+        keymap: dict[str, str] = getattr(settings, "keymap", None) or {}
         table = Table(title="phrony-tui keys", expand=True, show_edge=False)
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("where")
