@@ -16,6 +16,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -106,7 +107,7 @@ class MainScreen(Screen[None]):
         self._first_drawn = asyncio.Event()
         self._announced_status: str | None = None
         self._action_signature: object = None
-        self.run_actions = RunActions(
+        self.dialogs = RunActions(
             self, lambda: self.state, selected_run=self._selected_run, preferred_agent=self._preferred_agent
         )
         self.tools = SessionTools(self, lambda: self.state, self._current_step)
@@ -177,9 +178,12 @@ class MainScreen(Screen[None]):
                 error = describe_error(result)
             else:
                 feed.add_page(request, result)
-        pane.set_fetching(False)
-        pane.set_error(error)
-        pane.refresh_rows()
+        try:
+            pane.set_fetching(False)
+            pane.set_error(error)
+            pane.refresh_rows()
+        except NoMatches:
+            return  # the app closed while the pages were on their way: the pane's parts are gone
 
     @on(SessionsPane.WantMore)
     def _more_sessions(self) -> None:
@@ -201,7 +205,8 @@ class MainScreen(Screen[None]):
     def _refresh_sessions_list(self) -> None:
         # Every app.sessions_refresh seconds. (Not ``_auto_refresh``: Textual's DOMNode has
         # an attribute of that name, which shadowed this method and the timer called None.)
-        if self.feed is not None and self.app.settings.agent_ids:
+        # A refresh still on its way (a slow server) is not doubled.
+        if self.feed is not None and self.app.settings.agent_ids and not self.query_one(SessionsPane).fetching:
             self.load_sessions(self.feed.first_page_requests())
 
     # -- an open session -------------------------------------------------------
@@ -407,19 +412,19 @@ class MainScreen(Screen[None]):
 
     # -- actions: the dialogs (RunActions) and export, copy, pager (SessionTools) -------
     def action_answer(self) -> None:
-        self.run_actions.answer()
+        self.dialogs.answer()
 
     def action_message(self) -> None:
-        self.run_actions.message()
+        self.dialogs.message()
 
     def action_skip_wait(self) -> None:
-        self.run_actions.skip_wait()
+        self.dialogs.skip_wait()
 
     def action_start_run(self) -> None:
-        self.run_actions.start_run()
+        self.dialogs.start_run()
 
     def action_attempts(self) -> None:
-        self.run_actions.attempts()
+        self.dialogs.attempts()
 
     def action_export(self, fmt: str = "json") -> None:
         self.tools.export(fmt)
