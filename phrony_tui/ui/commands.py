@@ -1,42 +1,31 @@
-"""The command palette (ctrl+p): every action, with its key, where it applies now."""
+"""The command palette (ctrl+p): the key bindings of the main screen, its panes and
+the app, where they apply now, each with its key.
+
+Built from the bindings themselves (``ui.screens.help`` reads them the same way):
+a binding with an id is a command; the first line of its tooltip is the title
+(else its description), the rest the help line. An action is offered when its
+owner's ``check_action`` says it applies (the main screen asks ``core.gating``),
+and the keys of the panes that show the open session only while one is open.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING
 
+from textual.actions import parse
 from textual.app import SystemCommand
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.markup import escape
 from textual.screen import Screen
 
 from phrony_tui.core.safe_text import one_line
+from phrony_tui.ui.screens.help import keys_of, node_bindings, place_of
 
-# (title, help, action on the main screen (name and arguments), binding id for the key shown)
-ACTIONS: tuple[tuple[str, str, tuple, str | None], ...] = (
-    ("Answer the pending user task", "approve/reject, pick, type text or a number", ("answer",), "run.answer"),
-    ("Send a message", "reply to a run waiting for a response, with files", ("message",), "run.message"),
-    ("Skip the wait timer", "end a WaitingForTimer pause now", ("skip_wait",), "run.skip_wait"),
-    ("Start a run", "start a new run of the selected agent with a JSON input", ("start_run",), "run.start"),
-    ("Export the conversation as JSON", "the session as received, live steps merged", ("export", 'json'), "session.export_json"),
-    ("Export a Markdown report", "runs tree, tasks and answers, timeline", ("export", 'markdown'), "session.export_markdown"),
-    ("Copy the run id", "to the clipboard (OSC 52: works over SSH)", ("copy", 'run'), None),
-    ("Copy the session id", "to the clipboard (OSC 52: works over SSH)", ("copy", 'session'), None),
-    ("Copy the step content", "the selected step's content as JSON", ("copy", 'step'), "session.copy_step"),
-    ("Open the step in $PAGER", "the selected step's content, full", ("pager",), "session.pager"),
-    ("Open the step in $EDITOR", "a private temporary copy", ("pager", True), "session.editor"),
-    ("Inbox: sessions waiting on a human", "toggle the filter across agents", ("inbox",), "sessions.inbox"),
-    ("Cycle the status filter", "server-side status filter of the sessions list", ("status_filter",), "sessions.status"),
-    ("Refresh", "sessions and the open session", ("refresh",), "main.refresh"),
-    ("Back to the sessions list", "narrow terminals show one thing at a time", ("back",), "main.back"),
-)
-
-
-def _key_for(screen: Screen, binding_id: str | None) -> str:
-    if binding_id is None:
-        return ""
-    from phrony_tui.ui.screens.help import binding_rows_by_id
-
-    return binding_rows_by_id(screen.app.settings.keymap).get(binding_id, "")
+if TYPE_CHECKING:
+    from phrony_tui.ui.screens.main import MainScreen
 
 
 def palette_commands(screen: Screen) -> Iterable[SystemCommand]:
@@ -44,20 +33,33 @@ def palette_commands(screen: Screen) -> Iterable[SystemCommand]:
 
     if not isinstance(screen, MainScreen):
         return
-    for title, help_text, (name, *arguments), binding_id in ACTIONS:
-        parameters = tuple(arguments)
-        target = screen
-        if name in ("inbox", "status_filter"):
-            from phrony_tui.ui.widgets.sessions import SessionsPane
-
-            target = screen.query_one(SessionsPane)
-        if not target.check_action(name, parameters):
-            continue
-        key = _key_for(screen, binding_id)
-        label = f"{title}  ({key})" if key else title
-        action = f"{name}({', '.join(repr(a) for a in parameters)})" if parameters else name
-        yield SystemCommand(label, help_text, partial(target.run_action, action))
+    keymap = screen.app.settings.keymap
+    for node, binding in _offered(screen):
+        title, _, help_text = binding.tooltip.partition("\n")
+        title = title or binding.description or binding.action
+        keys = keys_of(binding, keymap)
+        yield SystemCommand(
+            escape(f"{title}  ({keys})"),
+            escape(help_text or place_of(type(node))),
+            partial(screen.app.run_action, binding.action, node),
+        )
     yield from _profiles_and_agents(screen)
+
+
+def _offered(screen: MainScreen) -> Iterator[tuple[DOMNode, Binding]]:
+    """(node, binding) for each binding with an id that applies now: the screen's, its
+    widgets' in layout order, the app's; one per node and action."""
+    seen: set[tuple[int, str]] = set()
+    for node in (screen, *screen.walk_children(), screen.app):
+        if not screen.offers_commands_of(node):
+            continue
+        for binding in node_bindings(node):
+            if not binding.id or (id(node), binding.action) in seen:
+                continue
+            seen.add((id(node), binding.action))
+            _, name, parameters = parse(binding.action)
+            if node.check_action(name, parameters) is True:
+                yield node, binding
 
 
 def _label(text: str) -> str:
@@ -65,7 +67,7 @@ def _label(text: str) -> str:
     return escape(one_line(text, 60))
 
 
-def _profiles_and_agents(screen) -> Iterable[SystemCommand]:
+def _profiles_and_agents(screen: MainScreen) -> Iterable[SystemCommand]:
     app = screen.app
     settings = app.settings
     for profile in settings.profiles:

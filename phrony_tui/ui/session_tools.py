@@ -1,4 +1,4 @@
-"""Export, copy and pager for the open session: a MainScreen mixin.
+"""Export, copy and pager for the open session: a helper the main screen owns.
 
 Exports are written in a thread (a 40 MB JSON must not stall the UI); the pager
 and editor run with the app suspended and return to the same place.
@@ -11,17 +11,25 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label
 
+from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.export import conversation_json, markdown_report
+from phrony_tui.core.gating import why_not
 from phrony_tui.core.safe_text import one_line, pretty_json
+from phrony_tui.core.session_state import SessionState
+
+if TYPE_CHECKING:
+    from phrony_tui.ui.app import PhronyApp
 
 # The pager's copy of a step is cut here; the JSON export has everything.
 PAGER_LIMIT = 20_000_000
@@ -52,18 +60,28 @@ class PathPrompt(ModalScreen[str | None]):
 
 
 class SessionTools:
-    """Mixed into MainScreen (``self.state``, ``self.app``, ``self.notify``)."""
+    """Export, copy and pager for the session ``state()`` returns (or None), on ``screen``
+    (it notifies there and runs the export's worker there); ``current_step()``: the
+    step selected in the timeline. Owned by the main screen."""
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # None: shown dimmed in the footer, left out of the palette (no session open).
-        if action in ("export", "copy", "pager") and self.state is None:  # type: ignore[attr-defined]
-            return None
-        return super().check_action(action, parameters)  # type: ignore[misc]
+    def __init__(
+        self,
+        screen: Screen[Any],
+        state: Callable[[], SessionState | None],
+        current_step: Callable[[], ConversationItem | None],
+    ) -> None:
+        self.screen = screen
+        self.state = state
+        self.current_step = current_step
 
-    def action_export(self, fmt: str = "json") -> None:
-        state = self.state  # type: ignore[attr-defined]
+    @property
+    def app(self) -> PhronyApp:
+        return cast("PhronyApp", self.screen.app)
+
+    def export(self, fmt: str = "json") -> None:
+        state = self.state()
         if state is None:
-            self.notify("Open a session first: nothing to export.", severity="warning")  # type: ignore[attr-defined]
+            self.screen.notify(why_not(state, "export") or "", severity="warning")
             return
         suffix = "md" if fmt == "markdown" else "json"
         default = f"phrony-session-{state.session.id[:8]}.{suffix}"
@@ -71,54 +89,54 @@ class SessionTools:
 
         def chosen(path: str | None) -> None:
             if path:
-                self._write_export(Path(path).expanduser(), fmt)
+                self.screen.run_worker(
+                    partial(self._write_export, state, Path(path).expanduser(), fmt), thread=True, group="export"
+                )
 
-        self.app.push_screen(PathPrompt(title, default), chosen)  # type: ignore[attr-defined]
+        self.app.push_screen(PathPrompt(title, default), chosen)
 
-    @work(thread=True, group="export")
-    def _write_export(self, path: Path, fmt: str) -> None:
-        state = self.state  # type: ignore[attr-defined]
-        if state is None:
-            return
+    def _write_export(self, state: SessionState, path: Path, fmt: str) -> None:
+        """In a thread: a 40 MB JSON must not stall the UI."""
+        app, notify = self.app, self.screen.notify
         try:
-            text = markdown_report(state, now=self.app.clock()) if fmt == "markdown" else conversation_json(state)  # type: ignore[attr-defined]
+            text = markdown_report(state, now=app.clock()) if fmt == "markdown" else conversation_json(state)
             path.write_text(text, encoding="utf-8")
         except OSError as exc:
             message = f"Could not write {one_line(str(path), 120)}: {one_line(exc.strerror or str(exc), 120)}"
-            self.app.call_from_thread(self.notify, message, severity="error")  # type: ignore[attr-defined]
+            app.call_from_thread(notify, message, severity="error")
             return
         what = "Markdown report" if fmt == "markdown" else f"JSON ({state.step_count:,} steps)"
-        self.app.call_from_thread(self.notify, f"Exported {what} to {one_line(str(path), 120)}")  # type: ignore[attr-defined]
+        app.call_from_thread(notify, f"Exported {what} to {one_line(str(path), 120)}")
 
-    def action_copy(self, what: str) -> None:
-        state = self.state  # type: ignore[attr-defined]
+    def copy(self, what: str) -> None:
+        state = self.state()
         if state is None:
-            self.notify("Open a session first: nothing to copy.", severity="warning")  # type: ignore[attr-defined]
+            self.screen.notify(why_not(state, "copy") or "", severity="warning")
             return
         if what == "run":
             text, label = state.run_id, "run id"
         elif what == "session":
             text, label = state.session.id, "session id"
         else:
-            item = self._current_step()
+            item = self.current_step()
             if item is None:
-                self.notify("No step selected.", severity="warning")  # type: ignore[attr-defined]
+                self.screen.notify("No step selected.", severity="warning")
                 return
             text, label = pretty_json(item.content, max_chars=1_000_000), f"step #{item.ordinal} content"
         # OSC 52: works over SSH when the terminal allows it.
-        self.app.copy_to_clipboard(text)  # type: ignore[attr-defined]
-        self.notify(f"Copied the {label} to the clipboard.")  # type: ignore[attr-defined]
+        self.app.copy_to_clipboard(text)
+        self.screen.notify(f"Copied the {label} to the clipboard.")
 
-    def action_pager(self, editor: bool = False) -> None:
-        item = self._current_step()
+    def pager(self, editor: bool = False) -> None:
+        item = self.current_step() if self.state() is not None else None
         if item is None:
-            self.notify("No step selected.", severity="warning")  # type: ignore[attr-defined]
+            self.screen.notify("No step selected.", severity="warning")
             return
         variable = "EDITOR" if editor else "PAGER"
         command = os.environ.get(variable) or ("vi" if editor else "less")
         argv = shlex.split(command)
         if not argv or shutil.which(argv[0]) is None:
-            self.notify(f"${variable} ({one_line(command, 60)}) was not found.", severity="error")  # type: ignore[attr-defined]
+            self.screen.notify(f"${variable} ({one_line(command, 60)}) was not found.", severity="error")
             return
         text = pretty_json(item.content, max_chars=PAGER_LIMIT) + "\n"
         # A private temporary file (0600), removed afterwards: editors need a path.
@@ -126,18 +144,12 @@ class SessionTools:
             handle.write(text)
             name = handle.name
         try:
-            with self.app.suspend():  # type: ignore[attr-defined]
+            with self.app.suspend():
                 subprocess.run([*argv, name], check=False)
         except Exception as exc:  # SuspendNotSupported (web, tests) and OSError
-            self.notify(f"Cannot open {variable.lower()} here: {one_line(str(exc) or type(exc).__name__, 120)}",  # type: ignore[attr-defined]
-                        severity="error")  # fmt: skip
+            self.screen.notify(
+                f"Cannot open {variable.lower()} here: {one_line(str(exc) or type(exc).__name__, 120)}",
+                severity="error",
+            )
         finally:
             Path(name).unlink(missing_ok=True)
-
-    def _current_step(self):
-        from phrony_tui.ui.widgets.timeline_pane import TimelinePane
-
-        state = self.state  # type: ignore[attr-defined]
-        if state is None:
-            return None
-        return self.query_one(TimelinePane).current_item()  # type: ignore[attr-defined]

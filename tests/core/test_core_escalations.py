@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from core_helpers import event, item
 
 from phrony_tui.core.events import effect_of
 from phrony_tui.core.task_answer import answer_fields, decline_fields
 from phrony_tui.core.task_parse import parse_task, task_from_data
+from tests.support.factories import event, item
 
 
 def test_question_for_user_is_read_in_both_spellings_and_shown_first() -> None:

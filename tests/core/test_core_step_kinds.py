@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from core_helpers import item
 
 from phrony_tui.client.models import Conversation
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.step_kinds import KINDS, UNKNOWN, is_kind, kind_key, kind_of, linked_run_id, lookup
 from phrony_tui.core.steps import is_error_step, step_type
 from phrony_tui.core.summary import summarize
+from tests.support.factories import item
 
 # The tones the timeline knows (ui/widgets/timeline.py TONES).
 TONES = {"normal", "muted", "error", "waiting", "ok", "model", "tool"}

@@ -1,6 +1,6 @@
 """Helpers for the follower tests: a scripted fake Phrony (MockTransport), a driver
 that moves the simulator along, and a folder that applies drained batches to a
-``SessionState`` exactly as the main screen does (``_flush_live``)."""
+``SessionState`` with the main screen's own rule (``live.apply.apply_batch``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import httpx
 from phrony_tui.client import PhronyClient
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import is_terminal
+from phrony_tui.live.apply import apply_batch
 from phrony_tui.live.follower import FollowBatch, FollowStatus, RunFollower
 
 KEY = "phk_live_SECRET_0123456789abcdef"
@@ -185,8 +186,9 @@ class Scripted:
 
 
 class Folder:
-    """Applies drained batches to a SessionState the way MainScreen._flush_live does,
-    and counts live step events whose step the timeline already had (duplicates)."""
+    """Applies drained batches to a SessionState with the main screen's own rule
+    (``live.apply.apply_batch``), and counts live step events whose step the
+    timeline already had (duplicates)."""
 
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
@@ -199,28 +201,28 @@ class Folder:
         self.labels: list[str] = []
         self.last_status: FollowStatus | None = None
 
-    def apply(self, batch: FollowBatch) -> None:
+    async def apply(self, batch: FollowBatch) -> None:
         if not batch.changed:
             return
         self.batches += 1
         self.last_status = batch.status
         if not self.labels or self.labels[-1] != batch.status.label:
             self.labels.append(batch.status.label)
-        if batch.conversation is not None:
-            if self.state is None:
-                self.state = SessionState(self.run_id, batch.conversation)
-            else:
-                self.state.merge_conversation(batch.conversation)
         self.events += len(batch.events)
         self.superseded += batch.superseded
-        if self.state is not None and batch.events:
+        # Counted against the timeline as it is once this batch's back-fill is merged.
+        timeline = self.state.timeline if self.state is not None else None
+        backfilled = {row.id for row in batch.conversation.items} if batch.conversation is not None else None
+        if timeline is not None or backfilled is not None:
             for event in batch.fresh_events:
                 if event.kind == "step":
                     self.step_events += 1
                     step_id = (event.data or {}).get("id") if isinstance(event.data, dict) else None
-                    if step_id is not None and step_id in self.state.timeline:
+                    known = step_id in (backfilled or ()) or (timeline is not None and step_id in timeline)
+                    if step_id is not None and known:
                         self.duplicates += 1
-            self.state.apply_events(batch.fresh_events)
+        applied = await apply_batch(self.state, batch, new_state=lambda c: SessionState(self.run_id, c))
+        self.state = applied.state
 
     def ids(self) -> list[str]:
         assert self.state is not None
@@ -236,7 +238,7 @@ async def follow(follower: RunFollower, folder: Folder | None = None, *, timeout
     try:
         while not task.done():
             await asyncio.wait({task}, timeout=drain_every)
-            folder.apply(follower.drain())
+            await folder.apply(follower.drain())
             timeout -= drain_every
             if timeout < 0:
                 raise AssertionError(f"the follower did not finish: {follower.status}")
@@ -246,7 +248,7 @@ async def follow(follower: RunFollower, folder: Folder | None = None, *, timeout
             follower.stop()
             task.cancel()
             await asyncio.wait({task})
-    folder.apply(follower.drain())
+    await folder.apply(follower.drain())
     return folder
 
 

@@ -79,7 +79,7 @@ async def test_events_before_a_backfill_are_superseded_so_status_never_moves_bac
     batch = follower.drain()  # everything in one batch: the UI was slow
     assert len(batch.events) == 1 and batch.superseded == 1 and batch.fresh_events == []
     folder = Folder(RUN)
-    folder.apply(batch)
+    await folder.apply(batch)
     assert folder.state.status == "Completed"
     assert folder.state.runs[RUN].status == "Completed"
 

@@ -53,7 +53,7 @@ class Recording(RunFollower):
 
     async def _final_backfill(self) -> None:
         if self.before_final is None:
-            self.folder.apply(self.drain())
+            await self.folder.apply(self.drain())
             self.before_final = self.folder.ids() if self.folder.state is not None else []
         await super()._final_backfill()
 

@@ -60,10 +60,10 @@ class Recorded(RunFollower):
     async def _between(self, seconds: float) -> None:
         # the UI's timer fires (or not) while the follower waits to reconnect
         if self.drains and self.drains.pop(0):
-            self.folder.apply(self.drain())
+            await self.folder.apply(self.drain())
 
     async def _final_backfill(self) -> None:
-        self.folder.apply(self.drain())
+        await self.folder.apply(self.drain())
         self.before_final = self.folder.ids() if self.folder.state is not None else []
         await super()._final_backfill()
 
@@ -86,7 +86,7 @@ def test_follower_and_timeline_end_with_each_step_once_in_order(schedule):
         folder = Folder(RUN)
         follower = Recorded(server.client(), RUN, folder=folder, drains=drains, rng=lambda: 0.0)
         await asyncio.wait_for(follower.run(), 20)
-        folder.apply(follower.drain())
+        await folder.apply(follower.drain())
         await follower.client.aclose()
         return follower, folder
 

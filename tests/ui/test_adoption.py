@@ -62,13 +62,13 @@ async def test_switching_profile_reconnects_with_its_agents(sim, make_app):
     app.reload_settings = lambda name: replace(app.settings, profile=name, agent_ids=only)
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Switch profile: hitl-only" in titles and "Switch profile: all" not in titles
         await app.switch_profile("hitl-only")
         await pilot.pause()
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         assert app.settings.profile == "hitl-only"
         assert {row.agent_id for row in pane.feed.rows} == set(only)
 
@@ -78,17 +78,17 @@ async def test_only_one_agent_then_all_again(sim, make_app):
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         everyone = pane.feed.total
         titles = [c.title for c in app.get_system_commands(screen)]
         assert any(t.startswith("Only agent: Refund Desk") for t in titles)
         await screen.run_action(f"only_agent({sim.agents['hitl']!r})")
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         assert pane.feed.total < everyone
         assert {row.agent_id for row in pane.feed.rows} == {sim.agents["hitl"]}
         assert "All agents" in [c.title for c in app.get_system_commands(screen)]
         await screen.run_action("only_agent('')")
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         assert pane.feed.total == everyone
 
 

@@ -18,7 +18,7 @@ async def test_pages_arriving_after_the_sessions_pane_went_away_are_dropped(make
     async with app.run_test(size=(120, 40)) as pilot:
         screen = main_screen(app)
         pane = screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         list_sessions = app.client.list_sessions
 
         async def held(*args, **kwargs):

@@ -115,7 +115,7 @@ async def test_aitl_escalation_from_a_sub_agent_goes_to_the_opened_root_run(sim,
         await open_session(app, pilot)
         dialog = await press_until_dialog(app, pilot, "a", AnswerDialog)
         # the anomaly alert is pending too, but the escalation is what holds the session up
-        assert dialog.task.kind == "aitl_escalation" and len(dialog.tasks) == 2
+        assert dialog.shown_task.kind == "aitl_escalation" and len(dialog.tasks) == 2
         shown = screen_text(app)
         assert "Fact Checker" in shown and "kind aitl_escalation" in shown and "Task 2 of 2 pending" in shown
         assert "356,000 (EHPA)" in shown  # the claims the task carries
@@ -134,11 +134,11 @@ async def test_the_run_selected_in_the_tree_decides_and_ctrl_n_moves_on(sim, mak
         tree.move_cursor(tree.get_node_at_line(0))  # the root run, which raised the alert
         await pilot.pause(0.05)
         dialog = await press_until_dialog(app, pilot, "a", AnswerDialog)
-        assert dialog.task.kind == "anomaly_alert"
+        assert dialog.shown_task.kind == "anomaly_alert"
         assert "acknowledges" in screen_text(app) and "Task 1 of 2 pending" in screen_text(app)
         await pilot.press("ctrl+n")
         await wait_for(lambda: "Task 2 of 2 pending" in screen_text(app), pilot=pilot)
-        assert dialog.task.kind == "aitl_escalation"
+        assert dialog.shown_task.kind == "aitl_escalation"
         await pilot.press("ctrl+n")
         await wait_for(lambda: "Task 1 of 2 pending" in screen_text(app), pilot=pilot)
         # an alert is acknowledged with y; the simulator (like Phrony) keeps alerts to the dashboard
@@ -155,7 +155,7 @@ async def test_anomaly_review_refused_by_the_api_says_dashboard_and_keeps_the_di
     async with app.run_test(size=SIZE) as pilot:
         await open_session(app, pilot)
         dialog = await press_until_dialog(app, pilot, "a", AnswerDialog)
-        assert dialog.task.kind == "anomaly_review"
+        assert dialog.shown_task.kind == "anomaly_review"
         assert "export_table" in screen_text(app) and "40x the usual row count" in screen_text(app)
         await pilot.press("y")
         await wait_settled(app, pilot, dialog)

@@ -57,8 +57,9 @@ async def test_without_an_open_session_the_run_keys_are_hidden(sim, make_app):
         for action in ("answer", "message", "skip_wait"):
             assert screen.check_action(action, ()) is False
         assert screen.check_action("start_run", ()) is True
-        footer = screen_text(app).splitlines()[-1]
-        assert "Answer" not in footer and "Start run" in footer
+        # the footer is composed after the first frames: wait for it (a hang guard, not a time bound)
+        await wait_for(lambda: "Start run" in screen_text(app).splitlines()[-1], pilot=pilot)
+        assert "Answer" not in screen_text(app).splitlines()[-1]
         await pilot.press("a")
         await wait_for(lambda: notifications(app), pilot=pilot)
         assert "Open a session first" in notifications(app)[-1]
@@ -73,10 +74,10 @@ def test_help_lists_the_dialog_keys():
         ("n", "answer dialog", "Reject"),
         ("ctrl+s", "message dialog", "Send"),
         ("ctrl+o", "message dialog", "Attach file"),
-        ("y", "skip-wait dialog", "Skip the wait"),
-        ("ctrl+s", "start-run dialog", "Start run"),
+        ("y", "skip wait dialog", "Skip the wait"),
+        ("ctrl+s", "start run dialog", "Start run"),
         ("A", "main screen", "Attempts"),
-        ("r", "start attempts", "Retry"),
-        ("escape", "a dialog", "Cancel"),
+        ("r", "attempts screen", "Retry"),
+        ("escape", "action dialog", "Cancel"),
     ]:
         assert expected in rows, expected

@@ -28,7 +28,7 @@ from tests.support.waiting import wait_for
 
 async def _sessions_loaded(app, pilot) -> SessionsPane:
     pane = app.screen.query_one(SessionsPane)
-    await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+    await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
     return pane
 
 

@@ -28,7 +28,7 @@ async def test_sessions_pane_shows_the_server_totals_and_pages(sim, sim_base_url
     )
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         assert pane.feed.total == expected
         assert f"Sessions ({expected})" in screen_text(app)
         first = len(pane.feed.rows)
@@ -38,7 +38,7 @@ async def test_sessions_pane_shows_the_server_totals_and_pages(sim, sim_base_url
         assert started == sorted(started, reverse=True)
         # scrolling to the end of what is loaded asks for the next pages
         await pilot.press("end")
-        await wait_for(lambda: len(pane.feed.rows) > first and not pane.loading, pilot=pilot)
+        await wait_for(lambda: len(pane.feed.rows) > first and not pane.fetching, pilot=pilot)
         assert len({row.id for row in pane.feed.rows}) == len(pane.feed.rows)
 
 
@@ -52,14 +52,14 @@ async def test_inbox_shows_only_sessions_waiting_on_a_human(sim, sim_base_url, m
     )
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         await pilot.press("i")
-        await wait_for(lambda: pane.feed.inbox and pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.inbox and pane.feed.total is not None and not pane.fetching, pilot=pilot)
         assert pane.feed.total == expected > 0
         assert {row.status for row in pane.feed.rows} <= set(human)
         assert "inbox: waiting on a human" in screen_text(app)
         await pilot.press("f")  # status filter inside the inbox: Running is not a human wait
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         assert pane.feed.status == "Running"
 
 
@@ -190,7 +190,7 @@ async def test_server_errors_show_and_r_retries(sim, make_app):
         assert pane.feed.total is None
         sim.faults = Faults()  # the server recovers
         await pilot.press("r")
-        await wait_for(lambda: pane.error is None and pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.error is None and pane.feed.total is not None and not pane.fetching, pilot=pilot)
         assert "500" not in screen_text(app)
         assert len(pane.feed.rows) > 0
 
@@ -209,7 +209,7 @@ async def test_narrow_terminal_shows_list_then_session(sim, make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = main_screen(app)
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         assert screen.has_class("-narrow")
         assert not app.screen.query_one(TimelineView).display or not app.screen.query_one("#right").display
         await pilot.press("enter")

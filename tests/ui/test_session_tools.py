@@ -105,12 +105,13 @@ async def test_palette_offers_session_commands_only_with_a_session(sim, make_app
         await wait_for(lambda: pane.feed.total is not None, pilot=pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert not any(t.startswith("Export") for t in titles)
+        assert not any(t.startswith("Next error") for t in titles)  # a pane of the open session
         assert any(t.startswith("Inbox") and "(i)" in t for t in titles)
         await pilot.press("enter")
         screen = await open_session(pilot, app)
         titles = [c.title for c in app.get_system_commands(screen)]
         assert "Export the conversation as JSON  (x)" in titles
-        assert "Copy the run id" in titles
+        assert "Copy the run id  (Y)" in titles and "Next error  (e)" in titles
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
@@ -147,12 +148,51 @@ async def test_sessions_that_changed_since_you_looked_are_marked(sim, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         assert pane.changed_count == 0
         sim.advance(60)  # running showcase sessions move on
         await pilot.press("r")
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
         await wait_for(lambda: "changed since you looked" in screen_text(app), pilot=pilot)
         assert pane.changed_count > 0
         assert "changed since you looked" in screen_text(app)
         assert "◆" in screen_text(app)
+
+
+async def test_a_binding_added_to_a_screen_is_in_the_help_and_the_palette(make_app, monkeypatch):
+    """The bindings are the only registry: a new one needs no other edit to be offered."""
+    from textual.binding import Binding
+
+    from phrony_tui.ui.screens import main
+
+    class Extended(main.MainScreen):
+        BINDINGS = [Binding("z", "zap", "Zap", tooltip="Zap the sessions\nonly in this test", id="test.zap")]
+        zaps = 0
+
+        def action_zap(self) -> None:
+            self.zaps += 1
+
+    monkeypatch.setattr(main, "MainScreen", Extended)  # the app opens main.MainScreen
+    app = make_app()
+    async with app.run_test(size=(160, 150)) as pilot:
+        screen = main_screen(app)
+        assert isinstance(screen, Extended)
+        commands = {c.title: c for c in app.get_system_commands(screen)}
+        assert commands["Zap the sessions  (z)"].help == "only in this test"
+        await commands["Zap the sessions  (z)"].callback()
+        assert screen.zaps == 1
+        await pilot.press("question_mark")
+        await pilot.pause()
+        line = next(line for line in screen_text(app).splitlines() if "Zap" in line)
+        assert " z " in line and "extended" in line and "test.zap" in line  # where: the class, in words
+
+
+async def test_the_help_shows_each_binding_s_id_for_the_keys_table(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 150)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        for what, binding_id in (("Next error", "timeline.next_error"), ("Export JSON", "session.export_json"),
+                                 ("Approve", "answer.approve"), ("Inbox", "sessions.inbox")):  # fmt: skip
+            assert any(what in line and binding_id in line for line in lines), binding_id

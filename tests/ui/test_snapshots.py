@@ -18,7 +18,7 @@ NARROW = (80, 24)
 def sessions_loaded(app):
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
 
     return run_before
 
@@ -33,7 +33,7 @@ def session_open(app, *, live: bool):
             and screen.follower is not None
             and screen.follower.status.state == state
             and pane.feed.total is not None
-            and not pane.loading,
+            and not pane.fetching,
             pilot=pilot,
         )
         await wait_for(lambda: screen.settled, pilot=pilot)  # the follower's last news is drawn
@@ -69,7 +69,7 @@ def test_bad_key_error(snap_compare, make_app):
 
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.error is not None and not pane.loading, pilot=pilot)
+        await wait_for(lambda: pane.error is not None and not pane.fetching, pilot=pilot)
 
     assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
 

@@ -125,7 +125,7 @@ class AnswerDialog(ActionDialog):
         tasks: Sequence[UserTask],
         index: int = 0,
         *,
-        agent_label: Callable[[str | None], str] = lambda run_id: short_id(run_id),
+        agent_label: Callable[[str | None], str] = short_id,
         on_stale: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
@@ -140,7 +140,8 @@ class AnswerDialog(ActionDialog):
         self.stale: set[str] = set()  # task ids the server said are no longer pending
 
     @property
-    def task(self) -> UserTask:
+    def shown_task(self) -> UserTask:
+        """The task on show (not ``task``: that is Textual's, the asyncio task of this screen)."""
         return self.tasks[self.index]
 
     @property
@@ -151,11 +152,11 @@ class AnswerDialog(ActionDialog):
 
     @property
     def style(self) -> str:
-        return self.task.answer_style or "generic"
+        return self.shown_task.answer_style or "generic"
 
     # -- layout ------------------------------------------------------------------
     def header(self) -> Text:
-        task = self.task
+        task = self.shown_task
         text = Text()
         text.append(self.agent_label(task.run_id), style="bold")
         text.append(f" · run {short_id(task.run_id)} raised it · ")
@@ -167,14 +168,14 @@ class AnswerDialog(ActionDialog):
         return text
 
     def compose_body(self) -> Iterable[Widget]:
-        task = self.task
+        task = self.shown_task
         style = self.style
         question = task.question or "(the task names no question)"
         yield Static(block(question), classes="dialog-question")
         if style == "approve" and task.tool_call is not None:
             call = as_mapping(task.tool_call)
             name = call.get("name") if call is not None else None
-            if name is not None:
+            if call is not None and name is not None:
                 yield Static(Text.assemble(("Guarded tool call: ", "dim"), (one_line(name, 80), "bold")))
                 yield _json_view(call.get("arguments", call))
             else:
@@ -266,7 +267,7 @@ class AnswerDialog(ActionDialog):
     @on(OptionList.OptionSelected, "#answer-options")
     def _option_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        option = self.task.options[event.option_index]
+        option = self.shown_task.options[event.option_index]
         self._answer(option)
 
     @on(Input.Submitted, "#answer-input")
@@ -277,7 +278,7 @@ class AnswerDialog(ActionDialog):
     # -- sending ---------------------------------------------------------------------
     def fields_for(self, value: Any) -> dict[str, Any]:
         """The send_run_message keywords for this task and value; ValueError when it does not fit."""
-        task = self.task
+        task = self.shown_task
         if self.style == "generic":
             return self._generic_fields(value)
         if self.style == "choose" and not task.options:
@@ -290,7 +291,7 @@ class AnswerDialog(ActionDialog):
         return fields
 
     def _generic_fields(self, value: Any) -> dict[str, Any]:
-        task = self.task
+        task = self.shown_task
         if not task.user_task_id:
             raise ValueError("this task has no user_task_id to answer with")
         field = self.query_one("#answer-field", Select).value
@@ -313,7 +314,7 @@ class AnswerDialog(ActionDialog):
     def _answer(self, value: Any) -> None:
         if self.busy:
             return
-        task = self.task
+        task = self.shown_task
         if task.user_task_id in self.stale:
             self.show_error("This task was already answered elsewhere: escape closes; the session was refreshed.")
             return
@@ -335,7 +336,7 @@ class AnswerDialog(ActionDialog):
         self.send(request, done)
 
     def failed(self, error: PhronyError) -> None:
-        task = self.task
+        task = self.shown_task
         if is_stale_answer(error):
             if task.user_task_id:
                 self.stale.add(task.user_task_id)

@@ -12,19 +12,22 @@ from collections.abc import Awaitable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from phrony_tui.client import PhronyError
-from phrony_tui.client.models import Conversation, SessionSummary
+from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
+from phrony_tui.core.gating import GATED, RUN_ACTIONS, pause_actions, refusal
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
+from phrony_tui.live.apply import apply_batch
 from phrony_tui.live.follower import FollowStatus, RunFollower
-from phrony_tui.ui.actions import RunActions
+from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
 from phrony_tui.ui.session_tools import SessionTools
@@ -42,8 +45,6 @@ if TYPE_CHECKING:
 FLUSH_INTERVAL = 0.1
 # Pages of the sessions list asked for at the same time (one per agent and filter).
 PAGE_REQUESTS_AT_ONCE = 6
-# Live events are applied in slices of this many, yielding to keys in between.
-APPLY_CHUNK = 500
 # At most this many events of one flush are described in the live log.
 LOG_BATCH = 200
 # A flush with this many events makes the next timer tick skip (draw at 5 Hz, not 10).
@@ -52,26 +53,45 @@ BUSY_BATCH = 1_000
 NARROW_WIDTH = 110
 
 
-class MainScreen(RunActions, SessionTools, Screen[None]):
+class MainScreen(Screen[None]):
     app: PhronyApp
 
+    # The palette's title and help line for each: the first line of its tooltip, the rest.
     BINDINGS = [
-        Binding("a", "answer", "Answer", id="run.answer"),
-        Binding("m", "message", "Message", id="run.message"),
-        Binding("w", "skip_wait", "Skip wait", id="run.skip_wait"),
-        Binding("s", "start_run", "Start run", id="run.start"),
-        Binding("x", "export('json')", "Export JSON", show=False, id="session.export_json"),
-        Binding("X", "export('markdown')", "Export Markdown", show=False, id="session.export_markdown"),
-        Binding("y", "copy('step')", "Copy step", show=False, id="session.copy_step"),
-        Binding("o", "pager", "Pager", show=False, id="session.pager"),
-        Binding("O", "pager(True)", "Editor", show=False, id="session.editor"),
-        Binding("r", "refresh", "Refresh", id="main.refresh"),
-        Binding("1", "focus_pane('sessions')", "Sessions", show=False, id="main.focus_sessions"),
-        Binding("2", "focus_pane('runs')", "Runs", show=False, id="main.focus_runs"),
-        Binding("3", "focus_pane('timeline')", "Timeline", show=False, id="main.focus_timeline"),
-        Binding("4", "focus_pane('live')", "Live log", show=False, id="main.focus_live"),
-        Binding("backspace", "back", "Back to sessions", show=False, id="main.back"),
-    ]
+        Binding("A", "attempts", "Attempts", id="run.attempts",
+                tooltip="Start attempts\nruns started from this terminal: open one, view its payload, retry"),
+        Binding("a", "answer", "Answer", id="run.answer",
+                tooltip="Answer the pending user task\napprove/reject, pick, type text or a number"),
+        Binding("m", "message", "Message", id="run.message",
+                tooltip="Send a message\nreply to a run waiting for a response, with files"),
+        Binding("w", "skip_wait", "Skip wait", id="run.skip_wait",
+                tooltip="Skip the wait timer\nend a WaitingForTimer pause now"),
+        Binding("s", "start_run", "Start run", id="run.start",
+                tooltip="Start a run\nstart a new run of the selected agent with a JSON input"),
+        Binding("x", "export('json')", "Export JSON", show=False, id="session.export_json",
+                tooltip="Export the conversation as JSON\nthe session as received, live steps merged"),
+        Binding("X", "export('markdown')", "Export Markdown", show=False, id="session.export_markdown",
+                tooltip="Export a Markdown report\nruns tree, tasks and answers, timeline"),
+        Binding("y", "copy('step')", "Copy step", show=False, id="session.copy_step",
+                tooltip="Copy the step content\nthe selected step's content as JSON"),
+        Binding("Y", "copy('run')", "Copy run id", show=False, id="session.copy_run",
+                tooltip="Copy the run id\nto the clipboard (OSC 52: works over SSH)"),
+        Binding("ctrl+y", "copy('session')", "Copy session id", show=False, id="session.copy_session",
+                tooltip="Copy the session id\nto the clipboard (OSC 52: works over SSH)"),
+        Binding("o", "pager", "Pager", show=False, id="session.pager",
+                tooltip="Open the step in $PAGER\nthe selected step's content, full"),
+        Binding("O", "pager(True)", "Editor", show=False, id="session.editor",
+                tooltip="Open the step in $EDITOR\na private temporary copy"),
+        Binding("r", "refresh", "Refresh", id="main.refresh", tooltip="Refresh\nsessions and the open session"),
+        Binding("1", "focus_pane('sessions')", "Sessions", show=False, id="main.focus_sessions",
+                tooltip="Go to the sessions list"),
+        Binding("2", "focus_pane('runs')", "Runs", show=False, id="main.focus_runs", tooltip="Go to the run tree"),
+        Binding("3", "focus_pane('timeline')", "Timeline", show=False, id="main.focus_timeline",
+                tooltip="Go to the timeline"),
+        Binding("4", "focus_pane('live')", "Live log", show=False, id="main.focus_live", tooltip="Go to the live log"),
+        Binding("backspace", "back", "Back to sessions", show=False, id="main.back",
+                tooltip="Back to the sessions list\nnarrow terminals show one thing at a time"),
+    ]  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,6 +104,11 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._flush_again = False
         self._first_drawn = asyncio.Event()
         self._announced_status: str | None = None
+        self._action_signature: object = None
+        self.dialogs = RunActions(
+            self, lambda: self.state, selected_run=self._selected_run, preferred_agent=self._preferred_agent
+        )
+        self.tools = SessionTools(self, lambda: self.state, self._current_step)
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -105,7 +130,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._show_session(False)
         self.set_interval(FLUSH_INTERVAL, partial(self._flush_live, tick=True))
         if self.app.sessions_refresh:
-            self.set_interval(self.app.sessions_refresh, self._auto_refresh)
+            self.set_interval(self.app.sessions_refresh, self._refresh_sessions_list)
         if self.app.settings.agent_ids:
             self.load_sessions()
         if self.app.settings.run_id:
@@ -130,7 +155,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         requests = self.feed.next_requests() if requests is None else requests
         if not requests:
             return
-        pane.set_loading(True)
+        pane.set_fetching(True)
         feed = self.feed
         gate = asyncio.Semaphore(PAGE_REQUESTS_AT_ONCE)
 
@@ -153,7 +178,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
                 error = describe_error(result)
             else:
                 feed.add_page(request, result)
-        pane.set_loading(False)
+        pane.set_fetching(False)
         pane.set_error(error)
         pane.refresh_rows()
 
@@ -174,8 +199,11 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             return
         self.open_run(run_id, event.session)
 
-    def _auto_refresh(self) -> None:
-        if self.feed is not None and self.app.settings.agent_ids:
+    def _refresh_sessions_list(self) -> None:
+        # Every app.sessions_refresh seconds. (Not ``_auto_refresh``: Textual's DOMNode has
+        # an attribute of that name, which shadowed this method and the timer called None.)
+        # A refresh still on its way (a slow server) is not doubled.
+        if self.feed is not None and self.app.settings.agent_ids and not self.query_one(SessionsPane).fetching:
             self.load_sessions(self.feed.first_page_requests())
 
     # -- an open session -------------------------------------------------------
@@ -223,7 +251,7 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         (tests and screenshots wait for this rather than for time to pass)."""
         follower = self.follower
         pending = follower is not None and (follower.has_news or self._flushing)
-        return not pending and not self.query_one(SessionsPane).loading
+        return not pending and not self.query_one(SessionsPane).fetching
 
     async def _flush_live(self, *, tick: bool = False) -> None:
         """Drain what the follower buffered and redraw once."""
@@ -255,14 +283,16 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         self._skip_ticks = 1 if len(batch.events) >= BUSY_BATCH else 0
         log = self.query_one(LiveLog)
         status: FollowStatus = batch.status
-        first = False
-        if batch.conversation is not None:
-            with self.app.gc_policy.paused():  # a bulk build (ui/gc_policy.py)
-                if self.state is None:
-                    self.state = SessionState(follower.run_id, batch.conversation, agent_names=self.app.settings.agent_names)
-                    first = True
-                else:
-                    self.state.merge_conversation(batch.conversation)
+        names = self.app.settings.agent_names
+        applied = await apply_batch(
+            self.state, batch,
+            new_state=lambda conversation: SessionState(follower.run_id, conversation, agent_names=names),
+            still_current=lambda: self.follower is follower,
+            bulk=self.app.gc_policy.paused, after_bulk=self.app.gc_policy.freeze_after_bulk,
+        )  # fmt: skip
+        if applied.left:
+            return  # the person left this run meanwhile
+        self.state, first = applied.state, applied.first
         if self.state is None:
             if status.fatal or status.error:
                 self.query_one(TimelinePane).show_error(status.error or status.label)
@@ -270,19 +300,6 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
             log.set_state(status.label, received=status.received, malformed=status.malformed)
             return
         if batch.events:
-            # The rest are in batch.conversation, but for steps it does not hold yet (a
-            # conversation may lag its stream): those are applied too, never a status.
-            fresh = self.state.missing_steps(batch.events[: batch.superseded]) + batch.fresh_events
-            # No collection until the burst's rows are frozen: between two slices, one would
-            # scan every row the burst added so far (a 100,000-event drain took 2x as long).
-            with self.app.gc_policy.paused():
-                for start in range(0, len(fresh), APPLY_CHUNK):
-                    if start:
-                        await asyncio.sleep(0)  # a key pressed meanwhile is handled now, not after the burst
-                        if self.follower is not follower:
-                            return  # the person left this run meanwhile
-                    self.state.apply_events(fresh[start : start + APPLY_CHUNK])
-                self.app.gc_policy.freeze_after_bulk(len(fresh))
             lines = self.state.describe_events(batch.events, limit=LOG_BATCH)
             if len(batch.events) > LOG_BATCH:
                 # A firehose: describing every event would cost more than drawing it.
@@ -290,7 +307,6 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
                 lines.insert(0, f"… {skipped:,} more events in this burst (counted; every step is in the timeline)")
             log.write(lines)
         log.set_state(status.label, received=status.received, malformed=status.malformed)
-        self.app.gc_policy.freeze_after_bulk(len(batch.events) + (len(batch.conversation.items) if batch.conversation else 0))
         self._redraw_session(follow_end=not first)
         self._announce(first)
         if first:
@@ -354,6 +370,109 @@ class MainScreen(RunActions, SessionTools, Screen[None]):
         if self.state is not None:
             item = event.item
             self.app.push_screen(StepDetailScreen(item, self.state.agent_label(item.run_id)))
+
+    # -- which actions apply (core.gating says) ---------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False: left out of the footer and the palette (cannot apply at all here);
+        # None: greyed out in the footer (waits for another pause), not in the palette.
+        if action in GATED:
+            refused = refusal(self.state, action, agents=self.app.settings.agent_ids)
+            if refused is None:
+                return True
+            return False if refused.out_of_place and action in RUN_ACTIONS else None
+        return super().check_action(action, parameters)
+
+    def _recheck_actions(self) -> None:
+        """The session changes with the stream: called after each redraw; the footer's
+        keys are refreshed when what applies has changed."""
+        state = self.state
+        if state is None:
+            signature: object = None
+        else:
+            signature = (id(state), state.status, frozenset(pause_actions(state)), len(state.pending_tasks()))
+        if signature != self._action_signature:
+            self._action_signature = signature
+            self.refresh_bindings()
+
+    def on_key(self, event: events.Key) -> None:
+        """A key of a run action that does not apply here says why (instead of doing nothing)."""
+        active = self.active_bindings.get(event.key)
+        if active is not None and (active.node is not self or active.enabled):
+            return  # a widget's own key, or an action that runs
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.action in RUN_ACTIONS:
+                refused = refusal(self.state, binding.action, agents=self.app.settings.agent_ids)
+                if refused is not None:
+                    event.stop()
+                    self.notify(refused.reason, severity="warning", markup=False)
+                return
+
+    # -- actions: the dialogs (RunActions) and export, copy, pager (SessionTools) -------
+    def action_answer(self) -> None:
+        self.dialogs.answer()
+
+    def action_message(self) -> None:
+        self.dialogs.message()
+
+    def action_skip_wait(self) -> None:
+        self.dialogs.skip_wait()
+
+    def action_start_run(self) -> None:
+        self.dialogs.start_run()
+
+    def action_attempts(self) -> None:
+        self.dialogs.attempts()
+
+    def action_export(self, fmt: str = "json") -> None:
+        self.tools.export(fmt)
+
+    def action_copy(self, what: str) -> None:
+        self.tools.copy(what)
+
+    def action_pager(self, editor: bool = False) -> None:
+        self.tools.pager(editor)
+
+    @on(Acted)
+    def _acted(self, message: Acted) -> None:
+        if message.open_run is not None:
+            self.open_run(message.open_run)
+            if self.feed is not None and self.app.settings.agent_ids:
+                self.load_sessions(self.feed.first_page_requests())  # the new session is listed
+            return
+        follower = self.follower
+        if self.state is not None and (follower is None or follower.status.closed):
+            # Nothing follows the session any more: reload it to show its new state.
+            self.open_run(self.state.run_id)
+
+    @on(Reopen)
+    def _reopen(self, message: Reopen) -> None:
+        self.open_run(message.run_id)
+
+    def offers_commands_of(self, node: DOMNode) -> bool:
+        """The palette offers the keys of the panes that show the open session (the run
+        tree, the timeline, the live log) only while one is open."""
+        if self.state is not None:
+            return True
+        return not any(isinstance(n, (RunTree, TimelinePane, LiveLog)) for n in node.ancestors_with_self)
+
+    # -- what the helpers ask of the panes ----------------------------------------------
+    def _preferred_agent(self) -> str | None:
+        """The agent of the session selected in the sessions pane (when it has focus), else
+        the open session's, else the selected session's."""
+        pane = self.query_one(SessionsPane)
+        current = pane.current
+        if current is not None and pane.has_focus_within and current.agent_id:
+            return current.agent_id
+        if self.state is not None and self.state.session.agent_id:
+            return self.state.session.agent_id
+        return current.agent_id if current is not None else None
+
+    def _selected_run(self) -> str | None:
+        node = self.query_one(RunTree).cursor_node
+        return node.data if node is not None else None
+
+    def _current_step(self) -> ConversationItem | None:
+        return self.query_one(TimelinePane).current_item() if self.state is not None else None
 
     # -- actions ---------------------------------------------------------------
     def action_refresh(self) -> None:

@@ -62,7 +62,7 @@ class SessionsPane(Vertical):
         self.agent_names = agent_names
         self.text_filter = ""
         self.error: str | None = None
-        self.loading = False
+        self.fetching = False  # a page is on its way (not Textual's ``loading``: that disables the pane)
         self._shown: list[SessionSummary] = []
         # The status each session had when you last looked (first listed, or opened):
         # rows whose status moved since are marked, so a refresh shows what changed.
@@ -140,7 +140,7 @@ class SessionsPane(Vertical):
             line += f" · {shown} match “{self.text_filter}”"
         if changed := self.changed_count:
             line += f" · ◆ {changed} changed since you looked"
-        if self.loading:
+        if self.fetching:
             line += " · loading…"
         if self.error:
             line = f"⚠ {self.error}\n{line} · r retries"
@@ -149,8 +149,8 @@ class SessionsPane(Vertical):
         info.set_class(bool(self.error), "-error")
         self.border_title = f"Sessions ({total if total is not None else '…'})"
 
-    def set_loading(self, loading: bool) -> None:
-        self.loading = loading
+    def set_fetching(self, fetching: bool) -> None:
+        self.fetching = fetching
         self._update_info()
 
     def set_error(self, message: str | None) -> None:

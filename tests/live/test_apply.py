@@ -1,0 +1,120 @@
+"""live.apply.apply_batch: the one rule for folding a drained batch into the session state
+(the main screen and the follower tests' Folder both run it). No textual, no server."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from live_helpers import RUN, conversation, item, run_event, step_event
+
+from phrony_tui.client.models import Conversation, RunEvent
+from phrony_tui.core.session_state import SessionState
+from phrony_tui.live.apply import apply_batch
+from phrony_tui.live.follower import FollowBatch
+
+
+def conv(status: str = "Running", steps: tuple[int, ...] = (1,)) -> Conversation:
+    return Conversation.model_validate(conversation(status, [item(n) for n in steps]))
+
+
+def ev(document: dict) -> RunEvent:
+    return RunEvent.model_validate(document)
+
+
+def build(conversation: Conversation) -> SessionState:
+    return SessionState(RUN, conversation)
+
+
+def ids(state: SessionState | None) -> list[str]:
+    assert state is not None
+    return [row.id for row in state.timeline]
+
+
+class Hooks:
+    """Records what the GC hooks were asked, and how often the caller was asked if it
+    still follows this run (once between each two slices)."""
+
+    def __init__(self, current_for: int = 1_000) -> None:
+        self.calls: list[object] = []
+        self.current_for = current_for
+        self.asked = 0
+
+    @contextmanager
+    def bulk(self):
+        self.calls.append("enter")
+        yield
+        self.calls.append("exit")
+
+    def after_bulk(self, rows: int) -> None:
+        self.calls.append(rows)
+
+    def still_current(self) -> bool:
+        self.asked += 1
+        return self.asked <= self.current_for
+
+
+async def test_a_first_backfill_builds_the_state_and_fresh_events_go_on_top():
+    batch = FollowBatch(events=[ev(step_event(2))], conversation=conv(), changed=True)
+    applied = await apply_batch(None, batch, new_state=build)
+    assert applied.first and not applied.left and applied.applied == 1
+    assert ids(applied.state) == ["step-1", "step-2"]
+
+
+async def test_a_later_backfill_is_merged_into_the_same_state():
+    state = build(conv(steps=(1,)))
+    batch = FollowBatch(conversation=conv("Completed", (1, 2)), changed=True)
+    applied = await apply_batch(state, batch, new_state=build)
+    assert applied.state is state and not applied.first
+    assert ids(state) == ["step-1", "step-2"] and state.status == "Completed"
+
+
+async def test_superseded_events_keep_only_the_steps_the_backfill_lacks():
+    # Two events came before the back-fill: a step it does not hold (kept: a conversation
+    # may lag its stream) and a stale "Running" (dropped: the back-fill is newer).
+    events = [ev(step_event(5)), ev(run_event("engine.run.resumed", "Running"))]
+    batch = FollowBatch(events=events, conversation=conv("Completed", (1,)), changed=True, superseded=2)
+    applied = await apply_batch(None, batch, new_state=build)
+    assert applied.state is not None
+    assert ids(applied.state) == ["step-1", "step-5"]
+    assert applied.state.status == "Completed" and applied.state.runs[RUN].status == "Completed"
+    assert applied.applied == 1
+
+
+async def test_events_are_applied_in_slices_inside_the_bulk_hook():
+    state = build(conv(steps=()))
+    hooks = Hooks()
+    batch = FollowBatch(events=[ev(step_event(n)) for n in range(1, 6)], changed=True)
+    applied = await apply_batch(state, batch, new_state=build, still_current=hooks.still_current,
+                                bulk=hooks.bulk, after_bulk=hooks.after_bulk, chunk=2)  # fmt: skip
+    assert ids(state) == [f"step-{n}" for n in range(1, 6)] and applied.applied == 5
+    assert hooks.asked == 2  # between slices 1-2, 3-4 and 5
+    # the burst's rows are reported before the collector runs again, then the whole batch
+    assert hooks.calls == ["enter", 5, "exit", 5]
+
+
+async def test_it_stops_between_slices_when_the_person_left_the_run():
+    state = build(conv(steps=()))
+    hooks = Hooks(current_for=0)
+    batch = FollowBatch(events=[ev(step_event(n)) for n in range(1, 6)], changed=True)
+    applied = await apply_batch(state, batch, new_state=build, still_current=hooks.still_current,
+                                bulk=hooks.bulk, after_bulk=hooks.after_bulk, chunk=2)  # fmt: skip
+    assert applied.left and applied.applied == 2
+    assert ids(state) == ["step-1", "step-2"]
+    assert hooks.calls == ["enter", "exit"]  # nothing frozen for a run nobody watches
+
+
+async def test_events_before_any_backfill_wait_and_an_unchanged_batch_does_nothing():
+    hooks = Hooks()
+    batch = FollowBatch(events=[ev(step_event(1))], changed=True)
+    applied = await apply_batch(None, batch, new_state=build, after_bulk=hooks.after_bulk)
+    assert applied.state is None and applied.applied == 0 and hooks.calls == []
+    state = build(conv())
+    applied = await apply_batch(state, FollowBatch(), new_state=build, after_bulk=hooks.after_bulk)
+    assert applied.state is state and hooks.calls == []
+
+
+async def test_a_conversation_only_batch_reports_its_rows_to_after_bulk():
+    hooks = Hooks()
+    batch = FollowBatch(conversation=conv(steps=(1, 2, 3)), changed=True)
+    await apply_batch(None, batch, new_state=build, bulk=hooks.bulk, after_bulk=hooks.after_bulk)
+    assert hooks.calls == [3]
