@@ -20,7 +20,6 @@ from live_helpers import (
     item,
     sim_client,
     sse,
-    wait_until,
 )
 
 from phrony_tui.live.follower import RunFollower
@@ -49,12 +48,17 @@ async def following(server: Scripted, **kwargs) -> tuple[RunFollower, Folder, as
     return follower, folder, task
 
 
-async def drain_until(follower: RunFollower, folder: Folder, predicate, timeout: float = 10.0) -> None:
-    def check() -> bool:
-        folder.apply(follower.drain())
-        return predicate()
-
-    await wait_until(check, timeout=timeout)
+async def drain_until(follower: RunFollower, folder: Folder, predicate, timeout: float = 30.0) -> None:
+    """Drain like the UI's timer until ``predicate()`` holds (``timeout``: a hang guard only)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await folder.apply(follower.drain())
+        if predicate():
+            return
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)
 
 
 async def stop(follower: RunFollower, task: asyncio.Task) -> None:
