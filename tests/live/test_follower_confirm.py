@@ -156,7 +156,7 @@ async def test_a_silent_stream_is_reconnected_when_the_probe_says_the_run_moved(
     )
     follower, folder, task = await following(server, stall_timeout=0.1)
     try:
-        await drain_until(follower, folder, lambda: follower.connections >= 2)
+        await drain_until(follower, folder, lambda: follower.connections >= 2 and follower.backfills >= 2)
         assert follower.stalls >= 1 and follower.kept_silent == 0
         assert server.count("conversation") >= 2  # the reconnect back-filled what moved
     finally:

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from phrony_tui.demo import SEED
 
+from phrony_tui.entry.demo import SEED
 from phrony_tui.sim.simulator import identity
 from tests.web.cdp import CdpError, Page, chromium, find_browser
 
