@@ -133,7 +133,7 @@ class TimelineView(ScrollView, can_focus=True):
         if dirty_from == 0:
             self._cache.clear()
         elif dirty_from is not None:
-            for key in [key for key in self._cache.keys() if key[0] >= dirty_from]:
+            for key in [key for key in self._cache.keys() if key[0] >= dirty_from]:  # noqa: SIM118 (LRUCache: no __iter__)
                 self._cache.discard(key)
         # +1 for the header row, which stays on screen (drawn at y == 0).
         self._set_virtual_size(Size(self.size.width, count + 1))
@@ -260,5 +260,21 @@ class TimelineView(ScrollView, can_focus=True):
         segments.append(Segment(summary[: max(width, 0)], base + tone_style))
         strip = Strip(segments).adjust_cell_length(width, base)
         if selected:
-            strip = strip.apply_style(self._style("timeline--cursor", partial=False))
+            # Over each segment's own style: ``Strip.apply_style`` puts a style under the
+            # segments, where their background (the widget's) hides the cursor's.
+            cursor = self._cursor_style()
+            strip = Strip([Segment(text, (style or _PLAIN) + cursor) for text, style, _ in strip], width)
         return strip
+
+    def _cursor_style(self) -> Style:
+        """The selected row's look: the cursor background (and, focused, its colour) on the
+        whole row; reverse video when colours are off (NO_COLOR), where backgrounds vanish."""
+        style = self._styles.get(("cursor", True))
+        if style is None:
+            if self.app.no_color:
+                style = Style(reverse=True, bold=True)
+            else:
+                full = self._style("timeline--cursor", partial=False)
+                style = Style(bgcolor=full.bgcolor, color=full.color if self.has_focus else None)
+            self._styles[("cursor", True)] = style
+        return style
