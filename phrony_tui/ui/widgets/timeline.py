@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from phrony_tui.core.format import zone_name
 from phrony_tui.gcpause import collect_young
 
 # Column widths (cells) by cell index; the summary takes what is left. Narrow
@@ -109,6 +110,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         self._styles: dict[tuple[str, bool], Style] = {}
         self._known_rows = 0
+        self._zone: str | None = None
 
     # -- data ---------------------------------------------------------------
     @property
@@ -210,6 +212,7 @@ class TimelineView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._cache.clear()
+        self._zone = None
 
     def _style(self, name: str, *, partial: bool = True) -> Style:
         """The widget's style (``""``) or a component's, looked up once per style update
@@ -237,13 +240,21 @@ class TimelineView(ScrollView, can_focus=True):
             self._cache[key] = strip
         return strip
 
+    def _title(self, title: str, width: int) -> str:
+        if title != "time":
+            return title
+        if self._zone is None:  # the zone times are shown in, named once per style update
+            zone = zone_name()
+            self._zone = f"time {zone}" if len(zone) + 5 <= width else zone
+        return self._zone
+
     @staticmethod
     def _columns(width: int):
         return NARROW_COLUMNS if width < NARROW_BELOW else COLUMNS
 
     def _header(self, width: int) -> Strip:
         style = self._style("timeline--header", partial=False)
-        text = "".join(title.ljust(w)[:w] + " " for _, title, w in self._columns(width)) + "summary"
+        text = "".join(self._title(title, w).ljust(w)[:w] + " " for _, title, w in self._columns(width)) + "summary"
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     def _row(self, index: int, width: int, selected: bool) -> Strip:
