@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -70,6 +73,19 @@ class RunTree(Tree[str]):
         target = nodes.get(keep) if keep else None
         if target is not None:
             self.move_cursor(target)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """Textual draws the cursor under the label only: here it covers the whole row
+        (guides and the space after the label too); reverse video when colours are off."""
+        strip = super()._render_line(y, x1, x2, base_style)
+        if y != self.cursor_line or self.cursor_node is None:
+            return strip
+        if self.app.no_color:
+            over = Style(reverse=True)
+        else:
+            over = Style(bgcolor=self.get_component_rich_style("tree--cursor", partial=False).bgcolor)
+        return Strip([Segment(text, (style or Style()) + over, control) for text, style, control in strip],
+                     strip.cell_length)  # fmt: skip
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         event.stop()

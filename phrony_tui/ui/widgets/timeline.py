@@ -60,6 +60,7 @@ class TimelineView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "timeline--header",
         "timeline--cursor",
+        "timeline--match",
         *(f"timeline--{tone}" for tone in TONES),
     }
     DEFAULT_CSS = """
@@ -67,6 +68,7 @@ class TimelineView(ScrollView, can_focus=True):
     TimelineView > .timeline--header { text-style: bold; color: $text-muted; }
     TimelineView > .timeline--cursor { background: $accent 40%; }
     TimelineView:focus > .timeline--cursor { background: $accent; color: $text; }
+    TimelineView > .timeline--match { background: $warning 60%; color: $text; text-style: bold underline; }
     TimelineView > .timeline--normal { }
     TimelineView > .timeline--muted { color: $text-muted; }
     TimelineView > .timeline--error { color: $error; }
@@ -111,6 +113,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._styles: dict[tuple[str, bool], Style] = {}
         self._known_rows = 0
         self._zone: str | None = None
+        self._needle = ""  # search text the rows highlight (lower case)
 
     # -- data ---------------------------------------------------------------
     @property
@@ -146,6 +149,14 @@ class TimelineView(ScrollView, can_focus=True):
         else:
             self.cursor = min(self.cursor, max(count - 1, 0))
         self.refresh()
+
+    def highlight(self, text: str) -> None:
+        """Mark ``text`` (case-insensitively) wherever it shows in the drawn rows."""
+        needle = text.lower()
+        if needle != self._needle:
+            self._needle = needle
+            self._cache.clear()
+            self.refresh()
 
     # -- cursor ------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
@@ -269,6 +280,8 @@ class TimelineView(ScrollView, can_focus=True):
             segments.append(Segment(text.ljust(w) + " ", base + style))
         summary = cells[SUMMARY] if len(cells) > SUMMARY else ""
         segments.append(Segment(summary[: max(width, 0)], base + tone_style))
+        if self._needle:
+            segments = self._marked(segments)
         strip = Strip(segments).adjust_cell_length(width, base)
         if selected:
             # Over each segment's own style: ``Strip.apply_style`` puts a style under the
@@ -276,6 +289,27 @@ class TimelineView(ScrollView, can_focus=True):
             cursor = self._cursor_style()
             strip = Strip([Segment(text, (style or _PLAIN) + cursor) for text, style, _ in strip], width)
         return strip
+
+    def _marked(self, segments: list[Segment]) -> list[Segment]:
+        """The segments with each occurrence of the search text in the match style."""
+        needle, mark = self._needle, self._style("timeline--match", partial=False)
+        marked: list[Segment] = []
+        for text, style, _ in segments:
+            lower = text.lower()
+            at = lower.find(needle)
+            if at < 0 or len(lower) != len(text):  # (a few characters change length in lower case)
+                marked.append(Segment(text, style))
+                continue
+            start = 0
+            while at >= 0:
+                if at > start:
+                    marked.append(Segment(text[start:at], style))
+                end = at + len(needle)
+                marked.append(Segment(text[at:end], (style or _PLAIN) + mark))
+                start, at = end, lower.find(needle, end)
+            if start < len(text):
+                marked.append(Segment(text[start:], style))
+        return marked
 
     def _cursor_style(self) -> Style:
         """The selected row's look: the cursor background (and, focused, its colour) on the
