@@ -143,7 +143,7 @@ async def test_choosing_a_run_filters_the_timeline(sim, make_app):
 
 
 async def test_live_steps_arrive_without_refresh(sim, make_app):
-    session_id, run_id = sim.start_session("hitl")
+    _, run_id = sim.start_session("hitl")
     app = make_app(run_id=run_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
