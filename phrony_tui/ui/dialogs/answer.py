@@ -152,7 +152,7 @@ class AnswerDialog(ActionDialog):
         self.stale: set[str] = set()  # task ids the server said are no longer pending
 
     @property
-    def task(self) -> UserTask:
+    def task(self) -> UserTask:  # type: ignore[override]  # MessagePump.task (its asyncio task): Textual never reads it
         return self.tasks[self.index]
 
     @property
@@ -196,7 +196,7 @@ class AnswerDialog(ActionDialog):
         if style == "approve" and task.tool_call is not None:
             call = as_mapping(task.tool_call)
             name = call.get("name") if call is not None else None
-            if name is not None:
+            if call is not None and name is not None:
                 yield Static(Text.assemble(("Guarded tool call: ", "dim"), (one_line(name, 80), "bold")))
                 yield _json_view(call.get("arguments", call))
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 from rich.segment import Segment
@@ -42,7 +43,7 @@ class RunTree(Tree[str]):
         self.auto_expand = False
         self._signature: object = None
 
-    def show_runs(self, tree: RunTreeModel, *, now: datetime, pending_run_ids: set[str] = frozenset()) -> None:
+    def show_runs(self, tree: RunTreeModel, *, now: datetime, pending_run_ids: AbstractSet[str] = frozenset()) -> None:
         """Rebuild from the core tree (iteratively), keeping the cursor on the same run."""
         signature = (
             tuple((r.run.id, r.run.status, r.run.total_tokens_used, r.run.finished_at) for r in tree.rows()),
@@ -55,7 +56,7 @@ class RunTree(Tree[str]):
         with self.prevent(Tree.NodeHighlighted):
             self._rebuild(tree, now, pending_run_ids)
 
-    def _rebuild(self, tree: RunTreeModel, now: datetime, pending_run_ids: set[str]) -> None:
+    def _rebuild(self, tree: RunTreeModel, now: datetime, pending_run_ids: AbstractSet[str]) -> None:
         keep = self.cursor_node.data if self.cursor_node else None
         self.clear()
         nodes: dict[str, TreeNode[str]] = {}
