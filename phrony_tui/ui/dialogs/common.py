@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 
 from phrony_tui.client import PhronyAPIError, PhronyConnectionError, PhronyError
-from phrony_tui.core.safe_text import one_line
+from phrony_tui.ui.errors import whole_sentences
 from phrony_tui.ui.widgets.footer import KeysFooter
 
 
@@ -43,7 +43,7 @@ def error_text(error: PhronyError) -> str:
     text = str(error)
     if isinstance(error, PhronyConnectionError):
         text += " (check the network and PHRONY_API_BASE)"
-    return one_line(text, 600)
+    return whole_sentences(text, 600)
 
 
 def is_stale_answer(error: PhronyError) -> bool:
@@ -189,7 +189,7 @@ class ActionDialog(ModalScreen[Done | None]):
         """One line (or a few) of sanitized text in the error slot; None clears it."""
         self.error = message
         slot = self.query_one("#dialog-error", Static)
-        slot.update(Text(one_line(message or "", 800)))
+        slot.update(Text(whole_sentences(message or "", 800)))
         slot.set_class(bool(message), "-shown")
 
     def set_busy(self, busy: bool, label: str = "Sending…") -> None:
