@@ -59,6 +59,6 @@ def describe_error(error: PhronyError) -> str:
         hint = "the network and PHRONY_API_BASE; r retries"
     if not hint or hint in text:
         return whole_sentences(text, DESCRIBE_LIMIT)
-    tail = f" — check {hint}" if not hint.startswith(("wait", "the server")) else f" — {hint}"
+    tail = f" — {hint}" if hint.startswith(("wait", "the server", "check")) else f" — check {hint}"
     # What to check is kept whole: the server's words are what gives way.
     return whole_sentences(text, DESCRIBE_LIMIT - len(tail)) + tail

@@ -77,3 +77,8 @@ async def test_a_run_that_fails_to_open_says_its_first_sentence_whole_at_80_colu
         shown = " ".join(" ".join(lines).split())
         assert bar.size.height > 1 and "404 Not Found" in shown
         assert "owns it)." in shown, lines  # the end of the sentence is on screen
+
+
+def test_what_to_check_is_said_once() -> None:
+    described = describe_error(PhronyAPIError(401, "/v1/agents/a/sessions", "invalid API key", method="GET"))
+    assert "check check" not in described and described.endswith("— check PHRONY_API_KEY (a phk_... key of this workspace)")

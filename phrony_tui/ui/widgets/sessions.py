@@ -198,9 +198,10 @@ class SessionsPane(Vertical):
 
     def set_error(self, message: str | None) -> None:
         """What the load that just ended said (None: it went well): the screen calls this
-        when a load ends, so it also marks the list as updated now."""
+        when a load ends, so a good one also marks the list as updated now."""
         self.error = message
-        self.updated_at = self.now()
+        if message is None:
+            self.updated_at = self.now()
         self._update_info()
 
     def mark_seen(self, session: SessionSummary) -> None:
