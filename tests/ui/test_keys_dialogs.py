@@ -3,6 +3,9 @@ tab indents the JSON input, and a dashboard-only task says so before a key is pr
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 from textual.widgets import TextArea
 
 from phrony_tui.ui.dialogs.answer import AnswerDialog
@@ -14,7 +17,6 @@ from tests.ui.conftest import wait_for
 from tests.ui.helpers import screen_text
 from tests.ui.test_dialogs_common import (
     SIZE,
-    Flaky,
     attempts_file,  # noqa: F401 (an autouse fixture)
     notifications,
     open_session,
@@ -24,6 +26,24 @@ from tests.ui.test_dialogs_common import (
     wait_closed,
     wait_settled,
 )
+
+
+class Gate(httpx.AsyncBaseTransport):
+    """Holds every request until ``open()``: the test sees the dialog while it sends."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.event = asyncio.Event()
+
+    def open(self) -> None:
+        self.event.set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await self.event.wait()
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 def _chat(sim) -> str:
@@ -73,14 +93,16 @@ async def test_the_message_is_read_only_while_it_is_sent(sim, sim_base_url, make
     app = make_app(run_id=run_id, agent_ids=())
     async with app.run_test(size=SIZE) as pilot:
         await open_session(app, pilot)
-        old = swap_client(app, sim, sim_base_url, transport=Flaky("slow"))
+        gate = Gate()
+        old = swap_client(app, sim, sim_base_url, transport=gate)
         dialog = await press_until_dialog(app, pilot, "m", MessageDialog)
         await pilot.press(*"hello", "ctrl+s")
         await wait_for(pilot, lambda: dialog.busy)
         area = dialog.query_one("#message-text", TextArea)
         assert area.read_only
-        await pilot.press(*"XYZ")  # typed while it is in flight: not in what was sent, not lost silently
+        await pilot.press(*"XYZ")  # typed while it is in flight: the text that is sent does not change
         assert area.text == "hello"
+        gate.open()
         await wait_closed(app, pilot)
     await old.aclose()
     assert posts(sim, "/messages") == [{"runId": run_id, "text": "hello"}]
@@ -119,13 +141,15 @@ async def test_the_start_input_is_read_only_while_it_is_sent(sim, sim_base_url, 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await _sessions_loaded(app, pilot)
-        old = swap_client(app, sim, sim_base_url, transport=Flaky("slow"))
+        gate = Gate()
+        old = swap_client(app, sim, sim_base_url, transport=gate)
         dialog = await press_until_dialog(app, pilot, "s", StartRunDialog)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: dialog.busy)
         assert dialog.editor.read_only
         await pilot.press(*"xx")
         assert dialog.editor.text == "{}"
+        gate.open()
         await wait_closed(app, pilot)
     await old.aclose()
 

@@ -186,8 +186,11 @@ class SessionsPane(Vertical):
             line = f"⚠ {self.error}\n{line} · r retries"
         if (line, total) == self._last_info:  # every tick comes here
             return
+        found = self.query("#sessions-info")
+        if not found:  # a load that ends while the app closes: nothing left to draw on
+            return
         self._last_info = (line, total)
-        info = self.query_one("#sessions-info", Static)
+        info = found.first(Static)
         info.update(Text(line))
         info.set_class(bool(self.error), "-error")
         self.border_title = f"Sessions ({total if total is not None else '…'})"
