@@ -111,6 +111,8 @@ class SessionsPane(Vertical):
     # -- rendering -----------------------------------------------------------
     def refresh_rows(self) -> None:
         """Redraw from the feed, keeping the cursor on the same session."""
+        if not self.query(SessionsTable):  # a load that ends while the app closes
+            return
         table = self.table
         current = self.current
         needle = self.text_filter.lower()
