@@ -102,6 +102,8 @@ class SessionsPane(Vertical):
     def _tick(self) -> None:
         """Ages move on: redraw the rows when one of their time cells would read
         differently, and the info line ("updated 12s ago")."""
+        if self.updated_at is None and not self._shown:
+            return  # nothing drawn depends on the time yet
         now = self.now()
         if self._time_cells(now) != self._cells_at:
             self.refresh_rows()
