@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 BIG_STEPS = 50_000
 FIREHOSE_EVENTS = 200_000
 LOAD_RATE = 20_000  # events per second while keys are timed
-OPEN_TITLE = f"Timeline ({BIG_STEPS:,} steps)"
+OPEN_TITLE = f"Timeline · 1 / {BIG_STEPS:,}"  # the cursor on the first of its rows
 FIRST_ROW = re.compile(r"│1 +\d\d:\d\d:\d\d .{0,40}?llm_request")
 LIVE_COUNT = re.compile(r"Live \((\d{1,3}(?:,\d{3})*)\)")
 DEMO_MARKER = re.compile(r"Sessions \(\d")
@@ -145,7 +145,7 @@ def measure_open(ctx: Ctx) -> list[Row]:
         floor_mem.append(result["vmhwm_kib"])
         _, wall = run_json([*floor_cmd, "--httpx"], timeout=120)
         floor_httpx.append(wall)
-        with PtyApp(app_command() + ["--run", run], ctx.env(sim)) as proc:
+        with PtyApp([*app_command(), "--run", run], ctx.env(sim)) as proc:
             seen = proc.wait_for(lambda s: OPEN_TITLE in s and FIRST_ROW.search(s) is not None, 120,
                                  f"'{OPEN_TITLE}' and the first row")  # fmt: skip
             app.append(seen - proc.spawned)
@@ -173,7 +173,7 @@ def measure_ingest(ctx: Ctx) -> list[Row]:
         floor.append(result["done_monotonic"] - sim.first_byte(run))
         floor_spawn.append(wall)
         run = sim.start_session("firehose")
-        with PtyApp(app_command() + ["--run", run], ctx.env(sim)) as proc:
+        with PtyApp([*app_command(), "--run", run], ctx.env(sim)) as proc:
             first = proc.wait_for(lambda s: count_on_screen(s) > 0, 120, "a first streamed count")
             done = proc.wait_for(lambda s: count_on_screen(s) >= FIREHOSE_EVENTS, 300,
                                  f"Live ({FIREHOSE_EVENTS:,}…) on screen")  # fmt: skip
@@ -253,7 +253,7 @@ def measure_memory(ctx: Ctx) -> list[Row]:
     floor = min(floor_kib)
     run = sim.start_session("firehose")  # the newest firehose session: the list's first row
     env = ctx.env(sim, agents=sim.agents["firehose"])
-    with PtyApp(app_command() + ["--run", ctx.ids["big"]], env) as proc:
+    with PtyApp([*app_command(), "--run", ctx.ids["big"]], env) as proc:
         proc.wait_for(lambda s: OPEN_TITLE in s and FIRST_ROW.search(s) is not None, 120, "the big session")
         proc.drain(0.5)
         big_kib = vm_kib(proc.pid, "VmHWM") or 0
@@ -290,7 +290,7 @@ def measure_cold(ctx: Ctx) -> list[Row]:
         with PtyApp([sys.executable, str(HERE / "floor_app.py")], ctx.env()) as proc:
             seen = proc.wait_for(lambda s: FLOOR_MARKER in s, 60, "the floor app's table")
             floor.append(seen - proc.spawned)
-        with PtyApp(app_command() + ["--demo"], ctx.env()) as proc:
+        with PtyApp([*app_command(), "--demo"], ctx.env()) as proc:
             seen = proc.wait_for(lambda s: DEMO_MARKER.search(s) is not None, 60, "'Sessions (<n>'")
             app.append(seen - proc.spawned)
         progress(f"  cold rep {rep + 1}: floor {floor[-1]:.2f} s, app {app[-1]:.2f} s")

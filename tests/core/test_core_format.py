@@ -10,6 +10,7 @@ from phrony_tui.core.format import (
     fmt_short_datetime,
     fmt_time,
     parse_ts,
+    use_zone,
 )
 
 
@@ -29,7 +30,14 @@ def test_parse_ts(value, expected):
     assert parse_ts(value) == expected
 
 
-def test_time_formats_are_utc_and_say_when_missing_or_unreadable():
+@pytest.fixture
+def utc():
+    use_zone(UTC)  # the machine's zone (TZ) is what the app shows; these cases are in UTC
+    yield
+    use_zone(None)
+
+
+def test_time_formats_are_in_the_zone_and_say_when_missing_or_unreadable(utc):
     assert fmt_time("2026-03-01T13:04:05+01:00") == "12:04:05"
     assert fmt_datetime("2026-03-01T13:04:05+01:00") == "2026-03-01 12:04"
     assert fmt_short_datetime("2026-03-01T13:04:05+01:00") == "03-01 12:04"

@@ -66,7 +66,11 @@ async def test_multi_option_picks_with_arrows_and_enter(sim, make_app):
         shown = screen_text(app)
         assert all(option["label"] in shown for option in task["options"])
         await pilot.press("y", "n")  # not an approval: these keys do nothing here
-        await pilot.press("down", "down", "enter")
+        await pilot.press("enter")  # nothing is highlighted: a stray enter sends nothing
+        await pilot.pause(0.1)
+        assert posts(sim, "/messages") == [] and isinstance(app.screen, AnswerDialog)
+        assert "Choose and send" not in screen_text(app).splitlines()[-1]  # not offered yet
+        await pilot.press("down", "down", "down", "enter")  # the first arrow highlights the first option
         await wait_closed(app, pilot)
     chosen = task["options"][2]["id"]
     assert posts(sim, "/messages") == [{"runId": run_id, "userTaskId": task["id"], "selectedOptionId": chosen}]
@@ -283,7 +287,7 @@ async def test_network_down_then_up(sim, sim_base_url, make_app):
         flaky = Flaky("down")
         old = swap_client(app, sim, sim_base_url, transport=flaky)
         dialog = await press_until_dialog(app, pilot, "a", AnswerDialog)
-        await pilot.press("enter")
+        await pilot.press("down", "enter")  # the first option (nothing is highlighted on open)
         await wait_settled(app, pilot, dialog)
         assert "cannot connect" in dialog.error and app.screen is dialog
         flaky.mode = "timeout"

@@ -88,7 +88,7 @@ async def test_enter_opens_a_deep_multi_agent_session(sim, sim_base_url, make_ap
             assert by_id[run_id_]["depth"] == depth
         assert app.focused is app.screen.query_one(TimelineView)  # --run: focus starts in the timeline
         text = screen_text(app)
-        assert f"Timeline ({len(conversation['items']):,} steps)" in text
+        assert f"Timeline · 1 / {len(conversation['items']):,}" in text
         assert session_id[:8] in text
 
 

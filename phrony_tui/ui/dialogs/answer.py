@@ -12,6 +12,7 @@ needs (``core.tasks.answer_fields``).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -49,6 +50,11 @@ _SHOWN_KEYS = frozenset(
 )  # fmt: skip
 CONTEXT_LIMIT = 20_000
 
+#: kinds only the Phrony dashboard completes (phrony-api.md: the API answers them with an
+#: error): the dialog says so before a key is pressed. Kinds the server refuses that way
+#: are learned (``AnswerDialog.failed``) and said as well the next time.
+DASHBOARD_KINDS = frozenset({"anomaly_review"})
+
 # For a kind the inspector does not know: which field to send, as (label, value).
 GENERIC_FIELDS = [
     ("text: textValue", "text"),
@@ -57,6 +63,10 @@ GENERIC_FIELDS = [
     ("approve: approved = true", "approve"),
     ("reject: approved = false", "reject"),
 ]
+
+
+# Kinds learned per app (weakly: an app that ends takes its set along).
+_LEARNED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
 def pick_task(pending: Sequence[UserTask], selected_run_id: str | None) -> int:
@@ -127,8 +137,10 @@ class AnswerDialog(ActionDialog):
         *,
         agent_label: Callable[[str | None], str] = short_id,
         on_stale: Callable[[], None] | None = None,
+        dashboard_kinds: set[str] | None = None,
     ) -> None:
         super().__init__()
+        self._dashboard_kinds = dashboard_kinds
         if not tasks:
             raise ValueError("AnswerDialog needs a pending task")
         self.client = client
@@ -149,6 +161,16 @@ class AnswerDialog(ActionDialog):
         if self.style in ("approve", "acknowledge"):
             return "press the key again to retry"
         return "enter sends again"
+
+    @property
+    def dashboard_kinds(self) -> set[str]:
+        """Kinds the server refused as dashboard-only (learned; one set per app by default)."""
+        if self._dashboard_kinds is None:
+            self._dashboard_kinds = _LEARNED.setdefault(self.app, set())
+        return self._dashboard_kinds
+
+    def dashboard_only(self, task: UserTask) -> bool:
+        return task.kind in DASHBOARD_KINDS or task.kind in self.dashboard_kinds
 
     @property
     def style(self) -> str:
@@ -191,6 +213,12 @@ class AnswerDialog(ActionDialog):
         yield from self._answer_widgets(task, style)
 
     def _answer_widgets(self, task: UserTask, style: str) -> Iterable[Widget]:
+        if self.dashboard_only(task):
+            yield Static(
+                Text(f"Only the Phrony dashboard can complete this task (kind {one_line(task.raw_kind or task.kind, 40)}): "
+                     "the API refuses it. Answer it there; the keys below still try, and the server decides."),
+                classes="dialog-hint dialog-dashboard",
+            )  # fmt: skip
         if style == "approve":
             yield Static(
                 Text("y approves, n rejects. Nothing is selected: Enter does nothing here."),
@@ -203,6 +231,7 @@ class AnswerDialog(ActionDialog):
                 classes="dialog-hint",
             )  # fmt: skip
         elif style == "choose" and task.options:
+            yield Static(Text("Nothing is selected: arrows pick an option, enter sends it."), classes="dialog-hint")
             options = [Option(cell(option.label, 200), id=f"opt-{n}") for n, option in enumerate(task.options)]
             yield ChoiceList(*options, id="answer-options")
         elif style == "number":
@@ -350,6 +379,7 @@ class AnswerDialog(ActionDialog):
             return
         body = (getattr(error, "body", "") or "").lower()
         if "dashboard" in body:
+            self.dashboard_kinds.add(task.kind)  # said before the keys next time
             self.show_error(f"{error_text(error)} — this task must be answered in the Phrony dashboard.")
             return
         super().failed(error)

@@ -10,8 +10,9 @@ and every field as the person left it; on success it closes with a
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -24,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 
 from phrony_tui.client import PhronyAPIError, PhronyConnectionError, PhronyError
-from phrony_tui.core.safe_text import one_line
+from phrony_tui.ui.errors import whole_sentences
 from phrony_tui.ui.widgets.footer import KeysFooter
 
 
@@ -42,7 +43,7 @@ def error_text(error: PhronyError) -> str:
     text = str(error)
     if isinstance(error, PhronyConnectionError):
         text += " (check the network and PHRONY_API_BASE)"
-    return one_line(text, 600)
+    return whole_sentences(text, 600)
 
 
 def is_stale_answer(error: PhronyError) -> bool:
@@ -70,9 +71,69 @@ class SendInput(Input):
 
 
 class ChoiceList(OptionList):
-    """An OptionList whose ``enter`` shows in the footer as Choose."""
+    """An OptionList whose ``enter`` shows in the footer as Choose. It opens with nothing
+    highlighted (Textual's highlights the first option): a stray Enter chooses nothing,
+    the first arrow key highlights the first (or last) option."""
 
     BINDINGS: ClassVar = [Binding("enter", "select", "Choose and send", id="dialog.choose")]
+
+    def __init__(self, *options: Any, **kwargs: Any) -> None:
+        super().__init__(*options, **kwargs)
+        self.highlighted = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select":
+            return self.highlighted is not None
+        return super().check_action(action, parameters)
+
+    def on_option_list_option_highlighted(self) -> None:
+        self.refresh_bindings()  # Choose shows in the footer once something is highlighted
+
+
+@dataclass
+class Draft:
+    """What a person had written in a dialog they closed without sending."""
+
+    text: str
+    files: list[Any] = field(default_factory=list)  # the dialog's own attachment records
+
+
+class DraftStore:
+    """Drafts kept when a message or start dialog is closed unsent, by a key such as
+    ``message:<run id>`` or ``start:<agent id>``; reopening the dialog restores its draft.
+
+    A screen may hand one to its dialogs; without one a dialog uses :meth:`of` its app
+    (one store per app, so nothing leaks between apps, e.g. tests)."""
+
+    _per_app: ClassVar[weakref.WeakKeyDictionary[Any, DraftStore]] = weakref.WeakKeyDictionary()
+
+    def __init__(self) -> None:
+        self._drafts: dict[str, Draft] = {}
+
+    @classmethod
+    def of(cls, app: Any) -> DraftStore:
+        store = cls._per_app.get(app)
+        if store is None:
+            store = cls._per_app[app] = cls()
+        return store
+
+    def get(self, key: str) -> Draft | None:
+        return self._drafts.get(key)
+
+    def keep(self, key: str, text: str, files: Iterable[Any] = ()) -> bool:
+        """Remember a draft; an empty one forgets the key. True when something was kept."""
+        files = list(files)
+        if not text.strip() and not files:
+            self._drafts.pop(key, None)
+            return False
+        self._drafts[key] = Draft(text, files)
+        return True
+
+    def drop(self, key: str) -> None:
+        self._drafts.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._drafts)
 
 
 class ActionDialog(ModalScreen[Done | None]):
@@ -90,6 +151,7 @@ class ActionDialog(ModalScreen[Done | None]):
     ActionDialog .dialog-question { text-style: bold; height: auto; margin: 1 0 0 0; }
     ActionDialog .dialog-context { height: auto; max-height: 14; margin: 1 0 0 0; background: $boost; }
     ActionDialog .dialog-hint { color: $text-muted; height: auto; margin: 1 0 0 0; }
+    ActionDialog .dialog-dashboard { color: $warning; text-style: bold; }
     ActionDialog #dialog-error { color: $error; text-style: bold; height: auto; display: none; margin: 1 0 0 0; }
     ActionDialog #dialog-error.-shown { display: block; }
     ActionDialog #dialog-busy { color: $warning; height: auto; display: none; }
@@ -127,7 +189,7 @@ class ActionDialog(ModalScreen[Done | None]):
         """One line (or a few) of sanitized text in the error slot; None clears it."""
         self.error = message
         slot = self.query_one("#dialog-error", Static)
-        slot.update(Text(one_line(message or "", 800)))
+        slot.update(Text(whole_sentences(message or "", 800)))
         slot.set_class(bool(message), "-shown")
 
     def set_busy(self, busy: bool, label: str = "Sending…") -> None:

@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from phrony_tui.client import PhronyClient, PhronyError
 from phrony_tui.core.safe_text import one_line
-from phrony_tui.ui.dialogs.common import ActionDialog, Done, error_text, is_stale_answer
+from phrony_tui.ui.dialogs.common import ActionDialog, Done, DraftStore, error_text, is_stale_answer
 from phrony_tui.ui.dialogs.files import Attachment, PathInput, check_attachment
 from phrony_tui.ui.text import block, short_id
 
@@ -72,8 +72,10 @@ class MessageDialog(ActionDialog):
         status: str = "",
         context: str | None = None,
         on_stale: Callable[[], None] | None = None,
+        drafts: DraftStore | None = None,
     ) -> None:
         super().__init__()
+        self._drafts = drafts
         self.client = client
         self.run_id = run_id
         self.agent = agent
@@ -85,27 +87,69 @@ class MessageDialog(ActionDialog):
     def header(self) -> Text:
         text = Text()
         text.append(one_line(self.agent or "the agent", 40), style="bold")
-        text.append(f" is {one_line(self.status or 'waiting', 30)} · the message goes to run {short_id(self.run_id)}")
+        text.append(
+            f" is {one_line(self.status or 'waiting', 30)} · the message goes to run {short_id(self.run_id)}"
+        )
         return text
 
     def compose_body(self) -> Iterable[Widget]:
         if self.context:
             yield Static(Text("Last from the agent:", style="dim"), classes="dialog-hint")
             yield VerticalScroll(Static(block(self.context)), classes="dialog-context")
-        yield TextArea(id="message-text", soft_wrap=True, show_line_numbers=False)
+        draft = self.drafts.get(self.draft_key)
+        if draft is not None:  # closed unsent last time: its text and files come back
+            self.attachments = list(draft.files)
+            yield Static(Text("Your draft from last time is back (escape keeps it again).", style="italic"),
+                         classes="dialog-hint")  # fmt: skip
+        yield TextArea(
+            draft.text if draft else "", id="message-text", soft_wrap=True, show_line_numbers=False
+        )
         yield AttachmentList(id="attachments")
         yield PathInput(id="attach-path")
         yield Static(
-            Text("ctrl+s sends · ctrl+o attaches a file by path · tab reaches the files (delete removes one)"),
+            Text(
+                "ctrl+s sends · ctrl+o attaches a file by path · tab reaches the files (delete removes one)"
+            ),
             classes="dialog-hint",
         )
 
     def on_mount(self) -> None:
-        self.query_one("#message-text", TextArea).focus()
+        text = self.query_one("#message-text", TextArea)
+        text.focus()
+        text.move_cursor(text.document.end)
+        if self.attachments:
+            self._draw_attachments()
 
     @property
     def draft(self) -> str:
         return self.query_one("#message-text", TextArea).text
+
+    # -- drafts: escape keeps what was written ------------------------------------------
+    @property
+    def drafts(self) -> DraftStore:
+        return self._drafts if self._drafts is not None else DraftStore.of(self.app)
+
+    @property
+    def draft_key(self) -> str:
+        return f"message:{self.run_id}"
+
+    def action_cancel(self) -> None:
+        if not self.busy and self.drafts.keep(self.draft_key, self.draft, self.attachments):
+            files = (
+                f" and {len(self.attachments)} file{'s' if len(self.attachments) != 1 else ''}"
+                if self.attachments
+                else ""
+            )
+            self.notify(f"Draft kept (its text{files}): m opens it again.", markup=False)
+        super().action_cancel()
+
+    def finish(self, done: Done) -> None:
+        self.drafts.drop(self.draft_key)
+        super().finish(done)
+
+    def set_busy(self, busy: bool, label: str = "Sending…") -> None:
+        super().set_busy(busy, label)
+        self.query_one("#message-text", TextArea).read_only = busy  # what is sent is what was shown
 
     # -- attachments -----------------------------------------------------------------
     def action_attach(self) -> None:
@@ -203,7 +247,9 @@ class MessageDialog(ActionDialog):
             after = f" (run now {one_line(status, 30)})" if status else ""
             self.finish(Done(f"Sent {what} to {one_line(self.agent or short_id(self.run_id), 40)}{after}"))
 
-        label = "Uploading files, then sending…" if any(a.uploaded is None for a in attachments) else "Sending…"
+        label = (
+            "Uploading files, then sending…" if any(a.uploaded is None for a in attachments) else "Sending…"
+        )
         self.send(request, done, label=label)
 
     def failed(self, error: PhronyError) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TextArea
@@ -22,7 +22,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from phrony_tui.client import PhronyClient, PhronyError
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.ui.dialogs.attempts import AttemptLog
-from phrony_tui.ui.dialogs.common import ActionDialog, Done, error_text, fmt_size
+from phrony_tui.ui.dialogs.common import ActionDialog, Done, DraftStore, error_text, fmt_size
 from phrony_tui.ui.dialogs.files import Attachment, PathInput, RowInput, check_attachment
 from phrony_tui.ui.text import short_id
 
@@ -37,9 +37,23 @@ def parse_input(text: str) -> dict[str, Any]:
         where = f"line {error.lineno}, column {error.colno}"
         raise ValueError(f"the input is not valid JSON: {error.msg} ({where})") from None
     if not isinstance(value, dict):
-        kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(type(value), "a number")
+        kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+            type(value), "a number"
+        )
         raise ValueError(f"the input must be a JSON object ({{...}}), not {kind}")
     return value
+
+
+EMPTY_INPUT = "{}"
+
+
+class JsonEditor(TextArea):
+    """The input's editor: tab indents; escape still cancels the dialog (a TextArea that
+    indents would take escape to move the focus, leaving the person in the dialog)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "escape":
+            event.prevent_default()  # not TextArea's handler: escape goes on to the dialog
 
 
 class StartRunDialog(ActionDialog):
@@ -62,9 +76,11 @@ class StartRunDialog(ActionDialog):
         agents: Sequence[tuple[str, str]],
         selected: str | None = None,
         *,
-        initial: str = "{}",
+        initial: str = EMPTY_INPUT,
+        drafts: DraftStore | None = None,
     ) -> None:
         super().__init__()
+        self._drafts = drafts
         if not agents:
             raise ValueError("StartRunDialog needs an agent")
         self.client = client
@@ -96,19 +112,60 @@ class StartRunDialog(ActionDialog):
             options = [(Text(one_line(label, 60)), agent_id) for agent_id, label in self.agents]
             yield Select(options, value=self.selected, allow_blank=False, id="start-agent")
         else:
-            yield Static(Text.assemble(("Agent: ", "dim"), (one_line(self.agent_label(self.selected), 60), "bold")))
-        yield TextArea(self.initial, id="start-input", soft_wrap=True, show_line_numbers=True)
+            yield Static(
+                Text.assemble(("Agent: ", "dim"), (one_line(self.agent_label(self.selected), 60), "bold"))
+            )
+        draft = self.drafts.get(self.draft_key(self.selected)) if self.initial == EMPTY_INPUT else None
+        if draft is not None:  # closed unsent last time: its input and files come back
+            self.initial, self.files = draft.text, list(draft.files)
+            yield Static(Text("Your draft from last time is back (escape keeps it again).", style="italic"),
+                         classes="dialog-hint")  # fmt: skip
+        # tab indents here (JSON is indented); shift+tab leaves for the agent picker
+        editor = JsonEditor(self.initial, id="start-input", soft_wrap=True, show_line_numbers=True,
+                            tab_behavior="indent")  # fmt: skip
+        editor.indent_width = 2
+        yield editor
         yield Static("", id="start-files")
         yield PathInput(id="start-file-path", classes="start-file-row")
         yield RowInput(placeholder="key in the input for the file, e.g. document", id="start-file-key",
                        classes="start-file-row")  # fmt: skip
-        yield Static(Text("ctrl+s starts · ctrl+o uploads a file into the input under a key you name"),
+        leave = " · shift+tab: the agent picker" if len(self.agents) > 1 else ""
+        yield Static(Text(f"ctrl+s starts with this input · tab indents{leave} · "
+                          "ctrl+o uploads a file into the input under a key you name"),
                      classes="dialog-hint")  # fmt: skip
 
     def on_mount(self) -> None:
         editor = self.query_one("#start-input", TextArea)
         editor.focus()
         editor.move_cursor(editor.document.end)
+        if self.files:
+            self._draw_files()
+
+    # -- drafts: escape keeps what was written ------------------------------------------
+    @property
+    def drafts(self) -> DraftStore:
+        return self._drafts if self._drafts is not None else DraftStore.of(self.app)
+
+    @staticmethod
+    def draft_key(agent_id: str) -> str:
+        return f"start:{agent_id}"
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            text = self.editor.text
+            untouched = text.strip() in ("", EMPTY_INPUT) and not self.files
+            if self.drafts.keep(self.draft_key(self.agent_id), "" if untouched else text, self.files):
+                self.notify(f"Draft kept for {one_line(self.agent_label(self.agent_id), 40)}: s opens it again.",
+                            markup=False)  # fmt: skip
+        super().action_cancel()
+
+    def finish(self, done: Done) -> None:
+        self.drafts.drop(self.draft_key(self.agent_id))
+        super().finish(done)
+
+    def set_busy(self, busy: bool, label: str = "Sending…") -> None:
+        super().set_busy(busy, label)
+        self.editor.read_only = busy  # what is sent (or gets the file) is what was shown
 
     @property
     def editor(self) -> TextArea:
@@ -153,14 +210,10 @@ class StartRunDialog(ActionDialog):
         except ValueError as error:
             self.show_error(f"Not attached: {error}")
             return False
-        editor = self.editor
-        editor.read_only = True  # the file goes into this text: no edits while it uploads
+        editor = self.editor  # read-only while the file uploads (set_busy): it goes into this text
 
         async def request() -> Any:
-            try:
-                return await self.client.upload_file(attachment.path, media_type=attachment.media_type)
-            finally:
-                editor.read_only = False
+            return await self.client.upload_file(attachment.path, media_type=attachment.media_type)
 
         def done(uploaded: Any) -> None:
             attachment.uploaded, attachment.state = uploaded, "uploaded"
@@ -209,7 +262,9 @@ class StartRunDialog(ActionDialog):
             attempt, result = made
             status = f" ({one_line(result.status, 30)})" if result.status else ""
             if attempt.outcome == "duplicate":
-                message = f"The server took it as a duplicate delivery: opening its run {short_id(result.run_id)}"
+                message = (
+                    f"The server took it as a duplicate delivery: opening its run {short_id(result.run_id)}"
+                )
             else:
                 message = f"Started a run of {one_line(label, 40)}: run {short_id(result.run_id)}{status}"
             self.finish(Done(message, open_run=result.run_id))
@@ -217,6 +272,10 @@ class StartRunDialog(ActionDialog):
         self.send(request, done, label=f"Starting a run of {one_line(label, 40)}…")
 
     def failed(self, error: PhronyError) -> None:
-        recorded = f" (recorded as attempt {self.last_attempt}; A lists attempts)" if self.last_attempt else ""
+        recorded = (
+            f" (recorded as attempt {self.last_attempt}; A lists attempts)" if self.last_attempt else ""
+        )
         self.last_attempt = None
-        self.show_error(f"{error_text(error)}{recorded} — the input is kept: fix it and ctrl+s again, or escape.")
+        self.show_error(
+            f"{error_text(error)}{recorded} — the input is kept: fix it and ctrl+s again, or escape."
+        )

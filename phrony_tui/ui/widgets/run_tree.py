@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -39,7 +43,7 @@ class RunTree(Tree[str]):
         self.auto_expand = False
         self._signature: object = None
 
-    def show_runs(self, tree: RunTreeModel, *, now: datetime, pending_run_ids: set[str] = frozenset()) -> None:
+    def show_runs(self, tree: RunTreeModel, *, now: datetime, pending_run_ids: AbstractSet[str] = frozenset()) -> None:
         """Rebuild from the core tree (iteratively), keeping the cursor on the same run."""
         signature = (
             tuple((r.run.id, r.run.status, r.run.total_tokens_used, r.run.finished_at) for r in tree.rows()),
@@ -52,7 +56,7 @@ class RunTree(Tree[str]):
         with self.prevent(Tree.NodeHighlighted):
             self._rebuild(tree, now, pending_run_ids)
 
-    def _rebuild(self, tree: RunTreeModel, now: datetime, pending_run_ids: set[str]) -> None:
+    def _rebuild(self, tree: RunTreeModel, now: datetime, pending_run_ids: AbstractSet[str]) -> None:
         keep = self.cursor_node.data if self.cursor_node else None
         self.clear()
         nodes: dict[str, TreeNode[str]] = {}
@@ -70,6 +74,19 @@ class RunTree(Tree[str]):
         target = nodes.get(keep) if keep else None
         if target is not None:
             self.move_cursor(target)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """Textual draws the cursor under the label only: here it covers the whole row
+        (guides and the space after the label too); reverse video when colours are off."""
+        strip = super()._render_line(y, x1, x2, base_style)
+        if y != self.cursor_line or self.cursor_node is None:
+            return strip
+        if self.app.no_color:
+            over = Style(reverse=True)
+        else:
+            over = Style(bgcolor=self.get_component_rich_style("tree--cursor", partial=False).bgcolor)
+        return Strip([Segment(text, (style or Style()) + over, control) for text, style, control in strip],
+                     strip.cell_length)  # fmt: skip
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         event.stop()

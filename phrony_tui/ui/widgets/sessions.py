@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,17 +13,20 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from phrony_tui.client.models import SessionSummary
-from phrony_tui.core.format import duration_between, fmt_count, fmt_duration, fmt_short_datetime
+from phrony_tui.core.format import duration_between, fmt_age, fmt_ago, fmt_count, fmt_duration, zone_name
 from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.ui.text import cell, short_id, status_text
 
 # (label, width): fixed widths, so the layout does not depend on which rows
 # happen to be loaded (DataTable sizes auto-width columns from their content).
+# "started" is an age ("3m ago"), a date and time from a day on: its header names the zone.
 COLUMNS = (
-    ("", 1), ("status", 18), ("agent", 18), ("started", 11), ("took", 6),
+    ("", 1), ("status", 18), ("agent", 18), ("started", 13), ("took", 6),
     ("runs", 4), ("tokens", 6), ("trigger", 14), ("model", 18),
 )  # fmt: skip
+#: how often ages and "updated … ago" are redrawn (seconds); rows only when a cell changed
+TICK = 1.0
 
 
 class SessionsTable(DataTable):
@@ -67,13 +72,17 @@ class SessionsPane(Vertical):
         # The status each session had when you last looked (first listed, or opened):
         # rows whose status moved since are marked, so a refresh shows what changed.
         self.seen: dict[str, str] = {}
+        self.updated_at: datetime | None = None  # when a load last ended (the app's clock)
+        self._cells_at: tuple[str, ...] = ()
+        self._last_info: tuple[str, int | None] | None = None  # the time cells drawn, to redraw only on change
 
     def compose(self) -> ComposeResult:
         yield Static(id="sessions-info", markup=False)
         yield Input(placeholder="filter loaded sessions (agent, status, model, id)…", id="sessions-filter")
         table = SessionsTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         for label, width in COLUMNS:
-            table.add_column(label, width=width)
+            title = f"started {zone_name()}"[:width] if label == "started" else label
+            table.add_column(title, width=width)
         yield table
 
     @property
@@ -83,39 +92,72 @@ class SessionsPane(Vertical):
     def on_mount(self) -> None:
         self.query_one("#sessions-filter").display = False
         self.border_title = "Sessions"
+        self.set_interval(TICK, self._tick)
+
+    def now(self) -> datetime:
+        """The app's clock (fixed in tests, so drawn ages are deterministic)."""
+        clock = getattr(self.app, "clock", None)
+        return clock() if callable(clock) else datetime.now(UTC)
+
+    def _tick(self) -> None:
+        """Ages move on: redraw the rows when one of their time cells would read
+        differently, and the info line ("updated 12s ago")."""
+        if self.updated_at is None and not self._shown:
+            return  # nothing drawn depends on the time yet
+        now = self.now()
+        if self._time_cells(now) != self._cells_at:
+            self.refresh_rows()
+        else:
+            self._update_info()
 
     # -- rendering -----------------------------------------------------------
     def refresh_rows(self) -> None:
         """Redraw from the feed, keeping the cursor on the same session."""
+        if not self.query(SessionsTable):  # a load that ends while the app closes
+            return
         table = self.table
         current = self.current
         needle = self.text_filter.lower()
         rows = [s for s in self.feed.rows if not needle or needle in self._haystack(s)]
         self._shown = rows
+        now = self.now()
+        self._cells_at = self._time_cells(now)
         table.clear()
         for session in rows:
             self.seen.setdefault(session.id, session.status)
-            table.add_row(*self._cells(session), key=session.id)
+            table.add_row(*self._cells(session, now), key=session.id)
         if current is not None:
             index = next((i for i, s in enumerate(rows) if s.id == current.id), None)
             if index is not None:
                 table.move_cursor(row=index, animate=False)
         self._update_info()
 
-    def _cells(self, s: SessionSummary) -> list[Text]:
+    def _time_cells(self, now: datetime) -> tuple[str, ...]:
+        return tuple(f"{fmt_age(s.started_at, now)}|{self._took(s, now)}" for s in self._shown)
+
+    @staticmethod
+    def _took(s: SessionSummary, now: datetime) -> str:
+        if s.finished_at:
+            took = duration_between(s.started_at, s.finished_at)
+        elif is_terminal(s.status):
+            return "-"
+        else:  # still going: the time since it started
+            took = duration_between(s.started_at, None, now)
+        return fmt_duration(took) if took is not None else "-"
+
+    def _cells(self, s: SessionSummary, now: datetime) -> list[Text]:
         if self.seen.get(s.id, s.status) != s.status:
             marker = Text("◆", style="bold magenta")  # changed since you last looked
         elif is_waiting(s.status):
             marker = Text("●", style="bold yellow")
         else:
             marker = Text(" ")
-        took = duration_between(s.started_at, s.finished_at) if s.finished_at else None
         return [
             marker,
             status_text(s.status),
             cell(self.agent_names.get(s.agent_id or "", "") or short_id(s.agent_id), 18),
-            Text(fmt_short_datetime(s.started_at)),
-            Text(fmt_duration(took) if took is not None else ("…" if not is_terminal(s.status) else "-")),
+            Text(fmt_age(s.started_at, now)),
+            Text(self._took(s, now), style="" if s.finished_at or is_terminal(s.status) else "italic"),
             Text(str(s.run_count) if s.run_count is not None else "-", justify="right"),
             Text(fmt_count(s.total_tokens_used), justify="right"),
             cell(s.trigger_name or s.trigger_type or "-", 14),
@@ -142,9 +184,17 @@ class SessionsPane(Vertical):
             line += f" · ◆ {changed} changed since you looked"
         if self.fetching:
             line += " · loading…"
+        elif self.updated_at is not None:
+            line += f" · updated {fmt_ago((self.now() - self.updated_at).total_seconds())}"
         if self.error:
             line = f"⚠ {self.error}\n{line} · r retries"
-        info = self.query_one("#sessions-info", Static)
+        if (line, total) == self._last_info:  # every tick comes here
+            return
+        found = self.query("#sessions-info")
+        if not found:  # a load that ends while the app closes: nothing left to draw on
+            return
+        self._last_info = (line, total)
+        info = found.first(Static)
         info.update(Text(line))
         info.set_class(bool(self.error), "-error")
         self.border_title = f"Sessions ({total if total is not None else '…'})"
@@ -154,7 +204,11 @@ class SessionsPane(Vertical):
         self._update_info()
 
     def set_error(self, message: str | None) -> None:
+        """What the load that just ended said (None: it went well): the screen calls this
+        when a load ends, so a good one also marks the list as updated now."""
         self.error = message
+        if message is None:
+            self.updated_at = self.now()
         self._update_info()
 
     def mark_seen(self, session: SessionSummary) -> None:

@@ -12,6 +12,7 @@ from phrony_tui.core.format import duration_between, fmt_count, fmt_duration
 from phrony_tui.core.redaction import REDACTED_NOTE
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import is_waiting, waiting_label
+from phrony_tui.ui.errors import first_sentence
 from phrony_tui.ui.text import short_id, status_style
 
 __all__ = ["REDACTED_NOTE", "StatusBar"]
@@ -47,14 +48,18 @@ class StatusBar(Static):
         self._show(line)
 
     def show_error(self, run_id: str, message: str) -> None:
+        """The error's first sentence, whole: the bar grows to a few lines for it (the
+        timeline's info line holds the rest)."""
         line = self._lead()
         line.append(f"run {short_id(run_id)} · ", style="dim")
-        line.append(message, style="bold red")
-        self._show(line)
+        line.append(first_sentence(message), style="bold red")
+        self._show(line, error=True)
 
-    def _show(self, line: Text) -> None:
-        # One line, always (app.tcss): no layout pass, and nothing at all when unchanged
-        # (this runs on every live flush).
+    def _show(self, line: Text, *, error: bool = False) -> None:
+        # One line but for an error (app.tcss): no layout pass, and nothing at all when
+        # unchanged (this runs on every live flush).
         if line != self._last:
             self._last = line
-            self.update(line, layout=False)
+            grows = error != self.has_class("-error")
+            self.set_class(error, "-error")
+            self.update(line, layout=grows)

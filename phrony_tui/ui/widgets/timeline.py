@@ -21,6 +21,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from phrony_tui.core.format import zone_name
+
 # Column widths (cells) by cell index; the summary takes what is left. Narrow
 # panes drop the agent column and shorten the type, so the summary keeps room.
 COLUMNS = ((0, "#", 6), (1, "time", 8), (2, "agent", 16), (3, "type", 20))
@@ -57,6 +59,7 @@ class TimelineView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "timeline--header",
         "timeline--cursor",
+        "timeline--match",
         *(f"timeline--{tone}" for tone in TONES),
     }
     DEFAULT_CSS = """
@@ -64,6 +67,7 @@ class TimelineView(ScrollView, can_focus=True):
     TimelineView > .timeline--header { text-style: bold; color: $text-muted; }
     TimelineView > .timeline--cursor { background: $accent 40%; }
     TimelineView:focus > .timeline--cursor { background: $accent; color: $text; }
+    TimelineView > .timeline--match { background: $warning 60%; color: $text; text-style: bold underline; }
     TimelineView > .timeline--normal { }
     TimelineView > .timeline--muted { color: $text-muted; }
     TimelineView > .timeline--error { color: $error; }
@@ -107,6 +111,8 @@ class TimelineView(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         self._styles: dict[tuple[str, bool], Style] = {}
         self._known_rows = 0
+        self._zone: str | None = None
+        self._needle = ""  # search text the rows highlight (lower case)
 
     # -- data ---------------------------------------------------------------
     @property
@@ -131,7 +137,7 @@ class TimelineView(ScrollView, can_focus=True):
         if dirty_from == 0:
             self._cache.clear()
         elif dirty_from is not None:
-            for key in [key for key in self._cache.keys() if key[0] >= dirty_from]:
+            for key in [key for key in self._cache.keys() if key[0] >= dirty_from]:  # noqa: SIM118 (LRUCache: no __iter__)
                 self._cache.discard(key)
         # +1 for the header row, which stays on screen (drawn at y == 0).
         self._set_virtual_size(Size(self.size.width, count + 1))
@@ -142,6 +148,14 @@ class TimelineView(ScrollView, can_focus=True):
         else:
             self.cursor = min(self.cursor, max(count - 1, 0))
         self.refresh()
+
+    def highlight(self, text: str) -> None:
+        """Mark ``text`` (case-insensitively) wherever it shows in the drawn rows."""
+        needle = text.lower()
+        if needle != self._needle:
+            self._needle = needle
+            self._cache.clear()
+            self.refresh()
 
     # -- cursor ------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
@@ -210,6 +224,7 @@ class TimelineView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._cache.clear()
+        self._zone = None
 
     def _style(self, name: str, *, partial: bool = True) -> Style:
         """The widget's style (``""``) or a component's, looked up once per style update
@@ -237,13 +252,21 @@ class TimelineView(ScrollView, can_focus=True):
             self._cache[key] = strip
         return strip
 
+    def _title(self, title: str, width: int) -> str:
+        if title != "time":
+            return title
+        if self._zone is None:  # the zone times are shown in, named once per style update
+            zone = zone_name()
+            self._zone = f"time {zone}" if len(zone) + 5 <= width else zone
+        return self._zone
+
     @staticmethod
     def _columns(width: int):
         return NARROW_COLUMNS if width < NARROW_BELOW else COLUMNS
 
     def _header(self, width: int) -> Strip:
         style = self._style("timeline--header", partial=False)
-        text = "".join(title.ljust(w)[:w] + " " for _, title, w in self._columns(width)) + "summary"
+        text = "".join(self._title(title, w).ljust(w)[:w] + " " for _, title, w in self._columns(width)) + "summary"
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     def _row(self, index: int, width: int, selected: bool) -> Strip:
@@ -258,7 +281,46 @@ class TimelineView(ScrollView, can_focus=True):
             segments.append(Segment(text.ljust(w) + " ", base + style))
         summary = cells[SUMMARY] if len(cells) > SUMMARY else ""
         segments.append(Segment(summary[: max(width, 0)], base + tone_style))
+        if self._needle:
+            segments = self._marked(segments)
         strip = Strip(segments).adjust_cell_length(width, base)
         if selected:
-            strip = strip.apply_style(self._style("timeline--cursor", partial=False))
+            # Over each segment's own style: ``Strip.apply_style`` puts a style under the
+            # segments, where their background (the widget's) hides the cursor's.
+            cursor = self._cursor_style()
+            strip = Strip([Segment(text, (style or _PLAIN) + cursor) for text, style, _ in strip], width)
         return strip
+
+    def _marked(self, segments: list[Segment]) -> list[Segment]:
+        """The segments with each occurrence of the search text in the match style."""
+        needle, mark = self._needle, self._style("timeline--match", partial=False)
+        marked: list[Segment] = []
+        for text, style, _ in segments:
+            lower = text.lower()
+            at = lower.find(needle)
+            if at < 0 or len(lower) != len(text):  # (a few characters change length in lower case)
+                marked.append(Segment(text, style))
+                continue
+            start = 0
+            while at >= 0:
+                if at > start:
+                    marked.append(Segment(text[start:at], style))
+                end = at + len(needle)
+                marked.append(Segment(text[at:end], (style or _PLAIN) + mark))
+                start, at = end, lower.find(needle, end)
+            if start < len(text):
+                marked.append(Segment(text[start:], style))
+        return marked
+
+    def _cursor_style(self) -> Style:
+        """The selected row's look: the cursor background (and, focused, its colour) on the
+        whole row; reverse video when colours are off (NO_COLOR), where backgrounds vanish."""
+        style = self._styles.get(("cursor", True))
+        if style is None:
+            if self.app.no_color:
+                style = Style(reverse=True, bold=True)
+            else:
+                full = self._style("timeline--cursor", partial=False)
+                style = Style(bgcolor=full.bgcolor, color=full.color if self.has_focus else None)
+            self._styles[("cursor", True)] = style
+        return style

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -41,10 +43,14 @@ class TimelinePane(Vertical):
         self.query_text = ""
         self._note = ""
         self._last_info: tuple[str, bool] | None = None
+        # Every row the search matches (sorted), and what it was computed for.
+        self._matches: list[int] = []
+        self._matches_for: tuple[str, int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="timeline-info", markup=False)
-        yield Input(placeholder="search steps: type, summary, content — enter finds, n/N next/previous", id="timeline-search")
+        yield Input(placeholder="search steps: agent, type, summary, content — enter finds, n/N next/previous",
+                    id="timeline-search")  # fmt: skip
         yield TimelineView(id="timeline")
 
     def on_mount(self) -> None:
@@ -60,6 +66,7 @@ class TimelinePane(Vertical):
     def show_loading(self, run_id: str) -> None:
         self.state = None
         self.run_filter = None
+        self._matches_for = None
         self.timeline.set_source(EmptyRows(), keep_cursor=False)
         self.border_title = "Timeline"
         self._info(f"loading run {short_id(run_id)}…")
@@ -80,15 +87,21 @@ class TimelinePane(Vertical):
             self.timeline.rows_changed(follow_end=follow_end, dirty_from=0 if self.run_filter else dirty_from)
         self._update_title()
 
+    @on(TimelineView.Moved)
+    def _moved(self, event: TimelineView.Moved) -> None:
+        # Not stopped: the screen follows the cursor too.
+        self._update_title()
+
     def _update_title(self) -> None:
         state = self.state
         if state is None:
             return
         total = state.step_count
         shown = len(state.rows(self.run_filter))
-        title = f"Timeline ({total:,} steps)"
+        where = f"{self.timeline.cursor + 1:,} / {shown:,}" if shown else f"{shown:,} steps"
+        title = f"Timeline · {where}"
         if self.run_filter:
-            title = f"Timeline ({shown:,} of {total:,} steps · one run)"
+            title += f" · one run of {total:,} steps"
         if self.border_title != title:
             self.border_title = title
         parts = []
@@ -99,7 +112,7 @@ class TimelinePane(Vertical):
         if self.run_filter:
             parts.append(f"only run {short_id(self.run_filter)} ({state.agent_label(self.run_filter)}) · f shows all")
         if self.query_text:
-            parts.append(f"search “{one_line(self.query_text, 40)}” · n/N")
+            parts.append(self._search_note())
         if self._note:
             parts.append(self._note)
         self._info(" · ".join(parts))
@@ -170,6 +183,7 @@ class TimelinePane(Vertical):
     @on(Input.Submitted, "#timeline-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         self.query_text = event.value.strip()
+        self.timeline.highlight(self.query_text)
         event.input.display = bool(self.query_text)
         self.timeline.focus()
         if self.query_text:
@@ -180,15 +194,53 @@ class TimelinePane(Vertical):
     def action_find(self, direction: int, include_current: bool = False) -> None:
         if self.state is None or not self.query_text:
             return
-        rows = self.state.rows(self.run_filter)
-        start = self.timeline.cursor
-        if not include_current:
-            start += 1 if direction > 0 else -1
-        index = rows.find(self.query_text, start, backwards=direction < 0)
-        self._note = "" if index is not None else "no more matches"
+        matches = self.matches()
+        cursor = self.timeline.cursor
+        if direction > 0:
+            at = bisect_left(matches, cursor) if include_current else bisect_right(matches, cursor)
+            index = matches[at % len(matches)] if matches else None
+        else:
+            at = bisect_right(matches, cursor) if include_current else bisect_left(matches, cursor)
+            index = matches[(at - 1) % len(matches)] if matches else None
+        self._note = ""
         if index is not None:
             self.timeline.move_to(index)
         self._update_title()
+
+    def matches(self, *, fresh: bool = True) -> list[int]:
+        """Every row the search text matches: its type, summary or content (the core's
+        search), or the name of the agent whose run it belongs to. Computed once per
+        search and row count; ``fresh=False`` (the info line, on every live flush) keeps
+        the last count while only the number of rows changed."""
+        state = self.state
+        if state is None or not self.query_text:
+            return []
+        rows = state.rows(self.run_filter)
+        view = rows.view
+        key = (self.query_text, id(view), len(view))
+        if key == self._matches_for or (not fresh and self._matches_for and self._matches_for[:2] == key[:2]):
+            return self._matches
+        found: set[int] = set()
+        start, count = 0, len(view)
+        while start < count and (index := view.find(self.query_text, start, wrap=False)) is not None:
+            found.add(index)
+            start = index + 1
+        needle = self.query_text.casefold()
+        agent_runs = {run_id for run_id in state.timeline.run_ids() if needle in state.agent_label(run_id).casefold()}
+        if agent_runs:
+            found.update(index for index, item in enumerate(view) if item.run_id in agent_runs)
+        self._matches, self._matches_for = sorted(found), key
+        return self._matches
+
+    def _search_note(self) -> str:
+        query = one_line(self.query_text, 40)
+        matches = self.matches(fresh=False)
+        if not matches:
+            return f"no match for \"{query}\""
+        at = bisect_left(matches, self.timeline.cursor)
+        if at < len(matches) and matches[at] == self.timeline.cursor:
+            return f"match {at + 1:,} of {len(matches):,} for \"{query}\" · n/N"
+        return f"{len(matches):,} matches for \"{query}\" · n/N"
 
     def on_key(self, event) -> None:
         if event.key == "escape" and self.query_one("#timeline-search", Input).has_focus:
