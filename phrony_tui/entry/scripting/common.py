@@ -142,8 +142,12 @@ class Context:
     settings: Settings
     output: Output
     environ: dict[str, str]
+    #: makes the client (tests hand in one of their own); None: from the settings
+    make_client: Callable[[], PhronyClient] | None = None
 
     def client(self) -> PhronyClient:
+        if self.make_client is not None:
+            return self.make_client()
         settings = self.settings
         return PhronyClient(
             base_url=settings.base_url, api_key=settings.api_key, allow_insecure_http=settings.allow_insecure_http

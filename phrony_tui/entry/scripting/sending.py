@@ -70,8 +70,8 @@ async def send_once(
     stale: str,
     show_hint: str,
 ) -> int:
-    """Send ``request`` once and say how it went. ``what`` names the answer ("Approved
-    approval task 1234abcd"); ``stale`` what a 409 means; ``show_hint`` how to look."""
+    """Send ``request`` once and say how it went. ``what`` is said when it went well
+    ("Approved approval task ..."); ``stale`` what a 409 means; ``show_hint`` how to look."""
     try:
         result = await request()
     except PhronyError as error:
@@ -89,7 +89,7 @@ async def send_once(
                 tail = "Nothing was applied."
             output.error(f"{explain(error)}. {tail}")
             return code_for(error)
-        return await _after_ambiguity(output, what, error, check, show_hint)
+        return await _after_ambiguity(output, error, check, show_hint)
     status = one_line(result.status, 40) if result.status else None
     output.line(f"{what}" + (f" (run now {status})" if status else ""))
     return Exit.OK
@@ -97,12 +97,11 @@ async def send_once(
 
 async def _after_ambiguity(
     output: Output,
-    what: str,
     error: PhronyError,
     check: Callable[[], Awaitable[Check]],
     show_hint: str,
 ) -> int:
-    head = f"{what}: the request was sent but no answer came back ({explain(error)})"
+    head = f"The request was sent but no answer came back ({explain(error)})"
     try:
         found = await check()
     except PhronyError as again:

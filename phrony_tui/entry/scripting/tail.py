@@ -70,8 +70,16 @@ class Printer:
         self.lines = max(0, lines)
         self.seen: set[str] = set()
         self.conversation: Conversation | None = None
-        self.first = True
         self.state_label = ""
+
+    def history(self, conversation: Conversation) -> None:
+        """The timeline before the tail started: its last ``lines`` steps."""
+        self.conversation = conversation
+        items = conversation.items
+        self.seen.update(item.id for item in items)
+        for item in items[-self.lines :] if self.lines else ():
+            self.event(backfill_event(item))
+        self.output.out.flush()
 
     def event(self, event: RunEvent) -> None:
         if self.as_json:
@@ -93,9 +101,6 @@ class Printer:
             self.conversation = batch.conversation
             fresh = [item for item in batch.conversation.items if item.id not in self.seen]
             self.seen.update(item.id for item in fresh)
-            if self.first:  # what happened before the tail started: the last few steps
-                fresh = fresh[-self.lines :] if self.lines else []
-                self.first = False
             for item in fresh:
                 self.event(backfill_event(item))
         for event in events[batch.superseded :]:
@@ -116,8 +121,16 @@ class Printer:
         self.state_label = label
 
 
-async def follow(client: PhronyClient, run_id: str, printer: Printer, follower: RunFollower | None = None) -> RunFollower:
-    follower = follower or RunFollower(client, run_id)
+async def follow(client: PhronyClient, run_id: str, printer: Printer) -> RunFollower:
+    """Print the history, then follow until the run ends. The history is read here, not
+    by the follower: its first back-fill may be replaced by a newer one before a drain."""
+    conversation = await client.get_conversation(run_id, lazy=True)
+    printer.history(conversation)
+
+    async def initial() -> Conversation:
+        return conversation
+
+    follower = RunFollower(client, run_id, initial=initial())
     task = asyncio.ensure_future(follower.run())
     try:
         while True:
@@ -149,8 +162,6 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     out = ctx.output
     run_id = args.run_id
     async with ctx.client() as client:
-        # The key, the id and the network, checked at once and said in the app's words.
-        await client.get_run(run_id)
         printer = Printer(out, as_json=args.json, lines=args.lines)
         follower = await follow(client, run_id, printer)
         if follower.status.fatal:
