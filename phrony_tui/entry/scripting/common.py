@@ -189,7 +189,7 @@ def new_parser(name: str, description: str, examples: str) -> argparse.ArgumentP
     """A command's parser: its description, the connection options, examples and exit codes."""
     return argparse.ArgumentParser(
         prog=f"{PROG} {name}",
-        description=description,
+        description=_wrap(description),
         epilog=(
             f"examples:\n{examples}\n\nThe key comes from PHRONY_API_KEY (or the profile), never a flag.\n"
             + _wrap(EXIT_CODES_HELP)
