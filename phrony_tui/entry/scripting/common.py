@@ -106,7 +106,10 @@ class Output:
         tty = bool(getattr(out, "isatty", lambda: False)())
         colour = tty and not environ.get("NO_COLOR") and environ.get("TERM", "") != "dumb"
         width: int | None = None
-        if tty or environ.get("COLUMNS", "").strip().isdigit():
+        columns = environ.get("COLUMNS", "").strip()
+        if columns.isdigit() and int(columns) > 0:
+            width = max(20, int(columns))
+        elif tty:
             width = max(20, shutil.get_terminal_size((80, 24)).columns)
         return cls(out=out, err=sys.stderr, colour=colour, width=width)
 
