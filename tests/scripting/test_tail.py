@@ -17,9 +17,11 @@ def _tail(world, *args: str) -> subprocess.Popen[str]:
 
 
 def _following(world, run_id: str) -> bool:
-    """The tail's stream is open and its back-fill read: what happens next is streamed."""
+    """The tail's stream is open and the follower's back-fill read (the second
+    conversation: the tail reads the history first): what happens next is streamed."""
     paths = [path for method, path, status in list(world.sim.requests) if status == 200]
-    return f"/v1/runs/{run_id}/stream" in paths and any(p.startswith(f"/v1/runs/{run_id}/conversation") for p in paths)
+    backfills = sum(1 for path in paths if path.startswith(f"/v1/runs/{run_id}/conversation"))
+    return f"/v1/runs/{run_id}/stream" in paths and backfills >= 2
 
 
 def test_tail_follows_a_live_run_to_completed_and_exits_0(world):
