@@ -2,7 +2,8 @@
 or a config command. ``main`` is the ``phrony-tui`` script and ``python -m phrony_tui``.
 
 Precedence, field by field: flags > environment > profile (config file) > defaults.
-Subcommands: ``sim`` (the simulator alone), ``config path|init|set-key``.
+Subcommands: ``sim`` (the simulator alone), ``config path|init|set-key``, and the
+script commands ``sessions|show|tail|answer|reply`` (entry/scripting/).
 """
 
 from __future__ import annotations
@@ -19,11 +20,19 @@ from pydantic import SecretStr
 from phrony_tui import __version__
 from phrony_tui import config as configfile
 from phrony_tui.entry.httpx_cli import defer_httpx_cli
+from phrony_tui.entry.scripting import COMMANDS as SCRIPT_COMMANDS
 from phrony_tui.settings import DEFAULT_BASE_URL, Settings
 
 # httpx logs every request at INFO with its full URL, query included (presigned
 # upload URLs carry their signature there): keep these loggers at WARNING.
 QUIET_LOGGERS = ("httpx", "httpcore")
+
+
+def _commands_epilog() -> str:
+    lines = [f"  {name:<9} {summary}" for name, summary in SCRIPT_COMMANDS.items()]
+    lines.append(f"  {'sim':<9} serve the Phrony simulator alone (phrony-tui sim --help)")
+    lines.append(f"  {'config':<9} the configuration file: path, init, set-key PROFILE")
+    return "commands (phrony-tui COMMAND --help for each):\n" + "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,10 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
             "timelines and live events; answer paused runs from the keyboard."
         ),
         epilog=(
-            f"environment: PHRONY_API_BASE (default {DEFAULT_BASE_URL}), PHRONY_API_KEY, "
-            "PHRONY_AGENT_ID (one id or a comma-separated list). "
-            "Try it with no account: phrony-tui --demo. Serve the simulator alone: phrony-tui sim --help."
+            f"environment: PHRONY_API_BASE (default {DEFAULT_BASE_URL}), PHRONY_API_KEY,\n"
+            "  PHRONY_AGENT_ID (one id or a comma-separated list).\n"
+            "Try it with no account: phrony-tui --demo.\n\n" + _commands_epilog()
         ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"phrony-tui {__version__}")
     parser.add_argument("--base-url", metavar="URL", help="API base URL (env PHRONY_API_BASE)")
@@ -180,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from phrony_tui.sim.cli import main as sim_main
 
         return sim_main(argv[1:])
+    if argv[:1] and argv[0] in SCRIPT_COMMANDS:
+        from phrony_tui.entry.scripting import main as script_main
+
+        return script_main(argv, environ, load_settings=load_settings, check_transport=check_transport)
     if argv[:1] == ["config"]:
         try:
             return config_command(argv[1:], environ)

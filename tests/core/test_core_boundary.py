@@ -10,7 +10,8 @@ from pathlib import Path
 import phrony_tui.core
 
 CORE = Path(phrony_tui.core.__file__).parent
-ALLOWED_PROJECT = ("phrony_tui.core", "phrony_tui.client.models")
+# The client's models, and its error types (stdlib only) for core/error_text.py's wording.
+ALLOWED_PROJECT = ("phrony_tui.core", "phrony_tui.client.models", "phrony_tui.client.errors")
 
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
