@@ -30,7 +30,7 @@ def test_rows_cells_and_tones():
     state = SessionState(ROOT, conversation(), agent_names={"ag-2": "Helper"})
     rows = state.rows()
     assert len(rows) == state.step_count == 3
-    cells, tone = rows.cells(0)
+    cells, _tone = rows.cells(0)
     assert cells[0] == "1" and cells[2] == "Root" and cells[3] == "reasoning" and "think" in cells[4]
     assert rows.cells(1)[0][2] == "Helper"  # the agent name from settings when the run has none
     assert rows.cells(1)[1] == "error"
