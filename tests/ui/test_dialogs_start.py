@@ -145,7 +145,7 @@ async def test_failures_are_recorded_and_retried_from_the_attempts_screen(sim, m
         await wait_for(lambda: len(attempts.rows) == 3 and not attempts.busy, pilot=pilot)
         retry = attempts.rows[0]
         assert retry.retry_of == limited.id and retry.outcome == "accepted" and retry.source == "API (retry)"
-        assert f"API (retry of {limited.id})" in screen_text(app)
+        await wait_for(lambda: f"API (retry of {limited.id})" in screen_text(app), pilot=pilot)  # drawn
         assert attempts.check_action("open_run", ()) is True and attempts.check_action("retry", ()) is None
         await pilot.press("o")
         await wait_closed(app, pilot)
