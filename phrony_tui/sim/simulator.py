@@ -61,6 +61,7 @@ class Simulator:
         *,
         firehose_events: int = 200_000,
         firehose_rate: float | None = None,
+        firehose_step_ids: bool = True,
         heartbeat_seconds: float = 3.0,
         autostart_seconds: float | None = None,
         dialect: str = FRIENDLY,
@@ -73,6 +74,9 @@ class Simulator:
         self.firehose_events = max(0, int(firehose_events))
         #: firehose events per second (None or 0: as fast as it can); read when a stream opens
         self.firehose_rate = float(firehose_rate) if firehose_rate else None
+        #: False: the firehose's step events carry the step's content only, no step id
+        #: (``run_id``, ``sequence``, ``step_kind``, the message); read when a stream opens
+        self.firehose_step_ids = firehose_step_ids
         self.heartbeat_seconds = heartbeat_seconds
         #: benchmarks: print "stream-first-byte RUN_ID MONOTONIC" to stderr as each stream
         #: sends its first byte (``phrony-tui sim --trace-streams``)
