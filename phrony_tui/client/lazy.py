@@ -126,7 +126,7 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
         """Like the pydantic model's (used when a later version of the step arrives). Giving
         an id-less live step the timeline's stand-in id stays a ``LazyItem`` (a cheap copy:
         a busy stream of steps without ids does this for each step)."""
-        if not deep and not self.id and update is not None and update.keys() == {"id"}:
+        if not deep and not self.id and update is not None and len(update) == 1 and "id" in update:
             return msgspec.structs.replace(self, id=update["id"])  # type: ignore[return-value]
         return self.to_model().model_copy(update=update, deep=deep)
 
