@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from tests.benchmarks.harness import (
     app_command,
     compile_app,
     isolated_env,
+    kill,
     min_median,
     run_json,
     scenario_run_ids,
@@ -217,6 +220,76 @@ def _ingest(ctx: Ctx, sim: SimProcess, name: str, title: str) -> Row:
     return row
 
 
+LINK_MBIT, LINK_RTT_MS = 20, 50
+
+
+def _curl(url: str, header_file: Path, *, compressed: bool) -> float:
+    """Spawn to exit of ``curl`` downloading ``url`` (the body thrown away)."""
+    args = ["curl", "-sS", "--fail", "-o", "/dev/null", "-H", f"@{header_file}", "--noproxy", "*", url]
+    if compressed:
+        args.insert(1, "--compressed")
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, timeout=300, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"curl exited {done.returncode}: {done.stderr[-200:]!r}")
+    return time.perf_counter() - start
+
+
+def measure_link(ctx: Ctx) -> list[Row]:
+    """The big session over a slow, far link (a throttling proxy on loopback, 20 Mbit/s,
+    50 ms round trip) to a simulator that gzips it when asked: the app's start to its
+    first rows and to the full count, against curl of the same bytes (gzip too)."""
+    if shutil.which("curl") is None:
+        raise BenchError("curl is not installed (the floor of this measure)")
+    run = ctx.ids["big"]
+    with SimProcess(big_steps=BIG_STEPS, firehose_events=10, extra_args=["--gzip"]) as sim:
+        sim.get(f"/v1/runs/{run}/conversation", stepContent="full")  # render and cache (the gzip copy below)
+        proxy = subprocess.Popen([sys.executable, "-m", "tests.benchmarks.proxy", "--target",
+                                  sim.base_url.removeprefix("http://"), "--mbit", str(LINK_MBIT),
+                                  "--rtt-ms", str(LINK_RTT_MS)], stdout=subprocess.PIPE, text=True,
+                                 cwd=HERE.parents[1])  # fmt: skip
+        try:
+            assert proxy.stdout is not None
+            line = proxy.stdout.readline().split()
+            if line[:1] != ["proxy-listening"]:
+                raise BenchError(f"the proxy did not start: {line}")
+            base = f"http://127.0.0.1:{line[1]}"
+            header_file = ctx.home / "curl-headers"
+            header_file.write_text(f"X-API-Key: {sim.key}\n")
+            header_file.chmod(0o600)
+            url = f"{sim.base_url}/v1/runs/{run}/conversation?stepContent="
+            _curl(url + "full", header_file, compressed=True)  # the simulator compresses it once
+            _curl(url + "slim", header_file, compressed=True)
+            far = f"{base}/v1/runs/{run}/conversation?stepContent="
+            floor, app_rows, app_count, plain, slim = [], [], [], [], []
+            for rep in range(ctx.reps):
+                floor.append(_curl(far + "full", header_file, compressed=True))
+                env = {**ctx.env(sim), "PHRONY_API_BASE": base}
+                with PtyApp([*app_command(), "--run", run], env) as proc:
+                    rows = proc.wait_for(lambda s: FIRST_ROW.search(s) is not None, 300, "the first row")
+                    count = proc.wait_for(lambda s: OPEN_TITLE in s, 300, f"'{OPEN_TITLE}'")
+                    app_rows.append(rows - proc.spawned)
+                    app_count.append(count - proc.spawned)
+                if rep < 2:  # what gzip and slim content buy, once or twice
+                    plain.append(_curl(far + "full", header_file, compressed=False))
+                    slim.append(_curl(far + "slim", header_file, compressed=True))
+                progress(f"  link rep {rep + 1}: curl {floor[-1]:.2f} s, app rows {app_rows[-1]:.2f} s, "
+                         f"count {app_count[-1]:.2f} s")  # fmt: skip
+        finally:
+            kill(proxy)
+    ctx.raw["link"] = {"curl_gzip_s": floor, "app_first_rows_s": app_rows, "app_count_s": app_count,
+                       "curl_plain_s": plain, "curl_slim_gzip_s": slim}  # fmt: skip
+    f, r, c = min_median(floor), min_median(app_rows), min_median(app_count)
+    title = f"link {LINK_MBIT} Mbit/s {LINK_RTT_MS} ms: open {BIG_STEPS:,} steps"
+    rows_row = Row(f"{title}, first rows", secs(f), secs(r), ratio(r, f), "report", "—")
+    count_row = Row(f"{title}, full count", secs(f), secs(c), ratio(c, f), "report", "—")
+    count_row.notes.append(f"floor: curl --compressed of the same conversation through the same proxy; the same "
+                           f"without gzip {secs(min_median(plain))}, with stepContent=slim and gzip "
+                           f"{secs(min_median(slim))}; the app draws its first rows once the whole body is "
+                           "read (so first rows and count come together)")  # fmt: skip
+    return [rows_row, count_row]
+
+
 def measure_latency(ctx: Ctx) -> list[Row]:
     """Key-to-frame latency in-process (headless, instrumented): with a 20k events/s stream
     (its own simulator, rate-limited) vs the big session with no stream."""
@@ -352,6 +425,7 @@ MEASURES: dict[str, Callable[[Ctx], list[Row]]] = {
     "memory": measure_memory,
     "cold": measure_cold,
     "scroll": measure_scroll,
+    "link": measure_link,
 }
 
 
