@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 from pydantic import ValidationError
@@ -286,11 +286,12 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
         # then its reader goes first, and the item's reader is the second try.
         content_is_data = False
         head: Any = None  # the event's ts and subject
-        item = None
+        item: Any = None
         if type(data) is str and '"step_kind"' in data:
-            head = _decode_bare(data)
-            item = None if head is None else head.item
-            content_is_data = item is not None
+            bare = _decode_bare(data)
+            if bare is not None:
+                head, item = bare
+                content_is_data = True
         if item is None:
             try:
                 head = decode(data)
@@ -299,7 +300,7 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
             item = head.data if head is not None and head.kind == "step" else None
             if item is not None and not item.id and item.content_raw is _NULL:
                 bare = _decode_bare(data)  # the docs' shape: the step's content, no id
-                item = None if bare is None else bare.item
+                item = None if bare is None else bare[1]
                 content_is_data = item is not None
         if item is not None and (content_is_data or (item.id and item.ordinal > 0 and item.type)):
             started = item.started_at
@@ -327,13 +328,7 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
     return events, skipped
 
 
-class _Bare(NamedTuple):
-    ts: str | None
-    subject: str
-    item: LazyItem | None
-
-
-def _decode_bare(data: str | bytes) -> _Bare | None:
+def _decode_bare(data: str | bytes) -> tuple[_BareStepEvent, LazyItem] | None:
     """A step event read as a bare step (None: not a step event of that shape)."""
     try:
         event = _bare_step_event_decoder.decode(data)
@@ -341,7 +336,8 @@ def _decode_bare(data: str | bytes) -> _Bare | None:
         return None
     if event.kind != "step" or event.data is None:
         return None
-    return _Bare(event.ts, event.subject, _bare_item(event.data, event.ts, event.subject))
+    item = _bare_item(event.data, event.ts, event.subject)
+    return None if item is None else (event, item)
 
 
 def decode_event(data: str | bytes) -> LazyEvent | RunEvent | None:

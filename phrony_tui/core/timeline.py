@@ -538,8 +538,13 @@ class Timeline(TimelineView):
             run_rows = runs.get(run_id)
             if run_rows is None:
                 run_rows = runs[run_id] = _Rows(entries)
-            _add_row(rows, entry)
-            _add_row(run_rows, entry)
+            for to in (rows, run_rows):  # _add_row(to, entry), inline: thousands a second
+                keys = to.keys
+                if (keys and keys[-1] >= key) or entry.task or to._errors is not None:
+                    _add_row(to, entry)
+                else:
+                    keys.append(key)
+                    to.items.append(item)
             if first is None or key < first:
                 first = key
             count += 1
