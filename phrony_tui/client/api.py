@@ -159,12 +159,11 @@ class PhronyClient:
         self.request_deadline = float(request_deadline)
         self.max_body_bytes = max_body_bytes
         self._owns_http = http_client is None
-        # No default headers with the key: see security.py.
-        if http_client is None:
-            http_client = httpx.AsyncClient(
-                transport=transport, timeout=self.timeout, follow_redirects=False, verify=shared_ssl_context()
-            )
-        self._http = http_client
+        # Built on first use (see _http): its TLS roots cost tens of milliseconds, off an
+        # app's start. No default headers with the key: see security.py.
+        self._http_client = http_client
+        self._transport = transport
+        self._closed = False
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING}
         # Entered around the lazy decode of a whole conversation (CPU only, no await):
         # an app pauses its garbage collector there; the library changes nothing itself.
@@ -172,6 +171,17 @@ class PhronyClient:
 
     def __repr__(self) -> str:
         return f"PhronyClient(base_url={self.base_url!r})"
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        client = self._http_client
+        if client is None:
+            if self._closed:  # as httpx says of a closed client
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            client = self._http_client = httpx.AsyncClient(
+                transport=self._transport, timeout=self.timeout, follow_redirects=False, verify=shared_ssl_context()
+            )
+        return client
 
     @property
     def has_api_key(self) -> bool:
@@ -191,8 +201,9 @@ class PhronyClient:
 
     async def aclose(self) -> None:
         """Close the HTTP client if this client made it."""
-        if self._owns_http:
-            await self._http.aclose()
+        self._closed = True
+        if self._owns_http and self._http_client is not None:
+            await self._http_client.aclose()
 
     # -- agents ------------------------------------------------------------
     async def start_run(self, agent_id: str, input: Mapping[str, Any] | None = None) -> StartRunResult:

@@ -55,6 +55,9 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
     # decoding (a JSON key of the same name would be overwritten).
     src: Any = msgspec.field(default=None, name="__phrony_src")
     src_is_event: bool = msgspec.field(default=False, name="__phrony_src_is_event")
+    # A live step whose event's ``data`` is the step's content itself (no id, no
+    # "content" key: the shape the docs promise, see ``_BareStep``).
+    content_is_data: bool = msgspec.field(default=False, name="__phrony_content_is_data")
     content_cache: Any = msgspec.field(default=_UNREAD, name="__phrony_content")
 
     @property
@@ -62,8 +65,8 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
         content = self.content_cache
         if content is _UNREAD:
             if self.src_is_event:  # a live step keeps only its event's text (see decode_event)
-                data = self.wire()
-                content = data.get("content")
+                data = self.sent()
+                content = data if self.content_is_data else data.get("content")
             else:
                 content = _loads(self.content_raw)
             self.content_cache = content
@@ -88,8 +91,8 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
             _SEARCHES[key] = search
         return search(raw) is not None  # re reads a buffer in place: no copy
 
-    def wire(self) -> dict[str, Any]:
-        """The item as the server sent it (camelCase, unknown fields kept)."""
+    def sent(self) -> dict[str, Any]:
+        """The JSON object the step came in: the item, or its stream event's ``data``."""
         src = self.src
         if src is not None:
             value = _loads(src)
@@ -99,9 +102,16 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
                 return value
         return self._fields_model().wire()
 
+    def wire(self) -> dict[str, Any]:
+        """The item as the server sent it (camelCase, unknown fields kept); a step whose
+        event carried its content only: the item those fields make, as the tolerant path's."""
+        if self.content_is_data:
+            return self._fields_model().wire()
+        return self.sent()
+
     def to_model(self) -> ConversationItem:
         """The pydantic model (validated, unknown fields kept when the raw item is known)."""
-        if self.src is not None:
+        if self.src is not None and not self.content_is_data:
             return ConversationItem.model_validate(self.wire())
         return self._fields_model()
 
@@ -113,7 +123,11 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
         )  # fmt: skip
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> ConversationItem:
-        """Like the pydantic model's (used when a later version of the step arrives)."""
+        """Like the pydantic model's (used when a later version of the step arrives). Giving
+        an id-less live step the timeline's stand-in id stays a ``LazyItem`` (a cheap copy:
+        a busy stream of steps without ids does this for each step)."""
+        if not deep and not self.id and update is not None and len(update) == 1 and "id" in update:
+            return msgspec.structs.replace(self, id=update["id"])  # type: ignore[return-value]
         return self.to_model().model_copy(update=update, deep=deep)
 
 
@@ -134,7 +148,7 @@ class LazyEvent(msgspec.Struct, kw_only=True, gc=False):
         data = self.data_cache
         if data is _UNREAD:
             if self.step_item is not None and self.data_raw is _NULL:
-                data = self.step_item.wire()
+                data = self.step_item.sent()
             else:
                 data = _loads(self.data_raw)
             self.data_cache = data
@@ -156,8 +170,91 @@ class _StepEvent(msgspec.Struct, kw_only=True, gc=False):
     data: LazyItem | None = None
 
 
+_ABSENT = msgspec.Raw(b"")  # a key the JSON did not have (identity: msgspec keeps defaults as they are)
+
+
+class _BareStep(msgspec.Struct, kw_only=True, gc=False):
+    """A step event's ``data`` that is the step's content itself, with no step id (the
+    docs promise none on stream events): ``run_id``, ``sequence``, ``step_kind``, the
+    message... Read with every spelling, and in the order, that the tolerant reader
+    (``core.steps.step_from_event``) takes, so the item is the one it would build. A
+    value of another type fails the decode, and the event takes that reader instead."""
+
+    # Any of these present: another shape (an item, a nested step), the other paths.
+    id: msgspec.Raw = _ABSENT
+    stepId: msgspec.Raw = _ABSENT
+    step_id: msgspec.Raw = _ABSENT
+    stepID: msgspec.Raw = _ABSENT
+    content: msgspec.Raw = _ABSENT
+    step: msgspec.Raw = _ABSENT
+    item: msgspec.Raw = _ABSENT
+    runId: str | None = None
+    run_id: str | None = None
+    sequence: int | None = None
+    ordinal: int | None = None
+    step_kind: str | None = None
+    stepKind: str | None = None
+    stepType: str | None = None
+    step_type: str | None = None
+    type: str | None = None
+    tokensUsed: int | float | None = None
+    tokens_used: int | float | None = None
+    error: Any = None
+    startedAt: str | None = None
+    started_at: str | None = None
+    finishedAt: str | None = None
+    finished_at: str | None = None
+
+
+class _BareStepEvent(msgspec.Struct, kw_only=True, gc=False):
+    ts: str | None = None
+    kind: str = ""
+    subject: str = ""
+    data: _BareStep | None = None
+
+
+def _bare_item(step: _BareStep, ts: str | None, subject: str) -> LazyItem | None:
+    """The item ``step_from_event`` makes of a bare step (None: not a bare step). Each
+    ``a if a is not None else b`` is its ``pick(data, a, b)``: the first key not null."""
+    if not (
+        step.id is _ABSENT
+        and step.stepId is _ABSENT
+        and step.step_id is _ABSENT
+        and step.stepID is _ABSENT
+        and step.content is _ABSENT
+        and step.step is _ABSENT
+        and step.item is _ABSENT
+    ):
+        return None
+    camel, snake = step.runId, step.run_id
+    run_id = (camel if camel is not None else snake) or (snake if snake is not None else camel)
+    type_ = step.step_kind
+    if type_ is None:
+        type_ = step.stepKind
+        if type_ is None:
+            type_ = step.stepType if step.stepType is not None else step.step_type
+            if type_ is None:
+                type_ = step.type
+    if not type_:
+        marker = subject.rfind("step.")
+        type_ = subject[marker + 5 :] if marker >= 0 and subject[marker + 5 :] else "step"
+    ordinal = step.ordinal
+    started = step.startedAt if step.startedAt is not None else step.started_at
+    return LazyItem(
+        run_id=run_id,
+        sequence=step.sequence,
+        ordinal=ordinal if ordinal is not None and ordinal > 0 else 0,
+        type=type_,
+        tokens_used=step.tokensUsed if step.tokensUsed is not None else step.tokens_used,
+        error=step.error,
+        started_at=started or ts,
+        finished_at=step.finishedAt if step.finishedAt is not None else step.finished_at,
+    )
+
+
 _event_decoder = msgspec.json.Decoder(LazyEvent)
 _step_event_decoder = msgspec.json.Decoder(_StepEvent)
+_bare_step_event_decoder = msgspec.json.Decoder(_BareStepEvent)
 
 # Strings many steps repeat (run ids, types, timestamps of a burst) are kept once.
 _SHARED: dict[str | None, str | None] = {}
@@ -168,6 +265,7 @@ def _own(item: LazyItem, src: Any, *, is_event: bool) -> None:
     """Fill the fields that are ours, whatever keys of the same names the JSON had."""
     item.src = src
     item.src_is_event = is_event
+    item.content_is_data = False
     item.content_cache = _UNREAD
 
 
@@ -184,27 +282,43 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
     events: list[LazyEvent | RunEvent] = []
     skipped: list[str | bytes] = []
     for data in datas:
-        try:
-            step = decode(data)
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-            step = None
-        item = step.data if step is not None and step.kind == "step" else None
-        if item is not None and item.id and item.ordinal > 0 and item.type:
+        # A step without an id (the docs' shape, see _BareStep) likely names its kind:
+        # then its reader goes first, and the item's reader is the second try.
+        content_is_data = False
+        head: Any = None  # the event's ts and subject
+        item: Any = None
+        if type(data) is str and '"step_kind"' in data:
+            bare = _decode_bare(data)
+            if bare is not None:
+                head, item = bare
+                content_is_data = True
+        if item is None:
+            try:
+                head = decode(data)
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+                head = None
+            item = head.data if head is not None and head.kind == "step" else None
+            if item is not None and not item.id and item.content_raw is _NULL:
+                bare = _decode_bare(data)  # the docs' shape: the step's content, no id
+                item = None if bare is None else bare[1]
+                content_is_data = item is not None
+        if item is not None and (content_is_data or (item.id and item.ordinal > 0 and item.type)):
             started = item.started_at
             if started is None:
-                started = step.ts  # type: ignore[union-attr]
+                started = head.ts
             started = item.started_at = share(started, started)
             if item.finished_at == started:
                 item.finished_at = started
             if item.sequence == item.ordinal:
                 item.sequence = item.ordinal
             item.run_id = share(item.run_id, item.run_id)
-            item.type = share(item.type, item.type)  # type: ignore[assignment]
+            item.type = share(item.type, item.type)
             item.src = data
             item.src_is_event = True
+            item.content_is_data = content_is_data
             item.content_cache = _UNREAD
             item.content_raw = _NULL
-            events.append(LazyEvent(ts=step.ts, kind="step", subject=step.subject, step_item=item))  # type: ignore[union-attr]
+            events.append(LazyEvent(ts=head.ts, kind="step", subject=head.subject, step_item=item))
             continue
         event = _decode_other(data)
         if event is None:
@@ -212,6 +326,18 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
         else:
             events.append(event)
     return events, skipped
+
+
+def _decode_bare(data: str | bytes) -> tuple[_BareStepEvent, LazyItem] | None:
+    """A step event read as a bare step (None: not a step event of that shape)."""
+    try:
+        event = _bare_step_event_decoder.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+    if event.kind != "step" or event.data is None:
+        return None
+    item = _bare_item(event.data, event.ts, event.subject)
+    return None if item is None else (event, item)
 
 
 def decode_event(data: str | bytes) -> LazyEvent | RunEvent | None:

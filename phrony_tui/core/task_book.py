@@ -68,6 +68,9 @@ class _RunSteps:
     live: dict[str, int] = field(default_factory=dict)  # step id -> live position
     live_max: int = 0  # max(live.values()), recomputed only after the max left
     stale: bool = False
+    # The last live step without an id: it is never reconciled (nothing names it), so
+    # a number, not an entry of ``live`` per step (a stream of them brings 200,000).
+    anonymous_max: int = 0
 
     def add_live(self, step_id: str, position: int) -> None:
         self.live[step_id] = position
@@ -83,7 +86,7 @@ class _RunSteps:
         if self.stale:
             self.live_max = max(self.live.values(), default=0)
             self.stale = False
-        return max(self.real_max, self.live_max)
+        return max(self.real_max, self.live_max, self.anonymous_max)
 
 
 _NO_RUN = object()
@@ -134,8 +137,9 @@ class TaskBook:
         for item in items:
             # The common case inline (a step with its ordinal that is no task and
             # names none): add_step's effect is then only to move the run's last step.
+            # So is a live step without an id or ordinal (the docs' stream shape).
             ordinal = item.ordinal
-            if ordinal <= 0 or is_user_task_req(item) or may_name_task(item):
+            if (ordinal <= 0 and item.id) or is_user_task_req(item) or may_name_task(item):
                 self.add_step(item)
                 run_id = _NO_RUN  # add_step may have made the run's entry
                 continue
@@ -145,7 +149,10 @@ class TaskBook:
                 if found is None:
                     found = steps_of[item.run_id] = _RunSteps()
                 steps = found
-            if steps.live:
+            if ordinal <= 0:
+                self._arrivals += 1  # self._position(item), inline: a stream brings thousands a second
+                steps.anonymous_max = _LIVE_BASE + self._arrivals
+            elif steps.live:
                 steps.reconcile(item.id, ordinal)
             elif ordinal > steps.real_max:
                 steps.real_max = ordinal
@@ -163,9 +170,10 @@ class TaskBook:
         steps = self._steps.setdefault(item.run_id, _RunSteps())
         if has_ordinal(item):
             steps.reconcile(item.id, item.ordinal)
-        elif not item.id or item.id not in steps.live:
-            position = self._position(item)
-            steps.add_live(item.id or f"anon:{position}", position)
+        elif not item.id:
+            steps.anonymous_max = self._position(item)  # positions only grow
+        elif item.id not in steps.live:
+            steps.add_live(item.id, self._position(item))
         # A later step that names a task (e.g. UserTaskResp) may close it.
         if may_name_task(item):
             change = step_task_change(item)

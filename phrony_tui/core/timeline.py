@@ -33,6 +33,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal, overload
 
 from phrony_tui.client.models import Conversation, ConversationItem, RunEvent
@@ -423,30 +424,27 @@ class Timeline(TimelineView):
             if loaded is not None:
                 return loaded
         touched: list[Key] = []
-        added = 0
+        added = replaced = removed = 0
         if not snapshot:
-            added = self._add_new(batch, touched)
-            if added:
-                batch = batch[added:]
+            # The quick path for what it takes, one step by the general path when it stops,
+            # and back (a later version in a stream of new steps leaves the rest quick),
+            # until what is left is big enough for one rebuild.
+            start = 0
+            while True:
+                start += (quick := self._add_new(batch, touched, start))
+                added += quick
+                left = len(batch) - start
+                if not left or (left > _REBUILD_AT and left * 4 > len(self._entries)):
+                    break
+                one = self._merge_one(batch[start], touched, rebuild=False)
+                added, replaced, removed = added + one[0], replaced + one[1], removed + one[2]
+                start += 1
+            if start:
+                batch = batch[start:]
         rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > len(self._entries)
-        replaced = removed = 0
         for item in batch:
-            old, new, dropped = self._resolve(item)
-            for gone in dropped:
-                removed += 1
-                touched.append(gone.key)
-                if not rebuild:
-                    self._unplace(gone)
-            if new is None:
-                continue  # an exact repeat
-            if old is None:
-                added += 1
-            else:
-                replaced += 1
-                touched.append(old.key)
-            touched.append(new.key)
-            if not rebuild:
-                self._place(old, new)
+            one = self._merge_one(item, touched, rebuild=rebuild)
+            added, replaced, removed = added + one[0], replaced + one[1], removed + one[2]
         if snapshot:
             for step_id in list(self._anonymous_ids):
                 gone = self._forget(step_id)
@@ -462,38 +460,91 @@ class Timeline(TimelineView):
         first = bisect_left(self._rows.keys, min(touched)) if touched else None
         return Change(added=added, replaced=replaced, removed=removed, first_index=first)
 
-    def _add_new(self, batch: list[ConversationItem], touched: list[Key]) -> int:
-        """The live common case made cheap: steps new to the timeline, with an id and an
-        ordinal and no stand-in to reconcile, placed by their key: appended when past
-        every row, as live steps nearly always are, else inserted (a back-fill's
-        completion rows may already sit at the end). Stops at the first step that is
-        anything else: the general path takes it from there, so the batch's order is
-        kept. Returns how many it added."""
+    def _merge_one(
+        self, item: ConversationItem, touched: list[Key], *, rebuild: bool
+    ) -> tuple[int, int, int]:
+        """One step by the general path: (added, replaced, removed). With ``rebuild`` the
+        id maps are updated and the rows are left for one ``_rebuild``."""
+        old, new, dropped = self._resolve(item)
+        for gone in dropped:
+            touched.append(gone.key)
+            if not rebuild:
+                self._unplace(gone)
+        if new is None:
+            return 0, 0, len(dropped)  # an exact repeat
+        if old is not None:
+            touched.append(old.key)
+        touched.append(new.key)
+        if not rebuild:
+            self._place(old, new)
+        return int(old is None), int(old is not None), len(dropped)
+
+    def _add_new(self, batch: list[ConversationItem], touched: list[Key], start: int = 0) -> int:
+        """The live common case made cheap: steps new to the timeline and no stand-in to
+        reconcile, placed by their key: appended when past every row, as live steps
+        nearly always are, else inserted (a back-fill's completion rows may already sit
+        at the end). A step with an id needs its ordinal here; one without an id (the
+        docs promise none on stream events) gets the stand-in id the general path would
+        give it (``~seq:`` for a new run and sequence, ``~live:`` without them) and, with
+        no ordinal, the next arrival. Stops at the first step that is anything else: the
+        general path takes it from there, so the batch's order is kept. Returns how
+        many it added."""
         entries = self._entries
         by_sequence = self._by_sequence
         rows = self._rows
         runs = self._runs
         first: Key | None = None
         count = 0
-        for item in batch:
+        for item in islice(batch, start, None):
             step_id = item.id
             ordinal = item.ordinal
-            if not step_id or ordinal <= 0 or step_id in entries or step_id[0] == "~":
-                break
             run_id = item.run_id
-            if by_sequence is not None and run_id is not None and item.sequence is not None:
-                sequence_key = (run_id, item.sequence)
-                if sequence_key in by_sequence:
-                    break  # a stand-in or an earlier step to reconcile: the general path
-                by_sequence[sequence_key] = step_id
-            key = (_KNOWN, ordinal, step_id)
+            sequence = item.sequence
+            if not step_id:
+                if run_id is not None and sequence is not None:
+                    if by_sequence is None:
+                        by_sequence = self._sequence_map()
+                    sequence_key = (run_id, sequence)
+                    if sequence_key in by_sequence:
+                        break  # a later version of a step we hold: the general path
+                    step_id = f"~seq:{run_id}#{sequence}"
+                    if step_id in entries:
+                        break
+                    by_sequence[sequence_key] = step_id
+                else:
+                    step_id = f"~live:{self._anonymous + 1}"
+                    if step_id in entries:
+                        break
+                    self._anonymous += 1
+                    self._anonymous_ids.add(step_id)
+                # No cached summary to drop: an id has one only while the timeline holds it.
+                item = item.model_copy(update={"id": step_id})  # noqa: PLW2901 (the row is the copy)
+                if ordinal > 0:
+                    key: Key = (_KNOWN, ordinal, step_id)
+                else:
+                    self._arrivals += 1
+                    key = (_LIVE, self._arrivals, step_id)
+            else:
+                if ordinal <= 0 or step_id in entries or step_id[0] == "~":
+                    break
+                if by_sequence is not None and run_id is not None and sequence is not None:
+                    sequence_key = (run_id, sequence)
+                    if sequence_key in by_sequence:
+                        break  # a stand-in or an earlier step to reconcile: the general path
+                    by_sequence[sequence_key] = step_id
+                key = (_KNOWN, ordinal, step_id)
             entry = _Entry(key, item)
             entries[step_id] = entry
             run_rows = runs.get(run_id)
             if run_rows is None:
                 run_rows = runs[run_id] = _Rows(entries)
-            _add_row(rows, entry)
-            _add_row(run_rows, entry)
+            for to in (rows, run_rows):  # _add_row(to, entry), inline: thousands a second
+                keys = to.keys
+                if (keys and keys[-1] >= key) or entry.task or to._errors is not None:
+                    _add_row(to, entry)
+                else:
+                    keys.append(key)
+                    to.items.append(item)
             if first is None or key < first:
                 first = key
             count += 1

@@ -14,14 +14,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING
 
 from phrony_tui import __version__
-from phrony_tui import config as configfile
+from phrony_tui.entry import early
 from phrony_tui.entry.httpx_cli import defer_httpx_cli
-from phrony_tui.entry.scripting import COMMANDS as SCRIPT_COMMANDS
-from phrony_tui.settings import DEFAULT_BASE_URL, Settings
+
+# pydantic (the config and settings models, which the script commands import too) is
+# imported when first needed, after ``main`` has started the --run download
+# (entry/early.py): not at this module's import.
+if TYPE_CHECKING:
+    from phrony_tui import config as configfile
+    from phrony_tui.settings import Settings
 
 # httpx logs every request at INFO with its full URL, query included (presigned
 # upload URLs carry their signature there): keep these loggers at WARNING.
@@ -29,6 +33,8 @@ QUIET_LOGGERS = ("httpx", "httpcore")
 
 
 def _commands_epilog() -> str:
+    from phrony_tui.entry.scripting import COMMANDS as SCRIPT_COMMANDS
+
     lines = [f"  {name:<9} {summary}" for name, summary in SCRIPT_COMMANDS.items()]
     lines.append(f"  {'sim':<9} serve the Phrony simulator alone (phrony-tui sim --help)")
     lines.append(f"  {'config':<9} the configuration file: path, init, set-key PROFILE")
@@ -36,6 +42,8 @@ def _commands_epilog() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from phrony_tui.settings import DEFAULT_BASE_URL
+
     parser = argparse.ArgumentParser(
         prog="phrony-tui",
         description=(
@@ -87,6 +95,11 @@ def settings_from(
     state_dir: Path | None = None,
 ) -> Settings:
     """Flags > environment > the chosen profile > defaults, field by field."""
+    from pydantic import SecretStr
+
+    from phrony_tui import config as configfile
+    from phrony_tui.settings import DEFAULT_BASE_URL, Settings
+
     config = config or configfile.ConfigFile()
     profile_name, profile = configfile.pick_profile(config, args.profile)
     base_url = args.base_url or environ.get("PHRONY_API_BASE") or profile.base_url or DEFAULT_BASE_URL
@@ -144,6 +157,8 @@ def check_transport(settings: Settings) -> str | None:
 
 def load_settings(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
     """Settings from the flags, the environment and the config file (ConfigError when it is bad)."""
+    from phrony_tui import config as configfile
+
     where = configfile.paths(environ)
     config = configfile.load(where.config, where.credentials)
     return settings_from(args, environ, config, state_dir=where.state_dir)
@@ -151,6 +166,8 @@ def load_settings(args: argparse.Namespace, environ: dict[str, str]) -> Settings
 
 def config_command(argv: list[str], environ: dict[str, str]) -> int:
     """``phrony-tui config path|init|set-key PROFILE``."""
+    from phrony_tui import config as configfile
+
     parser = argparse.ArgumentParser(prog="phrony-tui config", description="The configuration file.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("path", help="print where the config file is (and the stored-keys file)")
@@ -184,12 +201,18 @@ def config_command(argv: list[str], environ: dict[str, str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     defer_httpx_cli()  # first: before anything imports httpx (see httpx_cli.py)
     argv = list(sys.argv[1:] if argv is None else argv)
-    quiet_http_loggers()
     environ = dict(os.environ)
+    # Then --run's download, before pydantic, httpx and Textual are imported (early.py).
+    fetch = early.start(argv, environ, user_agent=f"phrony-tui/{__version__}")
+    from phrony_tui import config as configfile
+
+    quiet_http_loggers()
     if argv[:1] == ["sim"]:
         from phrony_tui.sim.cli import main as sim_main
 
         return sim_main(argv[1:])
+    from phrony_tui.entry.scripting import COMMANDS as SCRIPT_COMMANDS
+
     if argv[:1] and argv[0] in SCRIPT_COMMANDS:
         from phrony_tui.entry.scripting import main as script_main
 
@@ -220,4 +243,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.profile = profile
         return load_settings(args, environ)
 
-    return launch(settings, reload_settings=reload)
+    if fetch is None:
+        return launch(settings, reload_settings=reload)
+    return launch(settings, reload_settings=reload, early_fetch=fetch)

@@ -11,12 +11,23 @@ from phrony_tui.entry.demo import DemoSimulator, settings_from_handshake
 from phrony_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from contextlib import AbstractContextManager
+
+    from phrony_tui.client.models import Conversation
+    from phrony_tui.entry.early import EarlyFetch
     from phrony_tui.live.prefetch import Handoff
     from phrony_tui.ui.gc_policy import GCPolicy
 
 
-def launch(settings: Settings, *, reload_settings: Callable[[str], Settings] | None = None) -> int:
-    """Start what the settings ask for and run the app until it ends: its exit status."""
+def launch(
+    settings: Settings,
+    *,
+    reload_settings: Callable[[str], Settings] | None = None,
+    early_fetch: EarlyFetch | None = None,
+) -> int:
+    """Start what the settings ask for and run the app until it ends: its exit status.
+    ``early_fetch``: the download ``cli.main`` started (used when the settings ask for it)."""
     from phrony_tui.ui.gc_policy import GCPolicy  # stdlib only: nothing of Textual yet
 
     # The process ends with the App: what it froze is left to the exit (see GCPolicy).
@@ -27,11 +38,61 @@ def launch(settings: Settings, *, reload_settings: Callable[[str], Settings] | N
         # pauses the collector like the App's own (the App takes over this policy).
         from phrony_tui.live.prefetch import Handoff, start_prefetch
 
-        prefetch = Handoff(start_prefetch(
-            settings.base_url, settings.api_key, settings.run_id, allow_insecure_http=settings.allow_insecure_http,
-            around_bulk_decode=gc_policy.paused,
-        ))  # fmt: skip
+        api_key, run_id = settings.api_key, settings.run_id
+
+        def client_read() -> Future[Conversation]:
+            return start_prefetch(
+                settings.base_url, api_key, run_id, allow_insecure_http=settings.allow_insecure_http,
+                around_bulk_decode=gc_policy.paused,
+            )  # fmt: skip
+
+        if early_fetch is not None and early_fetch.matches(settings.base_url, api_key.get_secret_value(), run_id):
+            prefetch = Handoff(_decoded(early_fetch, client_read, gc_policy.paused))
+        else:
+            prefetch = Handoff(client_read())
     return run_app(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy)
+
+
+def _decoded(
+    fetch: EarlyFetch,
+    fallback: Callable[[], Future[Conversation]],
+    around_bulk_decode: Callable[[], AbstractContextManager[object]],
+) -> Future[Conversation]:
+    """A future of the early download's conversation, decoded as the client's lazy read
+    decodes it, in a thread; when the download or the decode failed, the client's read
+    (``fallback``), whose errors say what went wrong in the client's words."""
+    import threading
+    from concurrent.futures import Future
+
+    from phrony_tui.client.lazy import decode_conversation
+
+    future: Future[Conversation] = Future()
+
+    def work() -> None:
+        body = fetch.body()
+        conversation = None
+        if body is not None:
+            try:
+                with around_bulk_decode():
+                    conversation = decode_conversation(body)
+            except Exception:  # the client's read below reports it its own way
+                conversation = None
+        if conversation is not None:
+            future.set_result(conversation)
+            return
+        other = fallback()
+        other.add_done_callback(lambda done: _copy(done, future))
+
+    threading.Thread(target=work, name="phrony-early-decode", daemon=True).start()
+    return future
+
+
+def _copy(done: Future[Conversation], into: Future[Conversation]) -> None:
+    error = done.exception()
+    if error is not None:
+        into.set_exception(error)
+    else:
+        into.set_result(done.result())
 
 
 def run_app(

@@ -228,12 +228,26 @@ def make_firehose_session(engine: Engine, started_ms: int, triggered_by: str | N
     return session
 
 
-def firehose_chunks(engine: Engine, session: Session, count: int, chunk: int = 2000) -> Iterator[list[bytes]]:
-    """``count`` pre-encoded step events (SSE ``data`` lines) in lists of ``chunk``."""
+def firehose_chunks(
+    engine: Engine, session: Session, count: int, chunk: int = 2000, *, step_ids: bool = True
+) -> Iterator[list[bytes]]:
+    """``count`` pre-encoded step events (SSE ``data`` lines) in lists of ``chunk``.
+    ``step_ids=False``: each event's ``data`` is the step's content only, with no step id
+    and no ordinal (``run_id``, ``sequence``, ``step_kind``, the message): the least the
+    docs promise of a stream's step events."""
     root = session.root
     ts = engine.ts(engine.now_ms)
     base_seq = root.seq
     base_ord = len(session.items)
+    if not step_ids:
+        bare = (
+            f'data: {{"ts":"{ts}","kind":"step","subject":"engine.step.reasoning","data":{{"run_id":"{root.id}",'
+            '"sequence":%d,"step_kind":"reasoning","message":"telemetry tick %d","preview":"tick %d"}}\n\n'
+        )
+        for start in range(0, count, chunk):
+            stop = min(count, start + chunk)
+            yield [(bare % (base_seq + i + 1, i, i)).encode("ascii") for i in range(start, stop)]
+        return
     session_key = f'"sessionId":"{session.id}",' if engine.dialect.rich_events else ""
     prefix = (
         f'data: {{"ts":"{ts}","kind":"step","subject":"engine.step.reasoning","data":{{{session_key}'

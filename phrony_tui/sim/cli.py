@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="events the firehose stream sends")  # fmt: skip
     parser.add_argument("--firehose-rate", type=float, default=0, metavar="PER_SECOND",
                         help="firehose events per second (0 = as fast as it can, the default)")  # fmt: skip
+    parser.add_argument("--gzip", action="store_true",
+                        help="send the big session's conversation gzip-compressed when the request accepts it")  # fmt: skip
+    parser.add_argument("--firehose-no-step-ids", action="store_true",
+                        help="firehose step events carry no step id: the step's content only "
+                             "(run_id, sequence, step_kind, the message)")  # fmt: skip
     parser.add_argument("--autostart", type=float, default=0, metavar="SECONDS",
                         help="start a new session every SECONDS (0 = never, the default)")  # fmt: skip
     parser.add_argument("--dialect", choices=DIALECTS, default=FRIENDLY,
@@ -82,6 +87,7 @@ def main(argv: list[str]) -> int:
     sim = Simulator(
         seed=args.seed, clock=clock, live=True, faults=faults, big_steps=args.big_steps,
         firehose_events=args.firehose_events, firehose_rate=args.firehose_rate or None,
+        firehose_step_ids=not args.firehose_no_step_ids, gzip=args.gzip,
         autostart_seconds=args.autostart or None, dialect=args.dialect,
     )  # fmt: skip
     sim.trace_streams = args.trace_streams

@@ -61,6 +61,8 @@ class Simulator:
         *,
         firehose_events: int = 200_000,
         firehose_rate: float | None = None,
+        firehose_step_ids: bool = True,
+        gzip: bool = False,
         heartbeat_seconds: float = 3.0,
         autostart_seconds: float | None = None,
         dialect: str = FRIENDLY,
@@ -73,6 +75,12 @@ class Simulator:
         self.firehose_events = max(0, int(firehose_events))
         #: firehose events per second (None or 0: as fast as it can); read when a stream opens
         self.firehose_rate = float(firehose_rate) if firehose_rate else None
+        #: False: the firehose's step events carry the step's content only, no step id
+        #: (``run_id``, ``sequence``, ``step_kind``, the message); read when a stream opens
+        self.firehose_step_ids = firehose_step_ids
+        #: the big session's conversation gzip-compressed for a request that accepts it
+        #: (``--gzip``; a gateway may compress, the docs do not say)
+        self.gzip = gzip
         self.heartbeat_seconds = heartbeat_seconds
         #: benchmarks: print "stream-first-byte RUN_ID MONOTONIC" to stderr as each stream
         #: sends its first byte (``phrony-tui sim --trace-streams``)
@@ -106,6 +114,7 @@ class Simulator:
         self.uploads: dict[str, Upload] = {}  # by token
         self.objects: dict[str, Upload] = {}  # by object key
         self._big_cache: dict[bool, bytes] = {}
+        self._big_gzip: dict[bool, bytes] = {}
         self._big_lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._waiters_lock = threading.Lock()
@@ -289,6 +298,19 @@ class Simulator:
                     session = self.big_session
                 cached = render_big(self.engine, session, self.big_steps, slim)
                 self._big_cache[slim] = cached
+        return cached
+
+    def big_conversation_gzip(self, slim: bool) -> bytes:
+        """The same, gzip-compressed (level 6), compressed on first use and cached."""
+        cached = self._big_gzip.get(slim)
+        if cached is None:
+            import gzip
+
+            body = self.big_conversation(slim)
+            with self._big_lock:
+                cached = self._big_gzip.get(slim)
+                if cached is None:
+                    cached = self._big_gzip[slim] = gzip.compress(body, compresslevel=6, mtime=0)
         return cached
 
     def __repr__(self) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from tests.benchmarks.harness import (
     app_command,
     compile_app,
     isolated_env,
+    kill,
     min_median,
     run_json,
     scenario_run_ids,
@@ -135,7 +138,7 @@ def count_on_screen(text: str) -> int:
 def measure_open(ctx: Ctx) -> list[Row]:
     """Process start to the step count and the first rows on screen, vs download + json.loads."""
     sim, run = ctx.sim, ctx.ids["big"]
-    floor, floor_httpx, app, floor_mem, app_mem = [], [], [], [], []
+    floor, floor_httpx, app, app_late, floor_mem, app_mem = [], [], [], [], [], []
     floor_cmd = [sys.executable, str(HERE / "floors.py"), "download", sim.base_url, sim.key, run]
     for rep in range(ctx.reps):
         result, wall = run_json(floor_cmd, timeout=120)
@@ -150,19 +153,39 @@ def measure_open(ctx: Ctx) -> list[Row]:
                                  f"'{OPEN_TITLE}' and the first row")  # fmt: skip
             app.append(seen - proc.spawned)
             app_mem.append(vm_kib(proc.pid, "VmHWM"))
-        progress(f"  open rep {rep + 1}: floor {floor[-1]:.2f} s, app {app[-1]:.2f} s")
-    ctx.raw["open"] = {"floor_s": floor, "floor_httpx_s": floor_httpx, "app_s": app,
+        # The same app with its early standard-library read turned off (the client reads): paired.
+        with PtyApp([*app_command(), "--run", run], {**ctx.env(sim), "PHRONY_NO_EARLY_FETCH": "1"}) as proc:
+            seen = proc.wait_for(lambda s: OPEN_TITLE in s and FIRST_ROW.search(s) is not None, 120,
+                                 f"'{OPEN_TITLE}' and the first row")  # fmt: skip
+            app_late.append(seen - proc.spawned)
+        progress(f"  open rep {rep + 1}: floor {floor[-1]:.2f} s, app {app[-1]:.2f} s, "
+                 f"app without the early read {app_late[-1]:.2f} s")  # fmt: skip
+    ctx.raw["open"] = {"floor_s": floor, "floor_httpx_s": floor_httpx, "app_s": app, "app_no_early_read_s": app_late,
                        "floor_vmhwm_kib": floor_mem, "app_vmhwm_kib_at_open": app_mem}  # fmt: skip
-    f, a, fh = min_median(floor), min_median(app), min_median(floor_httpx)
-    row = Row(f"open {BIG_STEPS:,}-step session", secs(f), secs(a), ratio(a, f), "ratio <= 1.0", yes(a[1] / f[1] <= 1.0))
+    f, a, fh, al = min_median(floor), min_median(app), min_median(floor_httpx), min_median(app_late)
+    row = Row(f"open {BIG_STEPS:,}-step session", secs(f), secs(a), ratio(a, f), "ratio <= 1.2", yes(a[1] / f[1] <= 1.2))
     row.notes.append(f"floor with httpx instead of urllib: {secs(fh)} (app/that: {a[1] / fh[1]:.2f})")
+    row.notes.append(f"the app without its early standard-library read (PHRONY_NO_EARLY_FETCH=1): {secs(al)} "
+                     f"(ratio to the floor {ratio(al, f)})")  # fmt: skip
     return [row]
 
 
 def measure_ingest(ctx: Ctx) -> list[Row]:
     """First byte of the stream (noted by the simulator) to all 200,000 events counted (the
     app: shown on screen), a fresh firehose each time; from process start in the notes."""
-    sim = ctx.sim
+    return [_ingest(ctx, ctx.sim, "ingest", f"ingest {FIREHOSE_EVENTS:,} events")]
+
+
+def measure_ingest_noids(ctx: Ctx) -> list[Row]:
+    """The same with step events that carry no step id (the docs promise none): a simulator
+    started with ``--firehose-no-step-ids`` (each step event's data is the step's content:
+    ``run_id``, ``sequence``, ``step_kind``, the message)."""
+    with SimProcess(big_steps=10, firehose_events=FIREHOSE_EVENTS, extra_args=["--firehose-no-step-ids"]) as bare:
+        return [_ingest(ctx, bare, "ingest-noids", f"ingest {FIREHOSE_EVENTS:,} events, steps without ids")]
+
+
+def _ingest(ctx: Ctx, sim: SimProcess, name: str, title: str) -> Row:
+    """Floor and app in turn, each repetition on a fresh firehose session of ``sim``."""
     floor, app, floor_spawn, app_spawn, first_count, app_mem = [], [], [], [], [], []
     for rep in range(ctx.reps):
         run = sim.start_session("firehose")
@@ -181,19 +204,90 @@ def measure_ingest(ctx: Ctx) -> list[Row]:
             app_spawn.append(done - proc.spawned)
             first_count.append(first - proc.spawned)
             app_mem.append(vm_kib(proc.pid, "VmHWM"))
-        progress(f"  ingest rep {rep + 1}: floor {floor[-1]:.2f} s, app {app[-1]:.2f} s (from spawn: "
+        progress(f"  {name} rep {rep + 1}: floor {floor[-1]:.2f} s, app {app[-1]:.2f} s (from spawn: "
                  f"{floor_spawn[-1]:.2f} / {app_spawn[-1]:.2f} s)")  # fmt: skip
-    ctx.raw["ingest"] = {"floor_s": floor, "app_s": app, "floor_from_spawn_s": floor_spawn,
-                         "app_from_spawn_s": app_spawn, "app_first_count_s": first_count,
-                         "app_vmhwm_kib": app_mem}  # fmt: skip
+    ctx.raw[name] = {"floor_s": floor, "app_s": app, "floor_from_spawn_s": floor_spawn,
+                     "app_from_spawn_s": app_spawn, "app_first_count_s": first_count,
+                     "app_vmhwm_kib": app_mem}  # fmt: skip
     f, a = min_median(floor), min_median(app)
-    row = Row(f"ingest {FIREHOSE_EVENTS:,} events", secs(f), secs(a), ratio(a, f), "ratio <= 1.2", yes(a[1] / f[1] <= 1.2))
+    worst = max(x / y for x, y in zip(app, floor, strict=True))
+    row = Row(title, secs(f), secs(a), ratio(a, f), "ratio <= 1.1", yes(a[1] / f[1] <= 1.1))
     fs, as_, fc = min_median(floor_spawn), min_median(app_spawn), min_median(first_count)
     row.notes.append("from the stream's first byte (the simulator notes it, same clock) to the last event "
                      f"counted; from process start instead (interpreter and imports included): floor {secs(fs)}, "
                      f"app {secs(as_)} (ratio {ratio(as_, fs)}); the app's first count on screen came "
-                     f"{secs(fc)} after its start")  # fmt: skip
-    return [row]
+                     f"{secs(fc)} after its start; the worst pair's ratio {worst:.2f}")  # fmt: skip
+    return row
+
+
+LINK_MBIT, LINK_RTT_MS = 20, 50
+
+
+def _curl(url: str, header_file: Path, *, compressed: bool) -> float:
+    """Spawn to exit of ``curl`` downloading ``url`` (the body thrown away)."""
+    args = ["curl", "-sS", "--fail", "-o", "/dev/null", "-H", f"@{header_file}", "--noproxy", "*", url]
+    if compressed:
+        args.insert(1, "--compressed")
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, timeout=300, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"curl exited {done.returncode}: {done.stderr[-200:]!r}")
+    return time.perf_counter() - start
+
+
+def measure_link(ctx: Ctx) -> list[Row]:
+    """The big session over a slow, far link (a throttling proxy on loopback, 20 Mbit/s,
+    50 ms round trip) to a simulator that gzips it when asked: the app's start to its
+    first rows and to the full count, against curl of the same bytes (gzip too)."""
+    if shutil.which("curl") is None:
+        raise BenchError("curl is not installed (the floor of this measure)")
+    run = ctx.ids["big"]
+    with SimProcess(big_steps=BIG_STEPS, firehose_events=10, extra_args=["--gzip"]) as sim:
+        sim.get(f"/v1/runs/{run}/conversation", stepContent="full")  # render and cache (the gzip copy below)
+        proxy = subprocess.Popen([sys.executable, "-m", "tests.benchmarks.proxy", "--target",
+                                  sim.base_url.removeprefix("http://"), "--mbit", str(LINK_MBIT),
+                                  "--rtt-ms", str(LINK_RTT_MS)], stdout=subprocess.PIPE, text=True,
+                                 cwd=HERE.parents[1])  # fmt: skip
+        try:
+            assert proxy.stdout is not None
+            line = proxy.stdout.readline().split()
+            if line[:1] != ["proxy-listening"]:
+                raise BenchError(f"the proxy did not start: {line}")
+            base = f"http://127.0.0.1:{line[1]}"
+            header_file = ctx.home / "curl-headers"
+            header_file.write_text(f"X-API-Key: {sim.key}\n")
+            header_file.chmod(0o600)
+            url = f"{sim.base_url}/v1/runs/{run}/conversation?stepContent="
+            _curl(url + "full", header_file, compressed=True)  # the simulator compresses it once
+            _curl(url + "slim", header_file, compressed=True)
+            far = f"{base}/v1/runs/{run}/conversation?stepContent="
+            floor, app_rows, app_count, plain, slim = [], [], [], [], []
+            for rep in range(ctx.reps):
+                floor.append(_curl(far + "full", header_file, compressed=True))
+                env = {**ctx.env(sim), "PHRONY_API_BASE": base}
+                with PtyApp([*app_command(), "--run", run], env) as proc:
+                    rows = proc.wait_for(lambda s: FIRST_ROW.search(s) is not None, 300, "the first row")
+                    count = proc.wait_for(lambda s: OPEN_TITLE in s, 300, f"'{OPEN_TITLE}'")
+                    app_rows.append(rows - proc.spawned)
+                    app_count.append(count - proc.spawned)
+                if rep < 2:  # what gzip and slim content buy, once or twice
+                    plain.append(_curl(far + "full", header_file, compressed=False))
+                    slim.append(_curl(far + "slim", header_file, compressed=True))
+                progress(f"  link rep {rep + 1}: curl {floor[-1]:.2f} s, app rows {app_rows[-1]:.2f} s, "
+                         f"count {app_count[-1]:.2f} s")  # fmt: skip
+        finally:
+            kill(proxy)
+    ctx.raw["link"] = {"curl_gzip_s": floor, "app_first_rows_s": app_rows, "app_count_s": app_count,
+                       "curl_plain_s": plain, "curl_slim_gzip_s": slim}  # fmt: skip
+    f, r, c = min_median(floor), min_median(app_rows), min_median(app_count)
+    title = f"link {LINK_MBIT} Mbit/s {LINK_RTT_MS} ms: open {BIG_STEPS:,} steps"
+    rows_row = Row(f"{title}, first rows", secs(f), secs(r), ratio(r, f), "report", "—")
+    count_row = Row(f"{title}, full count", secs(f), secs(c), ratio(c, f), "report", "—")
+    count_row.notes.append(f"floor: curl --compressed of the same conversation through the same proxy; the same "
+                           f"without gzip {secs(min_median(plain))}, with stepContent=slim and gzip "
+                           f"{secs(min_median(slim))}; the app draws its first rows once the whole body is "
+                           "read (so first rows and count come together)")  # fmt: skip
+    return [rows_row, count_row]
 
 
 def measure_latency(ctx: Ctx) -> list[Row]:
@@ -326,10 +420,12 @@ def measure_scroll(ctx: Ctx) -> list[Row]:
 MEASURES: dict[str, Callable[[Ctx], list[Row]]] = {
     "open": measure_open,
     "ingest": measure_ingest,
+    "ingest-noids": measure_ingest_noids,
     "latency": measure_latency,
     "memory": measure_memory,
     "cold": measure_cold,
     "scroll": measure_scroll,
+    "link": measure_link,
 }
 
 

@@ -29,6 +29,11 @@ async def conversation(call: Call) -> Response:
         session = find_run(sim, call.key, call.path("run_id")).session
         if session.special != "big":
             return json_response(conversation_body(sim.engine, session, slim))
+    if sim.gzip and "gzip" in (call.request.headers.get("accept-encoding") or "").lower():
+        # As a gateway may: compressed when asked (once, then cached; ~10x fewer bytes).
+        data = await asyncio.to_thread(sim.big_conversation_gzip, slim)
+        return Response(data, media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})  # fmt: skip
     data = await asyncio.to_thread(sim.big_conversation, slim)
     return Response(data, media_type="application/json")
 

@@ -98,7 +98,7 @@ async def firehose_source(sim: Simulator, session: Session, generation: int) -> 
     size = 2000 if not rate else max(1, min(2000, int(rate / 100)))
     loop = asyncio.get_running_loop()
     started, sent = loop.time(), 0
-    for chunk in firehose_chunks(engine, session, sim.firehose_events, size):
+    for chunk in firehose_chunks(engine, session, sim.firehose_events, size, step_ids=sim.firehose_step_ids):
         if sim.stream_generation != generation:
             return
         if rate:

@@ -1,0 +1,165 @@
+"""``--run``'s conversation read with the standard library, first thing in ``main``.
+
+Importing pydantic, httpx and Textual takes longer than downloading a big session,
+so ``cli.main`` starts this download before importing any of them (this module
+imports nothing else), in a thread whose network waits overlap the imports; the
+standard library's read also costs a fraction of httpx's CPU (one GIL).
+
+It is a guess made before the settings exist, so it is taken only when nothing the
+full settings decide could differ: the base URL from ``--base-url`` or
+``PHRONY_API_BASE`` and the key from ``PHRONY_API_KEY`` (which no profile
+overrides), an ``https://`` URL or plain ``http://`` to loopback (no opt-in
+needed), no proxy in the environment, no ``--profile``/``--demo``/``--web``. The
+launcher uses the body only if the settings it loads say the same
+(:meth:`EarlyFetch.matches`); anything but a 200 with a body within the client's
+cap is dropped, and the usual client read takes over (its errors, its wording).
+Redirects are not followed (the key stays with the host it was meant for).
+``PHRONY_NO_EARLY_FETCH=1`` turns it off (the benchmarks compare both).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import zlib
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = ["EarlyFetch", "start"]
+
+_PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
+_SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+_WITH_VALUE = ("--base-url", "--run", "--agent")  # the flags with a value it accepts
+_REFUSED = ("--profile", "--demo", "--web", "-h", "--help", "--version")
+_MAX_BODY = 256 * 1024 * 1024  # client.transfer.DEFAULT_MAX_BODY_BYTES: beyond, the client says no
+_TIMEOUT = 30.0
+
+
+def _flags(argv: Sequence[str]) -> dict[str, str] | None:
+    """The flags this guess reads (None when argv has anything that could change it)."""
+    found: dict[str, str] = {}
+    args = list(argv)
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        name, eq, value = arg.partition("=")
+        if name in _REFUSED or name.startswith("--profile") or arg in ("sim", "config"):
+            return None
+        if name in _WITH_VALUE:
+            if not eq:
+                index += 1
+                if index >= len(args):
+                    return None
+                value = args[index]
+            if name in found and name != "--agent":
+                return None  # repeated: let argparse decide
+            found[name] = value
+        elif arg != "--allow-insecure-http":
+            return None  # a flag it does not know (or a stray value): no guess
+        index += 1
+    return found
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class EarlyFetch:
+    """One download in a thread: ``body()`` waits for it (None: not usable)."""
+
+    def __init__(self, base_url: str, api_key: str, run_id: str, user_agent: str) -> None:
+        self.base_url = base_url
+        self.run_id = run_id
+        self._key = api_key
+        self._user_agent = user_agent
+        self._body: bytes | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="phrony-early-fetch", daemon=True)
+
+    def __repr__(self) -> str:  # never the key
+        return f"EarlyFetch(base_url={self.base_url!r}, run_id={self.run_id!r})"
+
+    def matches(self, base_url: str, api_key: str | None, run_id: str | None) -> bool:
+        """Whether the settings ask for exactly this read."""
+        return (base_url, api_key, run_id) == (self.base_url, self._key, self.run_id)
+
+    def body(self, timeout: float | None = None) -> bytes | None:
+        self._done.wait(timeout)
+        return self._body
+
+    def start(self) -> EarlyFetch:
+        # The main thread imports meanwhile and holds the GIL for whole switch intervals;
+        # this thread needs it for each read (live/prefetch.py does the same).
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._interval, 0.0005))
+        self._thread.start()
+        return self
+
+    def _work(self) -> None:
+        try:
+            self._body = self._read()
+        except Exception:  # any failure: the client's read says what it is
+            self._body = None
+        finally:
+            sys.setswitchinterval(self._interval)
+            self._done.set()
+
+    def _read(self) -> bytes | None:
+        import urllib.request
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None  # a 3xx comes back as an error: not followed
+
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect())
+        url = f"{self.base_url}/v1/runs/{self.run_id}/conversation?stepContent=full"
+        headers = {
+            "X-API-Key": self._key,
+            "User-Agent": self._user_agent,
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip",
+        }
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=_TIMEOUT) as response:
+            if response.status != 200:
+                return None
+            encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+            if encoding not in ("identity", "gzip"):
+                return None
+            raw = response.read(_MAX_BODY + 1)
+        if encoding == "gzip":
+            inflate = zlib.decompressobj(wbits=31)
+            raw = inflate.decompress(raw, _MAX_BODY + 1)
+            if not inflate.eof:
+                return None  # truncated, or bigger than the cap
+        return raw if len(raw) <= _MAX_BODY else None
+
+
+def start(argv: Sequence[str], environ: dict[str, str], user_agent: str) -> EarlyFetch | None:
+    """Start the read when the command line and environment surely ask for it; else None."""
+    flags = _flags(argv)
+    if not flags or "--run" not in flags:
+        return None
+    run_id = flags["--run"]
+    base = (flags.get("--base-url") or environ.get("PHRONY_API_BASE") or "").strip().rstrip("/")
+    key = environ.get("PHRONY_API_KEY") or ""
+    if not base or not key or not run_id or not set(run_id) <= _SAFE_ID:
+        return None
+    if any(environ.get(name) or environ.get(name.upper()) for name in _PROXY_VARS):
+        return None  # the client would go through it (httpx reads the environment)
+    parts = urlsplit(base)
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return None
+    if not (scheme == "https" and host) and not (scheme == "http" and _loopback(host)):
+        return None
+    if environ.get("PHRONY_NO_EARLY_FETCH"):
+        return None
+    return EarlyFetch(base, key, run_id, user_agent).start()

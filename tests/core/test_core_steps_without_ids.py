@@ -1,0 +1,175 @@
+"""Live steps without ids (the docs promise none on stream events) take the fast path:
+decoded straight into a ``LazyItem`` by the client and appended by the timeline, with
+the rows the tolerant path gives, de-duplicated by (run id, sequence)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from phrony_tui.client.lazy import LazyItem, decode_events
+from phrony_tui.client.models import Conversation, ConversationItem, RunEvent, Session
+from phrony_tui.core.session_state import SessionState
+from phrony_tui.core.steps import step_from_event
+from phrony_tui.core.task_book import TaskBook
+from phrony_tui.core.timeline import Timeline
+
+TS = "2026-03-01T12:00:00.000Z"
+RUN = "r-root"
+FIELDS = list(ConversationItem.model_fields)
+
+
+def bare(sequence: int | str | None, run_id: str | None = RUN, **data: Any) -> str:
+    """A step event whose data is the step's content only: no step id, no ordinal."""
+    body: dict[str, Any] = {"step_kind": "reasoning", "message": f"tick {sequence}", **data}
+    if run_id is not None:
+        body["run_id"] = run_id
+    if sequence is not None:
+        body["sequence"] = sequence
+    return json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.reasoning", "data": body})
+
+
+def fields(row: Any) -> tuple[Any, ...]:
+    return tuple(getattr(row, name) for name in FIELDS)
+
+
+def rows(state: SessionState) -> list[tuple[Any, ...]]:
+    timeline = state.timeline
+    return [(*fields(row), timeline.is_provisional(i)) for i, row in enumerate(timeline)]
+
+
+SHAPES = [
+    bare(1),
+    bare(2, run_id=None, runId="r-camel"),
+    bare(3, run_id="", runId="r-camel-after-empty"),
+    bare(4, step_kind="", type="ToolCall"),  # an empty kind: the subject's name, as the tolerant path
+    bare(5, step_kind=None, stepKind="ToolResult", tokens_used=7, error="boom"),
+    bare(6, startedAt="2026-03-01T12:00:01Z", finished_at="2026-03-01T12:00:02Z"),
+    bare(7, ordinal=42),
+    bare(None),  # no sequence: an anonymous live row
+    bare(8, run_id=None),
+    json.dumps({"kind": "step", "subject": "engine.step.output", "data": {"sequence": 9, "preview": "x"}}),
+]
+
+
+@pytest.mark.parametrize("data", SHAPES)
+def test_a_bare_step_is_decoded_as_the_tolerant_reader_reads_it(data: str) -> None:
+    (event,), _ = decode_events([data])
+    item = event.step_item
+    assert isinstance(item, LazyItem)  # the old code left these to the tolerant reader
+    tolerant = step_from_event(RunEvent.model_validate_json(data))
+    assert tolerant is not None and tolerant.id == ""
+    assert fields(item) == fields(tolerant)
+    assert item.wire() == tolerant.wire() and item.to_model() == tolerant
+    assert event.data == json.loads(data)["data"]  # the event's data as sent
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bare("1"),  # a string for a number
+        bare(1, step_kind=3),
+        json.dumps({"kind": "step", "data": {"run_id": RUN, "sequence": 1, "step": {"id": "nested"}}}),
+        json.dumps({"kind": "step", "data": {"run_id": RUN, "sequence": 1, "id": None, "step_kind": "x"}}),
+        json.dumps({"kind": "run", "data": {"run_id": RUN, "sequence": 1, "step_kind": "x"}}),
+    ],
+)
+def test_other_shapes_still_take_the_tolerant_reader(data: str) -> None:
+    (event,), _ = decode_events([data])
+    assert event.step_item is None
+    assert step_from_event(event) == step_from_event(RunEvent.model_validate_json(data))
+
+
+def stream(count: int) -> list[str]:
+    """A stream of bare steps with repeats (same run and sequence: a later version) and
+    steps with neither run nor sequence."""
+    out = [bare(n) for n in range(1, count + 1)]
+    out[count // 2] = bare(3, message="tick 3, again")  # a later version of sequence 3
+    out[count // 3] = bare(None)
+    out.append(bare(None))
+    return out
+
+
+def conversation(items: list[ConversationItem] | None = None) -> Conversation:
+    return Conversation(session=Session(id="s", status="Running"), runs=[], items=items or [])
+
+
+def apply(state: SessionState, events: list[Any], chunk: int = 500) -> None:
+    for start in range(0, len(events), chunk):  # as live.apply does
+        state.apply_events(events[start : start + chunk])
+
+
+class Counts:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.resolved = self.rebuilt = self.task_steps = 0
+        resolve, rebuild, add_step = Timeline._resolve, Timeline._rebuild, TaskBook.add_step
+
+        def counted_resolve(timeline: Timeline, item: Any) -> Any:
+            self.resolved += 1
+            return resolve(timeline, item)
+
+        def counted_rebuild(timeline: Timeline) -> None:
+            self.rebuilt += 1
+            rebuild(timeline)
+
+        def counted_add_step(book: TaskBook, item: Any) -> None:
+            self.task_steps += 1
+            add_step(book, item)
+
+        monkeypatch.setattr(Timeline, "_resolve", counted_resolve)
+        monkeypatch.setattr(Timeline, "_rebuild", counted_rebuild)
+        monkeypatch.setattr(TaskBook, "add_step", counted_add_step)
+
+
+def test_a_stream_of_bare_steps_is_appended_with_no_per_step_resolve_or_rebuild(monkeypatch) -> None:
+    datas = stream(5000)
+    events, _ = decode_events(datas)
+    # The reference: the same events read by the tolerant reader, through the general path.
+    reference = SessionState(RUN, conversation())
+    with monkeypatch.context() as patch:
+        patch.setattr(Timeline, "_add_new", lambda self, batch, touched, start=0: 0)
+        apply(reference, [RunEvent.model_validate_json(data) for data in datas])
+
+    counts = Counts(monkeypatch)
+    state = SessionState(RUN, conversation())
+    apply(state, events)
+    # Counted, not timed: the old code resolved every step one by one (a model copy each),
+    # rebuilt the rows with a sort while they were few, and logged each in the task book.
+    assert counts.resolved == 1  # the one later version of a sequence it already holds
+    assert counts.rebuilt == 0
+    assert counts.task_steps == 0
+    assert len(state.timeline) == 5000 and state.timeline.provisional_count == 5000
+    assert rows(state) == rows(reference)
+    assert state.timeline.get(f"~seq:{RUN}#3").content["message"] == "tick 3, again"
+    assert state.tasks.pending_ids() == reference.tasks.pending_ids()
+
+
+def test_a_back_fill_gives_the_rows_the_stream_with_ids_gives(monkeypatch) -> None:
+    """Steps without ids, then the conversation with their ids: the rows of a stream of the
+    same steps with ids (each stand-in replaced by its step, by run and sequence)."""
+    count = 1200
+    real = [
+        ConversationItem(id=f"step-{n}", run_id=RUN, sequence=n, ordinal=n, type="reasoning",
+                         content={"message": f"tick {n}"}, started_at=TS)
+        for n in range(1, count + 1)
+    ]  # fmt: skip
+    with_ids = [
+        json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.reasoning", "data": item.wire()})
+        for item in real
+    ]
+    bare_state, id_state = SessionState(RUN, conversation()), SessionState(RUN, conversation())
+    apply(bare_state, decode_events([bare(n) for n in range(1, count + 1)])[0])
+    apply(id_state, decode_events(with_ids)[0])
+    assert len(bare_state.timeline) == len(id_state.timeline) == count
+    back_fill = conversation(real)
+    bare_state.merge_conversation(back_fill)
+    id_state.merge_conversation(back_fill)
+    assert bare_state.timeline.provisional_count == 0
+    assert (
+        [row.id for row in bare_state.timeline]
+        == [row.id for row in id_state.timeline]
+        == [i.id for i in real]
+    )
+    assert [row.ordinal for row in bare_state.timeline] == list(range(1, count + 1))

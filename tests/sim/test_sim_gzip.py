@@ -1,0 +1,27 @@
+"""``Simulator(gzip=True)`` / ``--gzip``: the big session's conversation comes gzip-compressed
+when the request accepts it (as a gateway may send it), the same bytes once inflated."""
+
+from __future__ import annotations
+
+import gzip
+
+import httpx
+
+from phrony_tui.sim import Simulator
+from phrony_tui.sim.cli import build_parser
+
+
+def test_the_big_conversation_gzipped_when_asked(http: httpx.Client, sim: Simulator) -> None:
+    _, run_id = sim.find_sessions("big")[0]
+    path = f"/v1/runs/{run_id}/conversation"
+    plain = http.get(path, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    sim.gzip = True
+    raw = http.get(path, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in raw.headers and raw.content == plain.content  # not asked: not compressed
+    with http.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as response:
+        body = response.read()  # httpx inflates it
+        assert response.headers["content-encoding"] == "gzip"
+        assert response.num_bytes_downloaded < len(plain.content) / 3
+    assert body == plain.content == gzip.decompress(sim.big_conversation_gzip(False))
+    assert build_parser().parse_args(["--gzip"]).gzip
