@@ -115,10 +115,10 @@ def serve(steps: int, ready_file: str, source: str = "auto") -> None:
     if source == "sim" and Simulator is None:
         raise SystemExit("phrony_tui.sim has no Simulator")
     if Simulator is not None:
-        base_url, key, run_id, server = _serve_sim(Simulator, steps)
+        base_url, key, run_id, _server = _serve_sim(Simulator, steps)  # held: the server lives as long as this
         label = "the simulator's big scenario"
     else:
-        base_url, key, run_id, server = _serve_generated(steps)
+        base_url, key, run_id, _server = _serve_generated(steps)  # held, as above
         label = "generated" + (" (no simulator available)" if source == "auto" else "")
     partial = Path(ready_file + ".part")
     partial.write_text(f"{base_url} {key} {run_id} {label}")
@@ -318,7 +318,7 @@ def run(args, tmp: Path, base_url: str, key: str, run_id: str, source: str) -> N
         rows.append((name, min(times), statistics.median(times), mem))
         print(f"  measured {name}", file=sys.stderr, flush=True)
 
-    floor_min, floor_med = rows[0][1], rows[0][2]
+    floor_med = rows[0][2]
     floor_mem = rows[0][3]
     header = f"{'measurement':<26} {'min s':>8} {'median s':>9} {'x floor':>8} {'peak MB':>8} {'x floor':>8}"
     print(header)

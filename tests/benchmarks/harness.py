@@ -152,7 +152,7 @@ class SimProcess:
             "--seed", str(SEED), "--big-steps", str(self.big_steps),
             "--firehose-events", str(self.firehose_events), "--trace-streams", *self.extra_args,
         ]  # fmt: skip
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the child's life, closed in stop()
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._log, cwd=ROOT,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
         deadline = time.monotonic() + timeout
@@ -326,7 +326,7 @@ class PtyApp:
         self.spawned = time.perf_counter()
         # preexec_fn is safe here: the suite's process runs no threads
         self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
-                                     preexec_fn=child_setup, close_fds=True)  # fmt: skip
+                                     preexec_fn=child_setup, close_fds=True)  # noqa: PLW1509
         os.close(slave)
 
     @property

@@ -212,8 +212,7 @@ async def run_keys(app, probe: Probe, plan: list[tuple[str, int]], gaps: list[fl
 
     thread = threading.Thread(target=worker, name="bench-keys", daemon=True)
     thread.start()
-    while thread.is_alive():
-        await asyncio.sleep(0.05)
+    await asyncio.to_thread(thread.join)  # the loop keeps drawing while the presser works
     return latencies, lost
 
 
