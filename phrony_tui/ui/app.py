@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -15,6 +16,7 @@ from phrony_tui.client import PhronyClient, check_transport, clear_text_warning
 from phrony_tui.settings import Settings
 from phrony_tui.ui import prefs
 from phrony_tui.ui.gc_policy import GCPolicy
+from phrony_tui.ui.key_gate import KeyGate
 
 if TYPE_CHECKING:
     from phrony_tui.live.prefetch import Handoff
@@ -60,6 +62,8 @@ class PhronyApp(App[int]):
         self.clock = clock
         self.sessions_refresh = sessions_refresh
         self.client = client or self._client_for(settings)
+        # Keys typed right after one that opens a dialog or a box go there (ui/key_gate.py).
+        self.key_gate = KeyGate(self)
 
     def _client_for(self, settings: Settings) -> PhronyClient:
         return PhronyClient(
@@ -68,6 +72,20 @@ class PhronyApp(App[int]):
             allow_insecure_http=settings.allow_insecure_http,
             around_bulk_decode=self.gc_policy.paused,
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key that opens an input closes the gate behind it: the keys of the same burst
+        # are held until the focus has moved, then handed on in order (ui/key_gate.py).
+        gate = self.key_gate
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if gate.take(event):
+                return
+            opens = gate.opens_input(event)
+            await super().on_event(event)
+            if opens:
+                gate.close()
+            return
+        await super().on_event(event)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from phrony_tui.ui.commands import palette_commands

@@ -91,7 +91,10 @@ class KeyGate:
         except Exception:  # no screen yet (start-up, shutdown)
             return False
         if active is None or not active.enabled:
-            return False
+            # A screen's opening key that does not apply now still closes the gate: the
+            # screen says why and ``drop``s what followed (those keys were meant for the box).
+            own = self.app.screen._bindings.key_to_bindings.get(event.key, ())
+            return any(binding.id in self.opening for binding in own)
         return active.binding.id in self.opening or active.binding.action in OPENING_ACTIONS
 
     def _look(self) -> None:

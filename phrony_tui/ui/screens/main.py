@@ -399,7 +399,10 @@ class MainScreen(Screen[None]):
         active = self.active_bindings.get(event.key)
         if active is not None and (active.node is not self or active.enabled):
             return  # a widget's own key, or an action that runs
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+        bindings = self._bindings.key_to_bindings.get(event.key, ())
+        if any(binding.id in self.app.key_gate.opening for binding in bindings):
+            self.app.key_gate.drop()  # what was typed after it was meant for a box that is not coming
+        for binding in bindings:
             if binding.action in RUN_ACTIONS:
                 refused = refusal(self.state, binding.action, agents=self.app.settings.agent_ids)
                 if refused is not None:
