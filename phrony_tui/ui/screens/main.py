@@ -55,6 +55,9 @@ NARROW_WIDTH = 110
 
 class MainScreen(Screen[None]):
     app: PhronyApp
+    # The first focus: the list (Textual's default, the first focusable widget, was the
+    # hidden filter box, where `q` then typed instead of quitting).
+    AUTO_FOCUS = "#sessions-table"
 
     # The palette's title and help line for each: the first line of its tooltip, the rest.
     BINDINGS = [
