@@ -148,6 +148,13 @@ class MainScreen(Screen[None]):
 
     def _apply_width(self, width: int) -> None:
         self.set_class(width < NARROW_WIDTH, "-narrow")
+        self.refresh_bindings()  # the footer fits the new width (ui/widgets/footer.py)
+
+    def footer_extra(self) -> tuple[str, ...]:
+        """Keys the footer puts first (those that act now): what the session waits for, and
+        on a narrow terminal with a session open backspace, the only way back to the list."""
+        back = ("main.back",) if self.has_class("-narrow") and self.has_class("-session-open") else ()
+        return (*back, "run.answer", "run.message", "run.skip_wait")
 
     # -- sessions --------------------------------------------------------------
     @work(group="sessions")
@@ -503,6 +510,7 @@ class MainScreen(Screen[None]):
         """Narrow terminals show the open session or the list, not both."""
         self.set_class(shown, "-session-open")
         self.set_class(not shown, "-list")
+        self.refresh_bindings()  # backspace shows in the footer while a session is (footer_extra)
 
     def action_only_agent(self, agent_id: str) -> None:
         """List one configured agent's sessions ("" lists them all again)."""
