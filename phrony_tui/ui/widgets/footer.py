@@ -16,8 +16,6 @@ columns nothing is cut in the middle and the way out is always in view.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -49,7 +47,7 @@ class KeysFooter(Footer):
     def footer_bindings(self, width: int) -> list[Binding]:
         """The bindings shown, in order, for a footer ``width`` cells wide."""
         screen = self.screen
-        extra: Iterable[str] = getattr(screen, "footer_extra", lambda: ())()
+        extra: tuple[str | None, ...] = tuple(getattr(screen, "footer_extra", lambda: ())())
         shown: list[Binding] = []
         actions: set[str] = set()
         for _, binding, enabled, _ in screen.active_bindings.values():
