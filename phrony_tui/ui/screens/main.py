@@ -19,9 +19,10 @@ from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from phrony_tui.client import PhronyError
+from phrony_tui.client import PhronyAPIError, PhronyError
 from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
 from phrony_tui.core.gating import GATED, RUN_ACTIONS, pause_actions, refusal
+from phrony_tui.core.safe_text import safe_text
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
@@ -31,6 +32,7 @@ from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
 from phrony_tui.ui.session_tools import SessionTools
+from phrony_tui.ui.text import short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.run_tree import RunTree
@@ -179,18 +181,36 @@ class MainScreen(Screen[None]):
                     return exc
 
         error: str | None = None
+        refused: list[str] = []  # agents that answered 403 (the key is not scoped to them)
         results = await asyncio.gather(*(fetch(request) for request in requests))
         if not pane.is_attached or pane._pruning:
             return  # the app closed while the pages were on the way: the pane's widgets are gone
         for request, result in zip(requests, results, strict=True):
-            if isinstance(result, PhronyError):
+            if isinstance(result, PhronyAPIError) and result.status == 403:
+                feed.request_failed(request)
+                if request.agent_id not in refused:
+                    refused.append(request.agent_id)
+            elif isinstance(result, PhronyError):
                 feed.request_failed(request)
                 error = describe_error(result)
             else:
                 feed.add_page(request, result)
+        if refused:
+            note = self._refused_note(refused, feed.agent_ids)
+            error = f"{error} {note}" if error else note
         pane.set_fetching(False)
         pane.set_error(error)
         pane.refresh_rows()
+
+    def _refused_note(self, refused: list[str], agents: tuple[str, ...]) -> str:
+        """Which agents said 403, by name: "2 of 5 agents refused (403): Refund Desk, 0b6f1a2c…"."""
+        names = self.app.settings.agent_names
+        labels = [safe_text(names.get(agent, "")) or f"{short_id(agent)}…" for agent in refused]
+        shown = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+        total = len(set(agents) | set(refused))
+        which = "them, so their sessions are" if len(refused) > 1 else "it, so its sessions are"
+        return f"{len(refused)} of {total} agents refused (403): {shown}; the API key is not scoped to {which} not listed."
+
 
     @on(SessionsPane.WantMore)
     def _more_sessions(self) -> None:
