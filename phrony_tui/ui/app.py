@@ -99,6 +99,7 @@ class PhronyApp(App[int]):
         self.gc_policy.install()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+            self._warn_shadowed_keys()
         remembered, note = prefs.read(self.settings.state_dir)
         theme = prefs.initial_theme(self.settings.theme, remembered.get("theme"), set(self.available_themes))
         if theme:
@@ -107,6 +108,13 @@ class PhronyApp(App[int]):
         self.push_screen(MainScreen())
         if note:
             self.notify(note, severity="warning", markup=False, timeout=15)
+
+    def _warn_shadowed_keys(self) -> None:
+        from phrony_tui.ui.keymap_check import warning
+
+        said = warning(self.settings.keymap)
+        if said is not None:
+            self.notify(said, title="Keys", severity="warning", markup=False, timeout=20)
 
     def watch_theme(self, theme: str) -> None:
         # Remember the person's pick (not the one set at start).
