@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,6 +102,7 @@ class PhronyApp(App[int]):
             self.set_keymap(self.settings.keymap)
             self._warn_shadowed_keys()
         remembered, note = prefs.read(self.settings.state_dir)
+        self._adopt_remembered_names(prefs.agent_names(remembered))
         theme = prefs.initial_theme(self.settings.theme, remembered.get("theme"), set(self.available_themes))
         if theme:
             self.theme = theme
@@ -108,6 +110,25 @@ class PhronyApp(App[int]):
         self.push_screen(MainScreen())
         if note:
             self.notify(note, severity="warning", markup=False, timeout=15)
+
+    # -- agent names: the config's, then those learned from conversations (state file) --
+    def _adopt_remembered_names(self, remembered: dict[str, str]) -> None:
+        # The config's names win; the app owns this dict (the panes read it as it grows).
+        self._configured_names = frozenset(self.settings.agent_names)
+        self.settings = replace(self.settings, agent_names={**remembered, **self.settings.agent_names})
+
+    def learn_agent_names(self, found: dict[str, str]) -> bool:
+        """Names seen in a conversation (``runs[].agentName``): kept for this run of the app
+        and in the state file. The config's names are never replaced. True when one is new."""
+        configured = getattr(self, "_configured_names", frozenset(self.settings.agent_names))
+        names = self.settings.agent_names
+        new = {agent: name for agent, name in found.items()
+               if agent not in configured and name and names.get(agent) != name}  # fmt: skip
+        if not new:
+            return False
+        names.update(new)
+        prefs.remember_agent_names(self.settings.state_dir, new)
+        return True
 
     def _warn_shadowed_keys(self) -> None:
         from phrony_tui.ui.keymap_check import warning
@@ -149,6 +170,7 @@ class PhronyApp(App[int]):
             self.notify(warning, title=f"Profile {name}", severity="warning")
         old = self.client
         self.settings = settings
+        self._adopt_remembered_names(prefs.agent_names(prefs.load(settings.state_dir)))
         self.client = self._client_for(settings)
         if settings.keymap:
             self.set_keymap(settings.keymap)

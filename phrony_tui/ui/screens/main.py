@@ -340,8 +340,16 @@ class MainScreen(Screen[None]):
         self._redraw_session(follow_end=not first)
         self._announce(first)
         if first:
+            self._learn_agent_names(self.state)
             self.query_one(TimelinePane).timeline.focus()
             self.call_after_refresh(self._first_drawn.set)
+
+    def _learn_agent_names(self, state: SessionState) -> None:
+        """The names the conversation gives its agents show in the list, the start picker,
+        the palette and the attempts from now on (and next time: the state file)."""
+        found = {run.agent_id: safe_text(run.agent_name) for run in state.runs.values() if run.agent_id and run.agent_name}
+        if self.app.learn_agent_names(found):
+            self.query_one(SessionsPane).refresh_rows()
 
     def _announce(self, first: bool) -> None:
         """A notification (and the bell) when the watched session starts waiting on
