@@ -26,6 +26,7 @@ async def test_q_quits_after_a_run_that_could_not_be_opened(make_app):
         await pilot.pause(0.1)
         focused = app.focused
         assert not (isinstance(focused, Input) and not focused.display)
+        assert isinstance(focused, TimelineView)  # what is shown (a narrow terminal hides the list)
         box = screen.query_one("#sessions-filter", Input)
         await pilot.press("q")
         await wait_for(lambda: not app.is_running, pilot=pilot)

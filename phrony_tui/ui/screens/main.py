@@ -142,6 +142,7 @@ class MainScreen(Screen[None]):
             handoff, self.app.prefetch = self.app.prefetch, None
             prefetch = handoff.take() if handoff is not None else None
             self.open_run(self.app.settings.run_id, initial=asyncio.wrap_future(prefetch) if prefetch else None)
+            self.query_one(TimelinePane).timeline.focus()  # the pane shown (a narrow terminal hides the list)
         else:
             self.query_one("#sessions-table").focus()
 
