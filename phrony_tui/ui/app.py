@@ -133,7 +133,7 @@ class PhronyApp(App[int]):
     def _warn_shadowed_keys(self) -> None:
         from phrony_tui.ui.keymap_check import warning
 
-        said = warning(self.settings.keymap)
+        said = warning(self.settings.keymap, type(self))
         if said is not None:
             self.notify(said, title="Keys", severity="warning", markup=False, timeout=20)
 

@@ -16,10 +16,9 @@ from typing import Any
 __all__ = ["shadowed", "warning"]
 
 
-def _chains() -> list[tuple[type[Any], ...]]:
+def _chains(app: type[Any]) -> list[tuple[type[Any], ...]]:
     """The classes whose bindings meet in one focus chain (innermost first). A dialog's
     chain ends at the dialog: Textual leaves the app's keys out under a modal screen."""
-    from phrony_tui.ui.app import PhronyApp
     from phrony_tui.ui.dialogs.answer import AnswerDialog
     from phrony_tui.ui.dialogs.attempts import AttemptsScreen
     from phrony_tui.ui.dialogs.message import AttachmentList, MessageDialog
@@ -33,10 +32,10 @@ def _chains() -> list[tuple[type[Any], ...]]:
     from phrony_tui.ui.widgets.timeline_pane import TimelinePane
 
     return [
-        (SessionsTable, SessionsPane, MainScreen, PhronyApp),
-        (TimelineView, TimelinePane, MainScreen, PhronyApp),
-        (RunTree, MainScreen, PhronyApp),
-        (LiveLog, MainScreen, PhronyApp),
+        (SessionsTable, SessionsPane, MainScreen, app),
+        (TimelineView, TimelinePane, MainScreen, app),
+        (RunTree, MainScreen, app),
+        (LiveLog, MainScreen, app),
         (AttachmentList, MessageDialog,),
         (StartRunDialog,),
         (AnswerDialog,),
@@ -45,14 +44,20 @@ def _chains() -> list[tuple[type[Any], ...]]:
     ]
 
 
-def shadowed(keymap: Mapping[str, str], chains: Sequence[tuple[type[Any], ...]] | None = None) -> list[tuple[str, str, str]]:
+def shadowed(keymap: Mapping[str, str], app: type[Any] | None = None,
+             chains: Sequence[tuple[type[Any], ...]] | None = None) -> list[tuple[str, str, str]]:
     """``(remapped id, other id, key)`` for each key a remapped binding now shares with
-    another binding of the same chain; each pair once."""
+    another binding of the same chain; each pair once. ``app``: the App class (its
+    keys end the main screen's chains; Textual's own App when not given)."""
     if not keymap:
         return []
     found: list[tuple[str, str, str]] = []
     seen: set[frozenset[str]] = set()
-    for chain in chains if chains is not None else _chains():
+    if chains is None:
+        from textual.app import App
+
+        chains = _chains(app or App)
+    for chain in chains:
         by_key: dict[str, list[tuple[str, str]]] = {}  # key -> (id or action, action)
         for cls in chain:
             for binding in (b for bs in cls._merge_bindings().key_to_bindings.values() for b in bs):
@@ -73,9 +78,9 @@ def shadowed(keymap: Mapping[str, str], chains: Sequence[tuple[type[Any], ...]] 
     return found
 
 
-def warning(keymap: Mapping[str, str]) -> str | None:
+def warning(keymap: Mapping[str, str], app: type[Any] | None = None) -> str | None:
     """One notification naming every clash, or None."""
-    clashes = shadowed(keymap)
+    clashes = shadowed(keymap, app)
     if not clashes:
         return None
     parts = [f"{remapped} = \"{key}\" is also the key of {other}" for remapped, other, key in clashes]

@@ -3,8 +3,18 @@ start, naming both ids; one that shares a key only with another pane's binding i
 
 from __future__ import annotations
 
-from phrony_tui.ui.keymap_check import shadowed, warning
+from phrony_tui.ui.app import PhronyApp
+from phrony_tui.ui.keymap_check import shadowed as _shadowed
+from phrony_tui.ui.keymap_check import warning as _warning
 from tests.support.screen import notifications
+
+
+def shadowed(keymap):
+    return _shadowed(keymap, PhronyApp)
+
+
+def warning(keymap):
+    return _warning(keymap, PhronyApp)
 
 
 def test_a_key_of_the_same_focus_chain_is_a_clash():
