@@ -21,6 +21,7 @@ A corrupt file is kept aside (``keep_aside``) before a fresh one replaces it.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tempfile
@@ -246,12 +247,33 @@ def keep_aside(path: Path) -> Path | None:
     return backup
 
 
-def init(path: Path) -> bool:
-    """Write the commented template; False when a file is already there."""
+NAMES_EXAMPLE = """\
+# [profiles.default.agent_names]
+# "00000000-0000-0000-0000-000000000000" = "Refund Desk"
+"""
+
+
+def template(agent_names: dict[str, str] | None = None) -> str:
+    """The commented template; with ``agent_names`` (those the app learned), the default
+    profile's ``agent_names`` table holds them instead of the commented example."""
+    if not agent_names:
+        return TEMPLATE
+    rows = "".join(f"{_toml_basic(agent)} = {_toml_basic(name)}\n" for agent, name in sorted(agent_names.items()))
+    text = TEMPLATE.replace(NAMES_EXAMPLE, "# (learned from the conversations you opened; edit freely)\n"
+                            "[profiles.default.agent_names]\n" + rows)  # fmt: skip
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:  # a name no escaping made valid: the plain template
+        return TEMPLATE
+    return text
+
+
+def init(path: Path, agent_names: dict[str, str] | None = None) -> bool:
+    """Write the commented template (with the agent names known); False when a file is already there."""
     if path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.write_text(TEMPLATE, encoding="utf-8")
+    path.write_text(template(agent_names), encoding="utf-8")
     return True
 
 
@@ -267,6 +289,11 @@ def store_key(credentials: Path, profile: str, key: str) -> None:
 
 def _toml_key(name: str) -> str:
     return name if name.replace("-", "").replace("_", "").isalnum() else _toml_string(name)
+
+
+def _toml_basic(value: str) -> str:
+    """A TOML basic string of any text: JSON's escapes are TOML's, DEL added (TOML forbids it raw)."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _toml_string(value: str) -> str:

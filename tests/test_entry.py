@@ -65,6 +65,7 @@ def test_launch_gives_the_app_a_policy_that_leaves_frozen_objects_to_the_exit(mo
             return 0
 
     monkeypatch.setattr(phrony_tui.ui.app, "PhronyApp", App)
+    monkeypatch.setattr("phrony_tui.entry.launch.has_terminal", lambda: True)  # pytest has none
     assert launch(Settings(api_key=None, agent_ids=("a",), base_url="https://api.example.test")) == 2  # no key
     assert made == []
     from pydantic import SecretStr

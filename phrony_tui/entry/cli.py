@@ -181,7 +181,9 @@ def config_command(argv: list[str], environ: dict[str, str]) -> int:
         print(f"stored keys: {where.credentials}", file=sys.stderr)
         return 0
     if args.command == "init":
-        if configfile.init(where.config):
+        from phrony_tui.ui import prefs  # the agent names the app learned (its state file)
+
+        if configfile.init(where.config, prefs.agent_names(prefs.load(where.state_dir))):
             print(f"wrote {where.config}")
             return 0
         print(f"phrony-tui: {where.config} exists; not overwritten", file=sys.stderr)

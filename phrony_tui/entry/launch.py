@@ -3,6 +3,7 @@ child for ``--demo``, the checks that need no terminal, then the UI."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -20,6 +21,20 @@ if TYPE_CHECKING:
     from phrony_tui.ui.gc_policy import GCPolicy
 
 
+NO_TERMINAL = (
+    "no terminal: the inspector needs a terminal on its input and output (started from a "
+    "pipe, a cron job or with </dev/null?). Without one, use the scripting commands "
+    "(phrony-tui sessions|show|tail|answer|reply), or phrony-tui --web for a browser."
+)
+
+
+def has_terminal() -> bool:
+    """A terminal on stdin and stdout, or textual-serve's driver (the --web child, on pipes)."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    return all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout))
+
+
 def launch(
     settings: Settings,
     *,
@@ -29,6 +44,10 @@ def launch(
     """Start what the settings ask for and run the app until it ends: its exit status.
     ``early_fetch``: the download ``cli.main`` started (used when the settings ask for it)."""
     from phrony_tui.ui.gc_policy import GCPolicy  # stdlib only: nothing of Textual yet
+
+    if not has_terminal():  # Textual would wait for a terminal that never answers
+        print(f"phrony-tui: {NO_TERMINAL}", file=sys.stderr)
+        return 2
 
     # The process ends with the App: what it froze is left to the exit (see GCPolicy).
     gc_policy = GCPolicy(unfreeze_on_restore=False)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -15,6 +17,7 @@ from phrony_tui.client import PhronyClient, check_transport, clear_text_warning
 from phrony_tui.settings import Settings
 from phrony_tui.ui import prefs
 from phrony_tui.ui.gc_policy import GCPolicy
+from phrony_tui.ui.key_gate import KeyGate
 
 if TYPE_CHECKING:
     from phrony_tui.live.prefetch import Handoff
@@ -60,6 +63,8 @@ class PhronyApp(App[int]):
         self.clock = clock
         self.sessions_refresh = sessions_refresh
         self.client = client or self._client_for(settings)
+        # Keys typed right after one that opens a dialog or a box go there (ui/key_gate.py).
+        self.key_gate = KeyGate(self)
 
     def _client_for(self, settings: Settings) -> PhronyClient:
         return PhronyClient(
@@ -68,6 +73,20 @@ class PhronyApp(App[int]):
             allow_insecure_http=settings.allow_insecure_http,
             around_bulk_decode=self.gc_policy.paused,
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key that opens an input closes the gate behind it: the keys of the same burst
+        # are held until the focus has moved, then handed on in order (ui/key_gate.py).
+        gate = self.key_gate
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if gate.take(event):
+                return
+            opens = gate.opens_input(event)
+            await super().on_event(event)
+            if opens:
+                gate.close()
+            return
+        await super().on_event(event)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from phrony_tui.ui.commands import palette_commands
@@ -81,7 +100,9 @@ class PhronyApp(App[int]):
         self.gc_policy.install()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+            self._warn_shadowed_keys()
         remembered, note = prefs.read(self.settings.state_dir)
+        self._adopt_remembered_names(prefs.agent_names(remembered))
         theme = prefs.initial_theme(self.settings.theme, remembered.get("theme"), set(self.available_themes))
         if theme:
             self.theme = theme
@@ -89,6 +110,32 @@ class PhronyApp(App[int]):
         self.push_screen(MainScreen())
         if note:
             self.notify(note, severity="warning", markup=False, timeout=15)
+
+    # -- agent names: the config's, then those learned from conversations (state file) --
+    def _adopt_remembered_names(self, remembered: dict[str, str]) -> None:
+        # The config's names win; the app owns this dict (the panes read it as it grows).
+        self._configured_names = frozenset(self.settings.agent_names)
+        self.settings = replace(self.settings, agent_names={**remembered, **self.settings.agent_names})
+
+    def learn_agent_names(self, found: dict[str, str]) -> bool:
+        """Names seen in a conversation (``runs[].agentName``): kept for this run of the app
+        and in the state file. The config's names are never replaced. True when one is new."""
+        configured = getattr(self, "_configured_names", frozenset(self.settings.agent_names))
+        names = self.settings.agent_names
+        new = {agent: name for agent, name in found.items()
+               if agent not in configured and name and names.get(agent) != name}  # fmt: skip
+        if not new:
+            return False
+        names.update(new)
+        prefs.remember_agent_names(self.settings.state_dir, new)
+        return True
+
+    def _warn_shadowed_keys(self) -> None:
+        from phrony_tui.ui.keymap_check import warning
+
+        said = warning(self.settings.keymap, type(self))
+        if said is not None:
+            self.notify(said, title="Keys", severity="warning", markup=False, timeout=20)
 
     def watch_theme(self, theme: str) -> None:
         # Remember the person's pick (not the one set at start).
@@ -123,6 +170,7 @@ class PhronyApp(App[int]):
             self.notify(warning, title=f"Profile {name}", severity="warning")
         old = self.client
         self.settings = settings
+        self._adopt_remembered_names(prefs.agent_names(prefs.load(settings.state_dir)))
         self.client = self._client_for(settings)
         if settings.keymap:
             self.set_keymap(settings.keymap)

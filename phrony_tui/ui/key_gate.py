@@ -17,7 +17,7 @@ gates too.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.widgets import Input, TextArea
@@ -44,13 +44,13 @@ POLL = 0.01  # seconds between two looks at the focus while holding
 
 
 class KeyGate:
-    def __init__(self, app: App[object], *, opening: Collection[str] = OPENING, timeout: float = 2.0) -> None:
+    def __init__(self, app: App[Any], *, opening: Collection[str] = OPENING, timeout: float = 2.0) -> None:
         self.app = app
         self.opening = opening
         self.timeout = timeout
         self._held: list[events.Key] = []
         self._holding = False
-        self._screen: Screen[object] | None = None
+        self._screen: Screen[Any] | None = None
         self._focused: Widget | None = None
         self._timer: Timer | None = None
         self._waited = 0.0
@@ -91,7 +91,10 @@ class KeyGate:
         except Exception:  # no screen yet (start-up, shutdown)
             return False
         if active is None or not active.enabled:
-            return False
+            # A screen's opening key that does not apply now still closes the gate: the
+            # screen says why and ``drop``s what followed (those keys were meant for the box).
+            own = self.app.screen._bindings.key_to_bindings.get(event.key, ())
+            return any(binding.id in self.opening for binding in own)
         return active.binding.id in self.opening or active.binding.action in OPENING_ACTIONS
 
     def _look(self) -> None:

@@ -1,4 +1,5 @@
-"""What the app remembers between runs (the last theme picked), never the key.
+"""What the app remembers between runs (the last theme picked, the agents' names it
+learned from the conversations opened), never the key.
 
 A small JSON file in the XDG state dir, written 0600. Unreadable or missing
 means "nothing remembered": preferences are never worth a crash. A file that is
@@ -16,6 +17,9 @@ from typing import Any
 from phrony_tui.config import keep_aside, write_private
 
 FILE_NAME = "state.json"
+# Agent names learned from conversations: at most this many kept, each this long.
+MAX_AGENT_NAMES = 500
+MAX_NAME_LENGTH = 80
 
 # Terminals that show 16 colours: Textual's ANSI theme uses the terminal's own palette.
 SIXTEEN_COLOUR_TERMS = ("linux", "vt100", "vt102", "vt220", "ansi", "cons25", "xterm-16color", "screen-16color")
@@ -65,3 +69,27 @@ def initial_theme(configured: str | None, remembered: str | None, available: set
     if term in SIXTEEN_COLOUR_TERMS and "ansi-dark" in available:
         return "ansi-dark"
     return None
+
+
+def agent_names(remembered: dict[str, Any]) -> dict[str, str]:
+    """The agent names in what ``read`` gave: only string ids to string names (the file
+    may have been edited by hand; server text, shown through safe_text like the rest)."""
+    names = remembered.get("agent_names")
+    if not isinstance(names, dict):
+        return {}
+    return {
+        agent: name[:MAX_NAME_LENGTH]
+        for agent, name in list(names.items())[-MAX_AGENT_NAMES:]
+        if isinstance(agent, str) and isinstance(name, str) and agent and name
+    }
+
+
+def remember_agent_names(state_dir: Path | None, learned: dict[str, str]) -> None:
+    """Add ``learned`` to the remembered names (the newest win; the oldest go past the cap)."""
+    if state_dir is None or not learned:
+        return
+    names = agent_names(load(state_dir))
+    for agent, name in learned.items():
+        names.pop(agent, None)  # re-inserted last: the most recently seen are kept
+        names[agent] = name[:MAX_NAME_LENGTH]
+    remember(state_dir, agent_names=dict(list(names.items())[-MAX_AGENT_NAMES:]))

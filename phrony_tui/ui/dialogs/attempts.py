@@ -67,7 +67,7 @@ class AttemptLog:
         self.store = store
         self.base_url = base_url
         self.clock = clock
-        self.agent_names = dict(agent_names or {})
+        self.agent_names = agent_names if agent_names is not None else {}  # the app's: names learned later show
 
     def attempts(self) -> list[Attempt]:
         """This server's attempts, oldest first."""
@@ -198,7 +198,7 @@ class AttemptsScreen(ActionDialog):
                 cell(fmt_short_datetime(attempt.at), 12),
                 cell(attempt.id, 12),
                 cell(source, 30),
-                cell(attempt.agent_name or short_id(attempt.agent_id), 24),
+                cell(attempt.agent_name or self.attempt_log.agent_names.get(attempt.agent_id) or short_id(attempt.agent_id), 24),
                 Text(one_line(attempt.outcome_label(), 44), style=_outcome_style(attempt.outcome), no_wrap=True),
                 cell(short_id(attempt.run_id) if attempt.run_id else "-", 10),
                 key=attempt.id,
@@ -276,7 +276,7 @@ class AttemptsScreen(ActionDialog):
             return
 
         async def request() -> Any:
-            made, result, error = await self.attempt_log.start(
+            made, _result, error = await self.attempt_log.start(
                 self.client, attempt.agent_id, attempt.payload, retry_of=attempt.id
             )
             self.reload(select=made.id)

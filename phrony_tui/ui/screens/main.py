@@ -19,9 +19,10 @@ from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from phrony_tui.client import PhronyError
+from phrony_tui.client import PhronyAPIError, PhronyError
 from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
 from phrony_tui.core.gating import GATED, RUN_ACTIONS, pause_actions, refusal
+from phrony_tui.core.safe_text import safe_text
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
@@ -31,6 +32,7 @@ from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
 from phrony_tui.ui.session_tools import SessionTools
+from phrony_tui.ui.text import short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.run_tree import RunTree
@@ -55,6 +57,9 @@ NARROW_WIDTH = 110
 
 class MainScreen(Screen[None]):
     app: PhronyApp
+    # The first focus: the list (Textual's default, the first focusable widget, was the
+    # hidden filter box, where `q` then typed instead of quitting).
+    AUTO_FOCUS = "#sessions-table"
 
     # The palette's title and help line for each: the first line of its tooltip, the rest.
     BINDINGS = [
@@ -137,6 +142,7 @@ class MainScreen(Screen[None]):
             handoff, self.app.prefetch = self.app.prefetch, None
             prefetch = handoff.take() if handoff is not None else None
             self.open_run(self.app.settings.run_id, initial=asyncio.wrap_future(prefetch) if prefetch else None)
+            self.query_one(TimelinePane).timeline.focus()  # the pane shown (a narrow terminal hides the list)
         else:
             self.query_one("#sessions-table").focus()
 
@@ -145,6 +151,13 @@ class MainScreen(Screen[None]):
 
     def _apply_width(self, width: int) -> None:
         self.set_class(width < NARROW_WIDTH, "-narrow")
+        self.refresh_bindings()  # the footer fits the new width (ui/widgets/footer.py)
+
+    def footer_extra(self) -> tuple[str, ...]:
+        """Keys the footer puts first (those that act now): what the session waits for, and
+        on a narrow terminal with a session open backspace, the only way back to the list."""
+        back = ("main.back",) if self.has_class("-narrow") and self.has_class("-session-open") else ()
+        return (*back, "run.answer", "run.message", "run.skip_wait")
 
     # -- sessions --------------------------------------------------------------
     @work(group="sessions")
@@ -169,18 +182,36 @@ class MainScreen(Screen[None]):
                     return exc
 
         error: str | None = None
+        refused: list[str] = []  # agents that answered 403 (the key is not scoped to them)
         results = await asyncio.gather(*(fetch(request) for request in requests))
         if not pane.is_attached or pane._pruning:
             return  # the app closed while the pages were on the way: the pane's widgets are gone
         for request, result in zip(requests, results, strict=True):
-            if isinstance(result, PhronyError):
+            if isinstance(result, PhronyAPIError) and result.status == 403:
+                feed.request_failed(request)
+                if request.agent_id not in refused:
+                    refused.append(request.agent_id)
+            elif isinstance(result, PhronyError):
                 feed.request_failed(request)
                 error = describe_error(result)
             else:
                 feed.add_page(request, result)
+        if refused:
+            note = self._refused_note(refused, feed.agent_ids)
+            error = f"{error} {note}" if error else note
         pane.set_fetching(False)
         pane.set_error(error)
         pane.refresh_rows()
+
+    def _refused_note(self, refused: list[str], agents: tuple[str, ...]) -> str:
+        """Which agents said 403, by name: "2 of 5 agents refused (403): Refund Desk, 0b6f1a2c…"."""
+        names = self.app.settings.agent_names
+        labels = [safe_text(names.get(agent, "")) or f"{short_id(agent)}…" for agent in refused]
+        shown = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+        total = len(set(agents) | set(refused))
+        which = "them, so their sessions are" if len(refused) > 1 else "it, so its sessions are"
+        return f"{len(refused)} of {total} agents refused (403): {shown}; the API key is not scoped to {which} not listed."
+
 
     @on(SessionsPane.WantMore)
     def _more_sessions(self) -> None:
@@ -310,8 +341,16 @@ class MainScreen(Screen[None]):
         self._redraw_session(follow_end=not first)
         self._announce(first)
         if first:
+            self._learn_agent_names(self.state)
             self.query_one(TimelinePane).timeline.focus()
             self.call_after_refresh(self._first_drawn.set)
+
+    def _learn_agent_names(self, state: SessionState) -> None:
+        """The names the conversation gives its agents show in the list, the start picker,
+        the palette and the attempts from now on (and next time: the state file)."""
+        found = {run.agent_id: safe_text(run.agent_name) for run in state.runs.values() if run.agent_id and run.agent_name}
+        if self.app.learn_agent_names(found):
+            self.query_one(SessionsPane).refresh_rows()
 
     def _announce(self, first: bool) -> None:
         """A notification (and the bell) when the watched session starts waiting on
@@ -399,7 +438,10 @@ class MainScreen(Screen[None]):
         active = self.active_bindings.get(event.key)
         if active is not None and (active.node is not self or active.enabled):
             return  # a widget's own key, or an action that runs
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+        bindings = self._bindings.key_to_bindings.get(event.key, ())
+        if any(binding.id in self.app.key_gate.opening for binding in bindings):
+            self.app.key_gate.drop()  # what was typed after it was meant for a box that is not coming
+        for binding in bindings:
             if binding.action in RUN_ACTIONS:
                 refused = refusal(self.state, binding.action, agents=self.app.settings.agent_ids)
                 if refused is not None:
@@ -497,6 +539,7 @@ class MainScreen(Screen[None]):
         """Narrow terminals show the open session or the list, not both."""
         self.set_class(shown, "-session-open")
         self.set_class(not shown, "-list")
+        self.refresh_bindings()  # backspace shows in the footer while a session is (footer_extra)
 
     def action_only_agent(self, agent_id: str) -> None:
         """List one configured agent's sessions ("" lists them all again)."""

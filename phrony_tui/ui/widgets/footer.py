@@ -1,15 +1,31 @@
-"""The footer, redrawn once however many times the keys change in one go.
+"""The footer: the keys that apply here, the ones you need most kept, redrawn once a burst.
 
 Textual's Footer recomposes (mounts a widget per key) on every "bindings changed"
 signal. Opening a session sends several at once (the actions that apply, the focus
 moving to the timeline...): each cost 10-20 ms, all the same result. This one
 recomposes once per burst.
+
+What it shows (``footer_bindings``): only keys that act now (a greyed-out key is not
+advertised: ``r Retry`` on an accepted attempt), in the order of the focus chain
+(the focused pane's keys first), after the keys the screen puts first
+(``footer_extra``: the pause's own key, ``m`` or ``a``, when it applies; ``backspace``
+back to the list on a narrow terminal, though it is hidden elsewhere). ``q`` and
+``?`` are always kept: keys that would not fit are left out before them, so at 80
+columns nothing is cut in the middle and the way out is always in view.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+#: always shown when they apply on the screen (quit, help)
+KEPT = ("app.quit", "app.help")
+PALETTE_WIDTH = 13  # "▏^p palette " and its margin
 
 
 class KeysFooter(Footer):
@@ -27,3 +43,52 @@ class KeysFooter(Footer):
     async def recompose(self) -> None:
         self._recompose_pending = False
         await super().recompose()
+
+    def footer_bindings(self, width: int) -> list[Binding]:
+        """The bindings shown, in order, for a footer ``width`` cells wide."""
+        screen = self.screen
+        extra: tuple[str | None, ...] = tuple(getattr(screen, "footer_extra", lambda: ())())
+        shown: list[Binding] = []
+        actions: set[str] = set()
+        for _, binding, enabled, _ in screen.active_bindings.values():
+            if not enabled or not (binding.show or binding.id in extra) or binding.action in actions:
+                continue
+            actions.add(binding.action)
+            shown.append(binding)
+        first = [b for b in shown if b.id in extra]
+        kept = [b for b in shown if b.id in KEPT and b not in first]
+        rest = [b for b in shown if b not in first and b not in kept]
+        room = width - (PALETTE_WIDTH if self._palette_shown() else 0)
+        room -= sum(self._width(b) for b in first + kept)
+        fitting = []
+        for binding in rest:  # nearest the focus first; one too wide leaves room for shorter ones
+            if self._width(binding) <= room:
+                room -= self._width(binding)
+                fitting.append(binding)
+        return first + fitting + kept
+
+    def _width(self, binding: Binding) -> int:
+        return cell_len(self.app.get_key_display(binding)) + cell_len(binding.description) + 3
+
+    def _palette_shown(self) -> bool:
+        return self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        bindings = self.footer_bindings(self.app.size.width)
+        self.styles.grid_size_columns = len(bindings)
+        for binding in bindings:
+            yield FooterKey(
+                binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                tooltip=binding.tooltip,
+            ).data_bind(compact=Footer.compact)  # fmt: skip
+        if self._palette_shown():
+            active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            if active is not None:
+                binding = active.binding
+                yield FooterKey(
+                    binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                    classes="-command-palette", disabled=not active.enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )  # fmt: skip

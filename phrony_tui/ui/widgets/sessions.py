@@ -78,7 +78,9 @@ class SessionsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="sessions-info", markup=False)
-        yield Input(placeholder="filter loaded sessions (agent, status, model, id)…", id="sessions-filter")
+        box = Input(placeholder="filter loaded sessions (agent, status, model, id)…", id="sessions-filter")
+        box.display = False  # hidden from the start: the screen's first focus must not land in it
+        yield box
         table = SessionsTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         for label, width in COLUMNS:
             title = f"started {zone_name()}"[:width] if label == "started" else label
@@ -242,8 +244,20 @@ class SessionsPane(Vertical):
 
     def action_filter(self) -> None:
         box = self.query_one("#sessions-filter", Input)
+        self._filter_before = box.value
         box.display = True
         box.focus()
+
+    def on_key(self, event) -> None:
+        # escape leaves the filter box as it was before `/` (the README: escape closes a box)
+        box = self.query_one("#sessions-filter", Input)
+        if event.key == "escape" and box.has_focus:
+            event.stop()
+            box.value = getattr(self, "_filter_before", "")
+            self.text_filter = box.value.strip()
+            box.display = bool(self.text_filter)
+            self.refresh_rows()
+            self.table.focus()
 
     @on(Input.Changed, "#sessions-filter")
     def _filter_changed(self, event: Input.Changed) -> None:

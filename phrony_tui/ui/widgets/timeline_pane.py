@@ -49,12 +49,13 @@ class TimelinePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="timeline-info", markup=False)
-        yield Input(placeholder="search steps: agent, type, summary, content — enter finds, n/N next/previous",
+        box = Input(placeholder="search steps: agent, type, summary, content — enter finds, n/N next/previous",
                     id="timeline-search")  # fmt: skip
+        box.display = False  # hidden from the start: never the screen's first focus
+        yield box
         yield TimelineView(id="timeline")
 
     def on_mount(self) -> None:
-        self.query_one("#timeline-search").display = False
         self.border_title = "Timeline"
         self._info("open a session from the list (enter), or start with --run RUN_ID")
 
@@ -67,6 +68,7 @@ class TimelinePane(Vertical):
         self.state = None
         self.run_filter = None
         self._matches_for = None
+        self._clear_search()  # a search belongs to one session: not carried into the next
         self.timeline.set_source(EmptyRows(), keep_cursor=False)
         self.border_title = "Timeline"
         self._info(f"loading run {short_id(run_id)}…")
@@ -174,6 +176,17 @@ class TimelinePane(Vertical):
             self.timeline.move_to(index)
 
     # -- search ------------------------------------------------------------------
+    def _clear_search(self) -> None:
+        box = self.query_one("#timeline-search", Input)
+        if box.has_focus:
+            self.timeline.focus()
+        box.value = ""
+        box.display = False
+        self._note = ""
+        if self.query_text:
+            self.query_text = ""
+            self.timeline.highlight("")
+
     def action_search(self) -> None:
         box = self.query_one("#timeline-search", Input)
         box.display = True
