@@ -38,12 +38,15 @@ class InboxWatcher:
         screen: Screen,
         loaded: Callable[[], Iterable[SessionSummary]],
         on_change: Callable[[], None] | None = None,
+        opened: Callable[[], str | None] = lambda: None,
     ) -> None:
         # The screen runs the timer and the worker and shows the header (its StatusBar);
         # ``loaded``: the rows its sessions list has (a lower bound's part, see core).
         self.screen = screen
         self.app: Any = cast(Any, screen.app)  # the PhronyApp: its settings, client, notify, bell
         self.loaded = loaded
+        # The id of the session open on the screen: it announces its own pauses (not twice).
+        self.opened = opened
         settings = self.app.settings
         statuses = tuple(getattr(settings, "watch_statuses", ()) or ()) or INBOX_STATUSES
         self.watch = InboxWatch(settings.agent_ids, statuses)
@@ -79,6 +82,7 @@ class InboxWatcher:
                 return
             note = describe_error(error) if error is not None else self.watch.note
             screen.query_one(StatusBar).show_inbox(self.watch.label, note, waiting=bool(self.watch.count))
+            arrivals = [a for a in arrivals if a.session is None or a.session.id != self.opened()]
             if arrivals:
                 await self._alert(arrivals)
             # (A lower bound also moves as the watcher learns a server's order: not news.)

@@ -106,6 +106,21 @@ async def test_a_new_waiting_session_is_announced_once(sim_dialect, sim, make_ap
         assert len(rang) == watcher.alerts >= 1  # one bell per round that brought news
 
 
+async def test_the_open_session_is_announced_by_its_own_follower_not_twice(sim, make_app):
+    session_id, run_id = sim.start_session("hitl", {"customer": "Dana Whitfield", "amount": 640})
+    app = make_app(run_id=run_id, watch_interval=FAST)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        watcher = screen.inbox_watcher
+        await wait_for(lambda: screen.state is not None and watcher.rounds >= 2, pilot=pilot)
+        sim.advance(30)
+        await wait_for(lambda: any("press a" in n for n in notifications(app)), pilot=pilot)
+        rounds = watcher.rounds
+        await wait_for(lambda: watcher.rounds >= rounds + 2, pilot=pilot)
+        assert sim.status(session_id) == "WaitingForHITL"
+        assert not [n for n in notifications(app) if "Dana Whitfield" in n and "shows the inbox" in n]
+
+
 async def test_the_desktop_notification_carries_no_escape_from_server_text(sim, make_app):
     app = make_app(watch_interval=FAST, desktop_notify="osc777")
     async with app.run_test(size=SIZE) as pilot:

@@ -135,8 +135,9 @@ class MainScreen(Screen[None]):
         # when that count moves, not on a timer of its own (the least traffic).
         watching = self.app.settings.watch
         self.inbox_watcher = InboxWatcher(
-            self, lambda: self.feed.rows if self.feed else (), self._refresh_sessions_list if watching else None
-        )
+            self, lambda: self.feed.rows if self.feed else (), self._refresh_sessions_list if watching else None,
+            opened=lambda: self.state.session.id if self.state is not None else None,
+        )  # fmt: skip
         self.inbox_watcher.start()
         if self.app.sessions_refresh and not watching:
             self.set_interval(self.app.sessions_refresh, self._refresh_sessions_list)
