@@ -181,13 +181,6 @@ class InboxWatch:
     def lower_bound(self) -> bool:
         return bool(self.ignoring)
 
-    def by_agent(self) -> dict[str, int]:
-        """The exact counts per agent (agents whose server ignores the filter left out)."""
-        out: dict[str, int] = {}
-        for (agent, _status), value in self._totals.items():
-            out[agent] = out.get(agent, 0) + value
-        return out
-
     @property
     def label(self) -> str:
         """The header's words: "3 waiting on you", "≥ 3 waiting on you", "… waiting"."""
