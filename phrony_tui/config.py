@@ -29,7 +29,7 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
@@ -44,8 +44,20 @@ default_profile = "default"
 # remembers the last theme you picked in its state file.
 # theme = "textual-dark"
 
-# Ring the terminal bell when a watched run starts waiting on a human or fails.
+# Ring the terminal bell when a watched run starts waiting on a human or fails,
+# and when a session anywhere starts waiting on you.
 bell = true
+
+# A desktop notification when a session starts waiting on you, through the terminal
+# (works over SSH): "osc9" (iTerm2, WezTerm, kitty, Windows Terminal), "osc777"
+# (foot, Ghostty, urxvt, VTE terminals) or "off".
+# desktop_notify = "off"
+
+# The header counts the sessions waiting on you every watch_interval seconds (at
+# least 5): one take=1 request per agent and status. `phrony-tui --watch` starts on
+# that inbox. The statuses counted (default: the three below).
+# watch_interval = 30
+# watch_statuses = ["WaitingForHITL", "WaitingForAITL", "WaitingForResponse"]
 
 [profiles.default]
 base_url = "https://api.phrony.com"
@@ -105,6 +117,11 @@ class ConfigFile(BaseModel):
     default_profile: str | None = None
     theme: str | None = None
     bell: bool = True
+    # The inbox watcher: a desktop notification through the terminal, how often the
+    # header's count is polled (seconds), which statuses it counts (empty: the inbox's).
+    desktop_notify: Literal["osc9", "osc777", "off"] = "off"
+    watch_interval: float = Field(default=30.0, ge=5)
+    watch_statuses: list[str] = Field(default_factory=list)
     profiles: dict[str, Profile] = Field(default_factory=dict)
     keys: dict[str, str] = Field(default_factory=dict)
 

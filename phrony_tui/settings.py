@@ -32,5 +32,12 @@ class Settings:
     theme: str | None = None
     bell: bool = True
     profiles: tuple[str, ...] = ()
+    # The inbox watcher (ui/inbox_watcher.py): --watch starts on the inbox; the header's
+    # count is polled every watch_interval seconds for watch_statuses (empty: the inbox's);
+    # desktop_notify is "osc9", "osc777" or "off".
+    watch: bool = False
+    watch_interval: float = 30.0
+    watch_statuses: tuple[str, ...] = ()
+    desktop_notify: str = "off"
     # Where the app keeps what it remembers (theme, start attempts); None: nothing is written.
     state_dir: Path | None = None

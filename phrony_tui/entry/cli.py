@@ -83,6 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve the app in a browser on loopback (textual-serve); see the README's security note",
     )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="start on the inbox (sessions waiting on you, every agent) and keep it fresh",
+    )
+    parser.add_argument(
+        "--watch-interval",
+        type=float,
+        metavar="SECONDS",
+        help="how often the inbox count is polled (config watch_interval; default 30, at least 5)",
+    )
     parser.add_argument("--web-port", type=int, default=8000, metavar="N", help="port for --web (default 8000)")
     return parser
 
@@ -128,6 +139,10 @@ def settings_from(
         keymap=dict(config.keys),
         theme=config.theme,
         bell=config.bell,
+        watch=getattr(args, "watch", False),
+        watch_interval=max(5.0, args.watch_interval) if getattr(args, "watch_interval", None) else config.watch_interval,
+        watch_statuses=tuple(config.watch_statuses),
+        desktop_notify=config.desktop_notify,
         profiles=tuple(sorted(config.profiles)),
         state_dir=state_dir,
     )

@@ -116,7 +116,7 @@ def test_start_run_dialog(snap_compare, sim, make_app):
 
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and main_screen(app).settled, pilot=pilot)
         dialog = await press_until_dialog(app, pilot, "s", StartRunDialog)
         dialog.query_one("#start-input").text = '{\n  "customer": "Ada Lovelace",\n  "amount": [1, 2\n}'
         await pilot.press("ctrl+s")
@@ -151,7 +151,7 @@ def test_attempts_screen(snap_compare, sim, sim_server, make_app, attempts_in_ho
 
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and main_screen(app).settled, pilot=pilot)
         await press_until_dialog(app, pilot, "A", AttemptsScreen)
         await pilot.press("down")  # on the no-answer row: retry offered
         await pilot.pause(0.1)

@@ -18,7 +18,7 @@ NARROW = (80, 24)
 def sessions_loaded(app):
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
+        await wait_for(lambda: pane.feed.total is not None and main_screen(app).settled, pilot=pilot)
 
     return run_before
 
@@ -69,7 +69,7 @@ def test_bad_key_error(snap_compare, make_app):
 
     async def run_before(pilot) -> None:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.error is not None and not pane.fetching, pilot=pilot)
+        await wait_for(lambda: pane.error is not None and main_screen(app).settled, pilot=pilot)
 
     assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
 

@@ -30,6 +30,7 @@ from phrony_tui.live.apply import apply_batch
 from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
+from phrony_tui.ui.inbox_watcher import InboxWatcher
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
 from phrony_tui.ui.session_tools import SessionTools
 from phrony_tui.ui.text import short_id
@@ -103,6 +104,7 @@ class MainScreen(Screen[None]):
         self.state: SessionState | None = None
         self.follower: RunFollower | None = None
         self.feed: SessionFeed | None = None
+        self.inbox_watcher: InboxWatcher | None = None
         self._wake_pending = False
         self._flushing = False
         self._skip_ticks = 0
@@ -118,7 +120,7 @@ class MainScreen(Screen[None]):
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         settings = self.app.settings
-        self.feed = SessionFeed(settings.agent_ids)
+        self.feed = SessionFeed(settings.agent_ids, inbox=settings.watch)  # --watch starts on the inbox
         yield StatusBar(settings.base_url, self.app.host_label, id="status")
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -134,7 +136,15 @@ class MainScreen(Screen[None]):
         self._apply_width(self.size.width)
         self._show_session(False)
         self.set_interval(FLUSH_INTERVAL, partial(self._flush_live, tick=True))
-        if self.app.sessions_refresh:
+        # The header's count of sessions waiting on you; with --watch the list is reloaded
+        # when that count moves, not on a timer of its own (the least traffic).
+        watching = self.app.settings.watch
+        self.inbox_watcher = InboxWatcher(
+            self, lambda: self.feed.rows if self.feed else (), self._refresh_sessions_list if watching else None,
+            opened=lambda: self.state.session.id if self.state is not None else None,
+        )  # fmt: skip
+        self.inbox_watcher.start()
+        if self.app.sessions_refresh and not watching:
             self.set_interval(self.app.sessions_refresh, self._refresh_sessions_list)
         if self.app.settings.agent_ids:
             self.load_sessions()
@@ -282,7 +292,8 @@ class MainScreen(Screen[None]):
         (tests and screenshots wait for this rather than for time to pass)."""
         follower = self.follower
         pending = follower is not None and (follower.has_news or self._flushing)
-        return not pending and not self.query_one(SessionsPane).fetching
+        watching = self.inbox_watcher is not None and self.inbox_watcher.pending
+        return not pending and not watching and not self.query_one(SessionsPane).fetching
 
     async def _flush_live(self, *, tick: bool = False) -> None:
         """Drain what the follower buffered and redraw once."""

@@ -1,4 +1,5 @@
-"""The status line: host, the open session and run, status, tokens, model, redaction."""
+"""The status line: host, the inbox count (sessions waiting on a person, from the
+watcher), the open session and run, status, tokens, model, redaction."""
 
 from __future__ import annotations
 
@@ -23,16 +24,36 @@ class StatusBar(Static):
         super().__init__(markup=False, **kwargs)
         self.host = host_label or urlsplit(base_url).netloc or base_url
         self._last: Text | None = None
+        self._inbox: Text | None = None  # "3 waiting on you" (ui/inbox_watcher.py)
+        self._body = Text("no session open · enter opens one", style="dim")
+        self._error = False
 
     def on_mount(self) -> None:
-        self.update(self._lead().append("no session open · enter opens one", style="dim"))
+        self._show(self._body)
 
     def _lead(self) -> Text:
-        return Text.assemble(("phrony ", "bold"), (one_line(self.host, 60), "dim"), " │ ")
+        lead = Text.assemble(("phrony ", "bold"), (one_line(self.host, 60), "dim"), " │ ")
+        if self._inbox is not None:
+            lead.append_text(self._inbox)
+            lead.append(" │ ")
+        return lead
+
+    def show_inbox(self, label: str, note: str | None, *, waiting: bool = False) -> None:
+        """The watcher's count, always in view; ``note`` (a ⚠ and the tooltip) says why it
+        is a lower bound, or that the last round failed (the count is the last one known)."""
+        inbox = Text(label, style="bold yellow" if waiting else "dim")
+        if waiting:
+            inbox.append(" (i)", style="dim")
+        if note:
+            inbox.append(" ⚠", style="yellow")
+        self.tooltip = note
+        if inbox != self._inbox:
+            self._inbox = inbox
+            self._show(self._body, error=self._error)
 
     def show_session(self, state, *, now: datetime) -> None:
         session = state.session
-        line = self._lead()
+        line = Text()
         line.append(f"session {short_id(session.id)} ")
         line.append(f"run {short_id(state.run_id)} ", style="dim")
         line.append(one_line(session.status or "?", 24), style=status_style(session.status))
@@ -50,14 +71,16 @@ class StatusBar(Static):
     def show_error(self, run_id: str, message: str) -> None:
         """The error's first sentence, whole: the bar grows to a few lines for it (the
         timeline's info line holds the rest)."""
-        line = self._lead()
+        line = Text()
         line.append(f"run {short_id(run_id)} · ", style="dim")
         line.append(first_sentence(message), style="bold red")
         self._show(line, error=True)
 
-    def _show(self, line: Text, *, error: bool = False) -> None:
+    def _show(self, body: Text, *, error: bool = False) -> None:
         # One line but for an error (app.tcss): no layout pass, and nothing at all when
         # unchanged (this runs on every live flush).
+        self._body, self._error = body, error
+        line = self._lead().append_text(body)
         if line != self._last:
             self._last = line
             grows = error != self.has_class("-error")
