@@ -46,6 +46,10 @@ default_profile = "default"
 # Ring the terminal bell when a watched run starts waiting on a human or fails.
 bell = true
 
+# Where x / X export the open session (created 0700 when first used; a file
+# there is never overwritten: name-2.json is used instead). Default: ~/phrony-exports
+# export_dir = "~/phrony-exports"
+
 [profiles.default]
 base_url = "https://api.phrony.com"
 # The name of the environment variable that holds this profile's key.
@@ -104,6 +108,7 @@ class ConfigFile(BaseModel):
     default_profile: str | None = None
     theme: str | None = None
     bell: bool = True
+    export_dir: str | None = None
     profiles: dict[str, Profile] = Field(default_factory=dict)
     keys: dict[str, str] = Field(default_factory=dict)
 

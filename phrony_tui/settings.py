@@ -34,3 +34,5 @@ class Settings:
     profiles: tuple[str, ...] = ()
     # Where the app keeps what it remembers (theme, start attempts); None: nothing is written.
     state_dir: Path | None = None
+    # The config's ``export_dir`` (None: ~/phrony-exports; see core/export.py).
+    export_dir: str | None = None

@@ -117,6 +117,7 @@ def settings_from(
         bell=config.bell,
         profiles=tuple(sorted(config.profiles)),
         state_dir=state_dir,
+        export_dir=config.export_dir,
     )
 
 

@@ -83,4 +83,12 @@ def _run(
         print(f"phrony-tui: {error}", file=sys.stderr)
         return 2
     app = PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy)
-    return app.run() or 0
+    return exit_status(app.run(), app.return_code)
+
+
+def exit_status(returned: object, return_code: int | None) -> int:
+    """The process's status: the App's ``return_code`` wins (Textual sets 1 after a crash,
+    while ``run()`` then returns None); else what ``run()`` returned, when an int."""
+    if return_code:
+        return return_code
+    return returned if isinstance(returned, int) else 0

@@ -15,6 +15,7 @@ from phrony_tui.client import PhronyClient, check_transport, clear_text_warning
 from phrony_tui.settings import Settings
 from phrony_tui.ui import prefs
 from phrony_tui.ui.gc_policy import GCPolicy
+from phrony_tui.ui.text import notify
 
 if TYPE_CHECKING:
     from phrony_tui.live.prefetch import Handoff
@@ -88,7 +89,7 @@ class PhronyApp(App[int]):
         self._theme_ready = True
         self.push_screen(MainScreen())
         if note:
-            self.notify(note, severity="warning", markup=False, timeout=15)
+            notify(self, note, severity="warning", timeout=15)
 
     def watch_theme(self, theme: str) -> None:
         # Remember the person's pick (not the one set at start).
@@ -101,12 +102,12 @@ class PhronyApp(App[int]):
         from phrony_tui.ui.screens.main import MainScreen
 
         if self.reload_settings is None:
-            self.notify("Profiles come from the config file: none is loaded here.", severity="warning")
+            notify(self, "Profiles come from the config file: none is loaded here.", severity="warning")
             return
         try:
             settings = self.reload_settings(name)
         except ConfigError as error:
-            self.notify(str(error), title="Config", severity="error")
+            notify(self, str(error), title="Config", severity="error")
             return
         problem = None
         if not settings.demo:  # the embedded simulator, on loopback
@@ -116,11 +117,11 @@ class PhronyApp(App[int]):
         if problem is None and settings.api_key is None:
             problem = f"profile {name} has no API key (set its api_key_env variable, or config set-key {name})"
         if problem is not None:
-            self.notify(problem, title=f"Profile {name}", severity="error")
+            notify(self, problem, title=f"Profile {name}", severity="error")
             return
         warning = None if settings.demo else clear_text_warning(settings.base_url, settings.allow_insecure_http)
         if warning is not None:
-            self.notify(warning, title=f"Profile {name}", severity="warning")
+            notify(self, warning, title=f"Profile {name}", severity="warning")
         old = self.client
         self.settings = settings
         self.client = self._client_for(settings)
@@ -128,7 +129,7 @@ class PhronyApp(App[int]):
             self.set_keymap(settings.keymap)
         await self.switch_screen(MainScreen())
         await old.aclose()
-        self.notify(f"Profile {name}: {len(settings.agent_ids)} agent(s) at {settings.base_url}")
+        notify(self, f"Profile {name}: {len(settings.agent_ids)} agent(s) at {settings.base_url}")
 
     async def on_unmount(self) -> None:
         try:

@@ -48,7 +48,7 @@ def test_markdown_report_has_runs_tasks_answers_and_timeline_safely():
     for heading in ("# Phrony session s1", "## Runs", "## User tasks", "## Timeline", "## Output"):
         assert heading in report
     assert "\x1b" not in report and "\x07" not in report
-    assert "[bold]x[/bold] \\|" in report  # markup literal, pipes escaped inside table cells
+    assert "\\[bold\\]x\\[/bold\\] \\|" in report  # markup and Markdown literal, pipes escaped
     assert "**approval** (pending): Refund 80 EUR?" in report
     state.apply_events([RunEvent(kind="user_task", subject="engine.user_task.completed",
                                  data={"userTaskId": "t1", "status": "Completed", "answer": {"approved": True}})])  # fmt: skip

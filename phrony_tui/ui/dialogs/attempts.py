@@ -33,7 +33,7 @@ from phrony_tui.core.format import fmt_short_datetime
 from phrony_tui.core.safe_text import one_line, pretty_json, safe_text
 from phrony_tui.ui.dialogs.attempts_store import AttemptStore
 from phrony_tui.ui.dialogs.common import ActionDialog, Done
-from phrony_tui.ui.text import cell, short_id
+from phrony_tui.ui.text import cell, notify, plain, short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
 
 NO_INGRESS_NOTE = (
@@ -140,7 +140,7 @@ class PayloadScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         attempt = self.attempt
         with VerticalScroll() as box:
-            box.border_title = f"Payload of attempt {attempt.id}"
+            box.border_title = plain(f"Payload of attempt {attempt.id}")
             if attempt.payload_complete:
                 # The body as sent: POST /v1/agents/{agentId}/runs takes {"input": ...}.
                 body = pretty_json({"input": attempt.payload})
@@ -209,9 +209,9 @@ class AttemptsScreen(ActionDialog):
                 table.move_cursor(row=index)
         others = self.attempt_log.other_servers()
         box = self.query_one("#dialog")
-        box.border_title = f"Start attempts ({len(self.rows)})"
+        box.border_title = plain(f"Start attempts ({len(self.rows)})")
         if others:
-            box.border_subtitle = f"{others} made against other servers not shown"
+            box.border_subtitle = plain(f"{others} made against other servers not shown")
         if self.attempt_log.store.error:
             self.show_error(self.attempt_log.store.error)
         self._show_detail()
@@ -285,7 +285,7 @@ class AttemptsScreen(ActionDialog):
             return made
 
         def done(made: Attempt) -> None:
-            self.notify(f"Retry {made.id}: {made.outcome_label()}", markup=False)
+            notify(self, f"Retry {made.id}: {made.outcome_label()}")
             self.refresh_bindings()
 
         self.send(request, done, label=f"Retrying attempt {attempt.id}…")

@@ -26,6 +26,7 @@ from textual.widgets import Input, OptionList, Static
 
 from phrony_tui.client import PhronyAPIError, PhronyConnectionError, PhronyError
 from phrony_tui.ui.errors import whole_sentences
+from phrony_tui.ui.text import notify, plain
 from phrony_tui.ui.widgets.footer import KeysFooter
 
 
@@ -171,7 +172,7 @@ class ActionDialog(ModalScreen[Done | None]):
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
-            box.border_title = self.title_text
+            box.border_title = plain(self.title_text)
             yield Static(self.header(), id="dialog-header")
             yield from self.compose_body()
             yield Static("", id="dialog-error")
@@ -209,7 +210,7 @@ class ActionDialog(ModalScreen[Done | None]):
         """Run ``request`` unless one is in flight; ``done(result)`` on success, else
         :meth:`failed`. True when it started."""
         if self.busy:
-            self.notify("Still waiting for the answer to the last request.", severity="warning", markup=False)
+            notify(self, "Still waiting for the answer to the last request.", severity="warning")
             return False
         self.show_error(None)
         self.set_busy(True, label)
@@ -236,10 +237,7 @@ class ActionDialog(ModalScreen[Done | None]):
 
     def action_cancel(self) -> None:
         if self.busy:
-            self.notify(
-                "A request is in flight: wait for its answer, then escape closes the dialog.",
-                severity="warning",
-                markup=False,
-            )
+            notify(self, "A request is in flight: wait for its answer, then escape closes the dialog.",
+                   severity="warning")
             return
         self.dismiss(None)

@@ -25,7 +25,7 @@ from phrony_tui.client import PhronyClient, PhronyError
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.ui.dialogs.common import ActionDialog, Done, DraftStore, error_text, is_stale_answer
 from phrony_tui.ui.dialogs.files import Attachment, PathInput, check_attachment
-from phrony_tui.ui.text import block, short_id
+from phrony_tui.ui.text import block, notify, plain, short_id
 
 
 class UploadFailed(PhronyError):
@@ -140,7 +140,7 @@ class MessageDialog(ActionDialog):
                 if self.attachments
                 else ""
             )
-            self.notify(f"Draft kept (its text{files}): m opens it again.", markup=False)
+            notify(self, f"Draft kept (its text{files}): m opens it again.")
         super().action_cancel()
 
     def finish(self, done: Done) -> None:
@@ -204,7 +204,7 @@ class MessageDialog(ActionDialog):
             for attachment in self.attachments
         )
         files.set_class(bool(self.attachments), "-some")
-        files.border_title = f"Files ({len(self.attachments)})"
+        files.border_title = plain(f"Files ({len(self.attachments)})")
         if self.attachments and highlighted is not None:
             files.highlighted = min(highlighted, len(self.attachments) - 1)
 

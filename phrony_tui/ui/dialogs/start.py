@@ -24,7 +24,7 @@ from phrony_tui.core.safe_text import one_line
 from phrony_tui.ui.dialogs.attempts import AttemptLog
 from phrony_tui.ui.dialogs.common import ActionDialog, Done, DraftStore, error_text, fmt_size
 from phrony_tui.ui.dialogs.files import Attachment, PathInput, RowInput, check_attachment
-from phrony_tui.ui.text import short_id
+from phrony_tui.ui.text import notify, short_id
 
 
 def parse_input(text: str) -> dict[str, Any]:
@@ -155,8 +155,7 @@ class StartRunDialog(ActionDialog):
             text = self.editor.text
             untouched = text.strip() in ("", EMPTY_INPUT) and not self.files
             if self.drafts.keep(self.draft_key(self.agent_id), "" if untouched else text, self.files):
-                self.notify(f"Draft kept for {one_line(self.agent_label(self.agent_id), 40)}: s opens it again.",
-                            markup=False)  # fmt: skip
+                notify(self, f"Draft kept for {one_line(self.agent_label(self.agent_id), 40)}: s opens it again.")
         super().action_cancel()
 
     def finish(self, done: Done) -> None:
@@ -228,7 +227,7 @@ class StartRunDialog(ActionDialog):
             self.remove_class("-attaching")
             editor.focus()
             note = " (replaced what was there)" if replaced else ""
-            self.notify(f"Uploaded {attachment.name}: input.{key} refers to it{note}", markup=False)
+            notify(self, f"Uploaded {attachment.name}: input.{key} refers to it{note}")
 
         return self.send(request, done, label=f"Uploading {attachment.name}…")
 
