@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+from pathlib import Path
 
 import httpx
 from markdown_it import MarkdownIt
@@ -76,14 +77,14 @@ async def test_exports_of_a_hostile_session_id_a_safe_name_the_whole_path_no_ove
         screen = main_screen(app)
         await wait_for(lambda: screen.state is not None, pilot=pilot)
         written = []
-        for _ in range(2):
+        for count in (1, 2):
             await pilot.press("x")
             await wait_for(lambda: isinstance(app.screen, PathPrompt), pilot=pilot)
             default = app.screen.query_one("#path").value
             assert default == str(folder / export_file_name(SESSION_ID, "json"))
             await pilot.press("enter")
             await wait_for(lambda: not isinstance(app.screen, PathPrompt), pilot=pilot)
-            await wait_for(lambda n=len(written): len(list(folder.iterdir())) == n + 1, pilot=pilot)
+            await wait_for(lambda n=count: len(list(folder.iterdir())) == n, pilot=pilot)
             written = sorted(folder.iterdir())
             await pilot.pause(0.1)
             shown = whole_screen(app)
@@ -125,9 +126,9 @@ def test_a_slug_keeps_nothing_a_terminal_or_a_path_could_act_on():
         slug = safe_slug(raw)
         assert slug and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*|session", slug), (raw, slug)
     assert safe_slug("s-1_a.b") == "s-1_a.b"
-    home = tmp = __import__("pathlib").Path("/home/p")
-    assert export_dir(None, home) == tmp / "phrony-exports"
-    assert export_dir("~/out", home) == tmp / "out" and export_dir("/srv/x", home).as_posix() == "/srv/x"
+    home = Path("/home/p")
+    assert export_dir(None, home) == home / "phrony-exports"
+    assert export_dir("~/out", home) == home / "out" and export_dir("/srv/x", home) == Path("/srv/x")
 
 
 HTML_AND_MARKDOWN = (
