@@ -83,7 +83,10 @@ def _run(
         print(f"phrony-tui: {error}", file=sys.stderr)
         return 2
     app = PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy)
-    return exit_status(app.run(), app.return_code)
+    returned = app.run()
+    if app.exit_note:  # what became of a send in flight when the person quit
+        print(f"phrony-tui: {app.exit_note}", file=sys.stderr)
+    return exit_status(returned, app.return_code)
 
 
 def exit_status(returned: object, return_code: int | None) -> int:

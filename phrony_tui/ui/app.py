@@ -61,6 +61,14 @@ class PhronyApp(App[int]):
         self.clock = clock
         self.sessions_refresh = sessions_refresh
         self.client = client or self._client_for(settings)
+        # Said on stderr once the app has ended (a send that was in flight when quitting).
+        self.exit_note: str | None = None
+
+    async def action_quit(self) -> None:
+        """q / ctrl+c: with a send or an upload in flight, ask first (ui/dialogs/quitting.py)."""
+        from phrony_tui.ui.dialogs.quitting import quit_or_ask
+
+        quit_or_ask(self)
 
     def _client_for(self, settings: Settings) -> PhronyClient:
         return PhronyClient(

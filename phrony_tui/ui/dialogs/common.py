@@ -17,6 +17,7 @@ question, "send it again anyway?", and the one after it sends.
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -185,6 +186,11 @@ class ActionDialog(ModalScreen[Done | None]):
         self._resend_armed = False
         #: what the look after an ambiguous failure found (None: no look made)
         self.checked: Check | None = None
+        #: what the request in flight is ("Sending…"), and what the dialog closed with
+        self.busy_label = ""
+        self.result_note: str | None = None
+        self.idle = asyncio.Event()  # set while no request is in flight
+        self.idle.set()
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -212,6 +218,11 @@ class ActionDialog(ModalScreen[Done | None]):
 
     def set_busy(self, busy: bool, label: str = "Sending…") -> None:
         self.busy = busy
+        self.busy_label = label if busy else ""
+        if busy:
+            self.idle.clear()
+        else:
+            self.idle.set()
         self.set_class(busy, "-busy")
         self.query_one("#dialog-busy", Static).update(Text(label if busy else ""))
         self.refresh_bindings()
@@ -312,6 +323,7 @@ class ActionDialog(ModalScreen[Done | None]):
         self.show_error(f"{error_text(error)} — nothing was lost: {self.retry_hint}, or escape to cancel.")
 
     def finish(self, done: Done) -> None:
+        self.result_note = done.message
         self.dismiss(done)
 
     def action_cancel(self) -> None:
