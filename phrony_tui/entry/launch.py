@@ -84,9 +84,10 @@ def _run(
         return 2
     app = PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy)
     returned = app.run()
-    if app.exit_note:  # what became of a send in flight when the person quit
-        print(f"phrony-tui: {app.exit_note}", file=sys.stderr)
-    return exit_status(returned, app.return_code)
+    note = getattr(app, "exit_note", None)  # what became of a send in flight when the person quit
+    if note:
+        print(f"phrony-tui: {note}", file=sys.stderr)
+    return exit_status(returned, getattr(app, "return_code", None))
 
 
 def exit_status(returned: object, return_code: int | None) -> int:
