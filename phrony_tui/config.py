@@ -59,6 +59,10 @@ bell = true
 # watch_interval = 30
 # watch_statuses = ["WaitingForHITL", "WaitingForAITL", "WaitingForResponse"]
 
+# Where x / X export the open session (created 0700 when first used; a file
+# there is never overwritten: name-2.json is used instead). Default: ~/phrony-exports
+# export_dir = "~/phrony-exports"
+
 [profiles.default]
 base_url = "https://api.phrony.com"
 # The name of the environment variable that holds this profile's key.
@@ -122,6 +126,7 @@ class ConfigFile(BaseModel):
     desktop_notify: Literal["osc9", "osc777", "off"] = "off"
     watch_interval: float = Field(default=30.0, ge=5)
     watch_statuses: list[str] = Field(default_factory=list)
+    export_dir: str | None = None
     profiles: dict[str, Profile] = Field(default_factory=dict)
     keys: dict[str, str] = Field(default_factory=dict)
 

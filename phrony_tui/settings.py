@@ -41,3 +41,5 @@ class Settings:
     desktop_notify: str = "off"
     # Where the app keeps what it remembers (theme, start attempts); None: nothing is written.
     state_dir: Path | None = None
+    # The config's ``export_dir`` (None: ~/phrony-exports; see core/export.py).
+    export_dir: str | None = None

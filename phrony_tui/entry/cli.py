@@ -145,6 +145,7 @@ def settings_from(
         desktop_notify=config.desktop_notify,
         profiles=tuple(sorted(config.profiles)),
         state_dir=state_dir,
+        export_dir=config.export_dir,
     )
 
 

@@ -163,4 +163,16 @@ def _run(
         print(f"phrony-tui: {error}", file=sys.stderr)
         return 2
     app = PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy)
-    return app.run() or 0
+    returned = app.run()
+    note = getattr(app, "exit_note", None)  # what became of a send in flight when the person quit
+    if note:
+        print(f"phrony-tui: {note}", file=sys.stderr)
+    return exit_status(returned, getattr(app, "return_code", None))
+
+
+def exit_status(returned: object, return_code: int | None) -> int:
+    """The process's status: the App's ``return_code`` wins (Textual sets 1 after a crash,
+    while ``run()`` then returns None); else what ``run()`` returned, when an int."""
+    if return_code:
+        return return_code
+    return returned if isinstance(returned, int) else 0

@@ -20,7 +20,7 @@ from phrony_tui.core.safe_text import preview_json
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import ending_action
 from phrony_tui.core.steps import as_mapping
-from phrony_tui.ui.text import short_id
+from phrony_tui.ui.text import notify, short_id
 
 # The dialogs are imported when first opened: they (and TextArea's syntax machinery)
 # are not needed to draw the first screen, and cost ~40 ms of every start.
@@ -162,7 +162,7 @@ class RunActions:
     def _dialog_done(self, done: Done | None) -> None:
         if done is None:
             return  # cancelled: nothing was sent
-        self.screen.notify(done.message, markup=False)
+        notify(self.screen, done.message)
         self.screen.post_message(Acted(done.open_run))
 
     def _reopen(self, run_id: str) -> Callable[[], None]:

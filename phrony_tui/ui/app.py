@@ -18,6 +18,7 @@ from phrony_tui.settings import Settings
 from phrony_tui.ui import prefs
 from phrony_tui.ui.gc_policy import GCPolicy
 from phrony_tui.ui.key_gate import KeyGate
+from phrony_tui.ui.text import notify
 
 if TYPE_CHECKING:
     from phrony_tui.live.prefetch import Handoff
@@ -65,6 +66,14 @@ class PhronyApp(App[int]):
         self.client = client or self._client_for(settings)
         # Keys typed right after one that opens a dialog or a box go there (ui/key_gate.py).
         self.key_gate = KeyGate(self)
+        # Said on stderr once the app has ended (a send that was in flight when quitting).
+        self.exit_note: str | None = None
+
+    async def action_quit(self) -> None:
+        """q / ctrl+c: with a send or an upload in flight, ask first (ui/dialogs/quitting.py)."""
+        from phrony_tui.ui.dialogs.quitting import quit_or_ask
+
+        quit_or_ask(self)
 
     def _client_for(self, settings: Settings) -> PhronyClient:
         return PhronyClient(
@@ -109,7 +118,7 @@ class PhronyApp(App[int]):
         self._theme_ready = True
         self.push_screen(MainScreen())
         if note:
-            self.notify(note, severity="warning", markup=False, timeout=15)
+            notify(self, note, severity="warning", timeout=15)
 
     # -- agent names: the config's, then those learned from conversations (state file) --
     def _adopt_remembered_names(self, remembered: dict[str, str]) -> None:
@@ -135,7 +144,7 @@ class PhronyApp(App[int]):
 
         said = warning(self.settings.keymap, type(self))
         if said is not None:
-            self.notify(said, title="Keys", severity="warning", markup=False, timeout=20)
+            notify(self, said, title="Keys", severity="warning", timeout=20)
 
     def watch_theme(self, theme: str) -> None:
         # Remember the person's pick (not the one set at start).
@@ -148,12 +157,12 @@ class PhronyApp(App[int]):
         from phrony_tui.ui.screens.main import MainScreen
 
         if self.reload_settings is None:
-            self.notify("Profiles come from the config file: none is loaded here.", severity="warning")
+            notify(self, "Profiles come from the config file: none is loaded here.", severity="warning")
             return
         try:
             settings = self.reload_settings(name)
         except ConfigError as error:
-            self.notify(str(error), title="Config", severity="error")
+            notify(self, str(error), title="Config", severity="error")
             return
         problem = None
         if not settings.demo:  # the embedded simulator, on loopback
@@ -163,11 +172,11 @@ class PhronyApp(App[int]):
         if problem is None and settings.api_key is None:
             problem = f"profile {name} has no API key (set its api_key_env variable, or config set-key {name})"
         if problem is not None:
-            self.notify(problem, title=f"Profile {name}", severity="error")
+            notify(self, problem, title=f"Profile {name}", severity="error")
             return
         warning = None if settings.demo else clear_text_warning(settings.base_url, settings.allow_insecure_http)
         if warning is not None:
-            self.notify(warning, title=f"Profile {name}", severity="warning")
+            notify(self, warning, title=f"Profile {name}", severity="warning")
         old = self.client
         self.settings = settings
         self._adopt_remembered_names(prefs.agent_names(prefs.load(settings.state_dir)))
@@ -176,7 +185,7 @@ class PhronyApp(App[int]):
             self.set_keymap(settings.keymap)
         await self.switch_screen(MainScreen())
         await old.aclose()
-        self.notify(f"Profile {name}: {len(settings.agent_ids)} agent(s) at {settings.base_url}")
+        notify(self, f"Profile {name}: {len(settings.agent_ids)} agent(s) at {settings.base_url}")
 
     async def on_unmount(self) -> None:
         try:

@@ -19,7 +19,7 @@ from phrony_tui.core.status import waiting_label
 from phrony_tui.live.inbox_poll import poll, question
 from phrony_tui.ui.desktop_notify import desktop_notify
 from phrony_tui.ui.errors import describe_error
-from phrony_tui.ui.text import short_id
+from phrony_tui.ui.text import notify, short_id
 from phrony_tui.ui.widgets.status_bar import StatusBar
 
 #: arrivals of one round told one by one (with their question); more are summed up
@@ -105,11 +105,11 @@ class InboxWatcher:
                 body = one_line(asked, 200)
             else:
                 body = f"A session waits for {_WAITS_FOR.get(arrival.status) or waiting_label(arrival.status)}."
-            app.notify(f"{body}\ni shows the inbox", title=title, markup=False, timeout=20)
+            notify(app, f"{body}\ni shows the inbox", title=title, timeout=20)
             told.append((title, body))
         if len(arrivals) > ALERTS_PER_ROUND:
             more = len(arrivals) - ALERTS_PER_ROUND
-            app.notify(f"{more} more sessions wait on you: i shows the inbox.", title="Waiting on you", markup=False)
+            notify(app, f"{more} more sessions wait on you: i shows the inbox.", title="Waiting on you")
         self.alerts += 1
         if settings.bell:
             app.bell()

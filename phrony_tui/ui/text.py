@@ -6,9 +6,12 @@ source, which uses the same ``safe_text``/``one_line``).
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import Any, Literal
 
-from phrony_tui.core.safe_text import one_line, safe_text
+from rich.text import Text
+from textual.content import Content
+
+from phrony_tui.core.safe_text import one_line, safe_text, truncate
 from phrony_tui.core.status import is_live, is_waiting
 
 
@@ -20,6 +23,38 @@ def cell(value: object, limit: int = 80) -> Text:
 def block(value: object) -> Text:
     """Multi-line untrusted text, sanitized, with no markup."""
     return Text(safe_text("" if value is None else str(value)))
+
+
+# A toast is a few lines; the rest of a long message is cut.
+NOTIFY_LIMIT = 2_000
+
+Severity = Literal["information", "warning", "error"]
+
+
+def plain(value: object, limit: int = 200) -> Content:
+    """A title (``border_title``, ``border_subtitle``, a toast's): one safe line, never markup.
+
+    Textual reads a ``str`` title as markup: ``[/]`` in a session id raises, ``[b]`` restyles."""
+    return Content(one_line("" if value is None else str(value), limit))
+
+
+def notify(
+    target: Any,
+    message: object,
+    *,
+    title: object = "",
+    severity: Severity = "information",
+    timeout: float | None = None,
+) -> None:
+    """Every toast goes through here: the message and title sanitized, never read as markup.
+
+    ``target``: anything with Textual's ``notify`` (an App, a Screen, a Widget)."""
+    text = safe_text(truncate("" if message is None else str(message), NOTIFY_LIMIT))
+    head = one_line("" if title is None else str(title), 80)
+    if timeout is None:
+        target.notify(text, title=head, severity=severity, markup=False)
+    else:
+        target.notify(text, title=head, severity=severity, markup=False, timeout=timeout)
 
 
 def short_id(value: str | None, length: int = 8) -> str:

@@ -11,7 +11,7 @@ def make_state(items=None) -> SessionState:
     conversation = Conversation.model_validate(
         {
             "session": {"id": "s1", "status": "WaitingForHITL", "agentId": "a1", "triggerType": "api",
-                        "input": {}, "startContext": {}, "output": {"note": HOSTILE}, "extraField": 7},  # fmt: skip
+                        "input": {}, "startContext": {}, "output": {"note": HOSTILE}, "extraField": 7},
             "runs": [
                 {"id": "r1", "parentRunId": None, "depth": 0, "status": "WaitingForHITL", "agentName": "Root"},
                 {"id": "r2", "parentRunId": "r1", "depth": 1, "status": "Completed", "agentName": HOSTILE},
@@ -21,7 +21,7 @@ def make_state(items=None) -> SessionState:
             else [
                 {"id": "i1", "runId": "r2", "ordinal": 1, "type": "reasoning", "content": {"preview": HOSTILE}},
                 {"id": "i2", "runId": "r1", "ordinal": 2, "type": "UserTaskReq",
-                 "content": {"user_task_id": "t1", "kind": "approval", "question": "Refund 80 EUR?"}},  # fmt: skip
+                 "content": {"user_task_id": "t1", "kind": "approval", "question": "Refund 80 EUR?"}},
             ],
         }
     )
@@ -48,7 +48,7 @@ def test_markdown_report_has_runs_tasks_answers_and_timeline_safely():
     for heading in ("# Phrony session s1", "## Runs", "## User tasks", "## Timeline", "## Output"):
         assert heading in report
     assert "\x1b" not in report and "\x07" not in report
-    assert "[bold]x[/bold] \\|" in report  # markup literal, pipes escaped inside table cells
+    assert "\\[bold\\]x\\[/bold\\] \\|" in report  # markup and Markdown literal, pipes escaped
     assert "**approval** (pending): Refund 80 EUR?" in report
     state.apply_events([RunEvent(kind="user_task", subject="engine.user_task.completed",
                                  data={"userTaskId": "t1", "status": "Completed", "answer": {"approved": True}})])  # fmt: skip

@@ -142,7 +142,12 @@ async def test_a_failed_send_keeps_uploaded_files_and_does_not_upload_them_again
         await wait_settled(app, pilot, dialog)
         assert "500" in dialog.error and dialog.attachments[0].state == "uploaded"
         assert dialog.draft == "ok"
+        # a 500 may have been applied: the dialog looked, and never says "nothing was lost"
+        assert "Not sent again" in dialog.error and "nothing was lost" not in dialog.error
         sim.faults = Faults()
+        await pilot.press("ctrl+s")  # a resend is asked first
+        await wait_for(lambda: "Send it again anyway?" in (dialog.error or ""), pilot=pilot)
+        assert len(posts(sim, "/messages")) == 1
         await pilot.press("ctrl+s")
         await wait_closed(app, pilot)
     assert len(posts(sim, "/file-library/presign")) == 1  # uploaded once

@@ -53,10 +53,14 @@ async def test_export_to_an_unwritable_path_says_so(sim, make_app, tmp_path):
         await open_session(pilot, app)
         await pilot.press("x")
         await pilot.pause()
-        app.screen.query_one("#path").value = str(tmp_path / "missing-dir" / "x.json")
+        prompt = app.screen
+        prompt.query_one("#path").value = str(tmp_path / "missing-dir" / "x.json")
         await pilot.press("enter")
-        await wait_for(lambda: any("Could not write" in message for message in notifications(app)), pilot=pilot)
-        assert app.is_running
+        # the prompt stays open with the path and the error, to fix the path and try again
+        await wait_for(lambda: prompt.error is not None, pilot=pilot)
+        assert "Could not write" in prompt.error and "missing-dir" in prompt.error
+        assert app.screen is prompt and app.is_running
+        assert "Could not write" in screen_text(app)
 
 
 async def test_copy_uses_the_clipboard(sim, make_app):

@@ -12,11 +12,10 @@ route and the body and sends nothing (it still reads the run to build them).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from phrony_tui.client import PhronyClient
 from phrony_tui.client.messages import build_message_body
 from phrony_tui.client.models import Conversation
 from phrony_tui.core.safe_text import one_line
@@ -24,7 +23,8 @@ from phrony_tui.core.status import ending_action, is_terminal, is_waiting
 from phrony_tui.core.tasks import TaskBook, UserTask, answer_fields, parse_number
 from phrony_tui.core.timeline import looks_redacted
 from phrony_tui.entry.scripting.common import Context, Exit, new_parser
-from phrony_tui.entry.scripting.sending import Check, print_dry_run, send_once
+from phrony_tui.entry.scripting.sending import print_dry_run, send_once
+from phrony_tui.live.outcome import check_task, read_book
 
 EXAMPLES = """\
   phrony-tui answer RUN_ID --approve
@@ -206,29 +206,6 @@ def _listing(tasks: Sequence[UserTask]) -> str:
         f"{one_line(t.question or '', 80)})"
         for t in tasks
     )
-
-
-async def read_book(client: PhronyClient, run_id: str) -> tuple[Conversation, TaskBook]:
-    conversation = await client.get_conversation(run_id, lazy=True)
-    book = TaskBook()
-    book.add_conversation(conversation)
-    return conversation, book
-
-
-def check_task(client: PhronyClient, run_id: str, task_id: str) -> Callable[[], Awaitable[Check]]:
-    """After an ambiguous failure: is the task still pending?"""
-
-    async def check() -> Check:
-        status = (await client.get_run(run_id)).status
-        _conversation, book = await read_book(client, run_id)
-        now = f"the run is {one_line(status or '?', 40)}"
-        if book.is_pending(task_id):
-            return Check(False, f"{now} and the task is still pending")
-        said = book.status_of(task_id)
-        closed = f" ({one_line(said, 30)})" if said else ""
-        return Check(True, f"{now} and the task is no longer pending{closed}")
-
-    return check
 
 
 async def run(ctx: Context, args: argparse.Namespace) -> int:

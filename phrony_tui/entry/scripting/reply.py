@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-from phrony_tui.client import PhronyClient, PhronyError
+from phrony_tui.client import PhronyError
 from phrony_tui.client.messages import build_message_body
-from phrony_tui.client.models import Conversation, UploadedFile
+from phrony_tui.client.models import UploadedFile
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import ending_action
 from phrony_tui.entry.scripting.common import Context, Exit, code_for, explain, new_parser
 from phrony_tui.entry.scripting.files import LocalFile, check_file
-from phrony_tui.entry.scripting.sending import Check, print_dry_run, send_once
+from phrony_tui.entry.scripting.sending import print_dry_run, send_once
+from phrony_tui.live.outcome import check_reply, last_ordinal, waits_for_reply
 
 EXAMPLES = """\
   phrony-tui reply RUN_ID --text "The order number is ORD-1234"
@@ -47,33 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--file", metavar="PATH", action="append", default=[], help="attach a file; repeatable")
     parser.add_argument("--dry-run", action="store_true", help="print the route and the body; upload and send nothing")
     return parser
-
-
-def waits_for_reply(conversation: Conversation) -> bool:
-    statuses = [conversation.session.status, *(run.status for run in conversation.runs)]
-    return any(ending_action(status) == "message" for status in statuses if status)
-
-
-def _last_ordinal(conversation: Conversation) -> int:
-    return max((item.ordinal for item in conversation.items), default=0)
-
-
-def check_reply(client: PhronyClient, run_id: str, before: int) -> Callable[[], Awaitable[Check]]:
-    """After an ambiguous failure: did the run leave its wait, or make new steps?"""
-
-    async def check() -> Check:
-        status = (await client.get_run(run_id)).status
-        conversation = await client.get_conversation(run_id, lazy=True)
-        new = [item for item in conversation.items if item.ordinal > before]
-        waiting = waits_for_reply(conversation)
-        now = f"the run is {one_line(status or '?', 40)}"
-        if new or not waiting:
-            kinds = ", ".join(one_line(item.type, 30) for item in new[:5])
-            steps = f", {len(new)} new step(s) since ({kinds})" if new else ""
-            return Check(True, f"{now}{steps}")
-        return Check(False, f"{now}, still waiting for a reply, with no new step")
-
-    return check
 
 
 def _placeholder(local: LocalFile) -> dict[str, Any]:
@@ -132,7 +105,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
             out,
             what,
             lambda: client.send_run_message(run_id, text=message_text, files=uploaded or None),
-            check_reply(client, run_id, _last_ordinal(conversation)),
+            check_reply(client, run_id, last_ordinal(conversation)),
             stale="The run is no longer waiting for this reply",
             show_hint=f"phrony-tui show {one_line(run_id, 64)}",
         )

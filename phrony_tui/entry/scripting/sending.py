@@ -4,7 +4,8 @@ The app's rule (ui/dialogs/common.py): one request, never retried by itself.
 A script adds what it cannot leave to a person's eyes: when the request may
 have reached the server before the connection failed (a reset or a timeout
 after it was sent), the outcome is looked up (the run's status and the
-conversation's last steps, through ``check``) and said, and nothing is sent
+conversation's last steps, through ``check``: live/outcome.py, shared with
+the app's dialogs) and said, and nothing is sent
 again either way. The exit status says which it was (common.Exit).
 """
 
@@ -12,39 +13,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from phrony_tui.client import PhronyAPIError, PhronyConnectionError, PhronyError, PhronyProtocolError
+from phrony_tui.client import PhronyConnectionError, PhronyError
 from phrony_tui.client.models import MessageResult
 from phrony_tui.core.error_text import is_dashboard_only, is_stale_answer
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.entry.scripting.common import Exit, Output, code_for, explain
+from phrony_tui.live.outcome import Check, may_have_arrived
 
-# Server errors a gateway gives when the service behind it may have done the work.
-_GATEWAY_UNSURE = frozenset({500, 502, 504})
-
-
-@dataclass(frozen=True)
-class Check:
-    """What a look after an ambiguous failure found: ``applied`` True, False, or None (unknown)."""
-
-    applied: bool | None
-    evidence: str
-
-
-def may_have_arrived(error: PhronyError) -> bool:
-    """Whether the failed request may have reached the server (and been applied).
-
-    A connection error says so itself (the client's ``maybe_applied``: the whole
-    request had been sent); a 500/502/504 or an answer out of contract (a success
-    status with an odd body) may have been applied too."""
-    if isinstance(error, PhronyProtocolError):
-        return True
-    if isinstance(error, PhronyAPIError):
-        return error.status in _GATEWAY_UNSURE
-    return isinstance(error, PhronyConnectionError) and error.maybe_applied
-
+__all__ = ["Check", "may_have_arrived", "print_dry_run", "send_once"]
 
 def print_dry_run(output: Output, route: str, body: Mapping[str, Any]) -> int:
     output.line(route)

@@ -29,6 +29,7 @@ from phrony_tui.client import PhronyClient, PhronyError
 from phrony_tui.core.safe_text import one_line, pretty_json
 from phrony_tui.core.steps import as_mapping
 from phrony_tui.core.tasks import UserTask, answer_fields, parse_number
+from phrony_tui.live.outcome import Check, CheckFn, check_task
 from phrony_tui.ui.dialogs.common import (
     ActionDialog,
     ChoiceList,
@@ -155,6 +156,24 @@ class AnswerDialog(ActionDialog):
     def shown_task(self) -> UserTask:
         """The task on show (not ``task``: that is Textual's, the asyncio task of this screen)."""
         return self.tasks[self.index]
+
+    guard_resend = True
+    # never twice: the task and the words of the last answer sent (see outcome_check)
+    _sent: tuple[str, str] | None = None
+
+    @property
+    def send_key(self) -> str:  # type: ignore[override]
+        return "the same key" if self.style in ("approve", "acknowledge") else "enter"
+
+    def outcome_check(self) -> CheckFn | None:
+        if self._sent is None:
+            return None
+        return check_task(self.client, self.run_id, self._sent[0])
+
+    def went_through(self, found: Check, said: str) -> None:
+        what = self._sent[1] if self._sent is not None else "The answer"
+        self.finish(Done(f"{what}: it went through (the connection failed after sending; checked: "
+                         f"{found.evidence}). Not sent again."))  # fmt: skip
 
     @property
     def retry_hint(self) -> str:  # type: ignore[override]
@@ -353,6 +372,10 @@ class AnswerDialog(ActionDialog):
             self.show_error(f"Not sent: {error}")
             return
         agent = self.agent_label(task.run_id)
+
+        if self._sent is not None and self._sent[0] != task.user_task_id:
+            self.unsure = False  # another task: not a resend
+        self._sent = (task.user_task_id, describe_answer(task, fields, agent)) if task.user_task_id else None
 
         async def request() -> Any:
             return await self.client.send_run_message(self.run_id, **fields)

@@ -11,6 +11,7 @@ started and the payload is kept whole.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,17 +30,23 @@ from textual.widgets import DataTable, Static
 from phrony_tui.client import PhronyAPIError, PhronyClient, PhronyError, PhronyUsageError
 from phrony_tui.client.models import StartRunResult
 from phrony_tui.core.attempts import Attempt
-from phrony_tui.core.format import fmt_short_datetime
+from phrony_tui.core.format import fmt_short_datetime, parse_ts
 from phrony_tui.core.safe_text import one_line, pretty_json, safe_text
+from phrony_tui.live.outcome import Check, check_start, look
 from phrony_tui.ui.dialogs.attempts_store import AttemptStore
 from phrony_tui.ui.dialogs.common import ActionDialog, Done
-from phrony_tui.ui.text import cell, short_id
+from phrony_tui.ui.text import cell, notify, plain, short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
 
 NO_INGRESS_NOTE = (
     "Starts made from this terminal only. The public API has no route to the server's own "
     "ingress log, so starts made elsewhere (the dashboard, other clients, schedules) do not show here."
 )
+
+
+def may_have_started(attempt: Attempt) -> bool:
+    """No answer, or a gateway's 500/502/504: a run may have started all the same."""
+    return attempt.outcome == "no_answer" or (attempt.outcome == "rejected" and attempt.status in (500, 502, 504))
 
 
 def display_path(path: Path) -> str:
@@ -68,6 +75,19 @@ class AttemptLog:
         self.base_url = base_url
         self.clock = clock
         self.agent_names = agent_names if agent_names is not None else {}  # the app's: names learned later show
+
+    def went_through(self, attempt: Attempt, session: Any, evidence: str) -> Attempt:
+        """A ``no_answer`` (or 5xx) attempt that a look found started after all: record its run."""
+        found = dataclasses.replace(
+            attempt,
+            outcome="accepted",
+            run_id=getattr(session, "open_run_id", None),
+            session_id=getattr(session, "id", None),
+            run_status=getattr(session, "status", None) or None,
+            message=one_line(f"{attempt.message or 'no answer'}; checked since: {evidence}", 300),
+        )
+        self.store.add(found)
+        return found
 
     def attempts(self) -> list[Attempt]:
         """This server's attempts, oldest first."""
@@ -140,7 +160,7 @@ class PayloadScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         attempt = self.attempt
         with VerticalScroll() as box:
-            box.border_title = f"Payload of attempt {attempt.id}"
+            box.border_title = plain(f"Payload of attempt {attempt.id}")
             if attempt.payload_complete:
                 # The body as sent: POST /v1/agents/{agentId}/runs takes {"input": ...}.
                 body = pretty_json({"input": attempt.payload})
@@ -170,6 +190,7 @@ class AttemptsScreen(ActionDialog):
         self.attempt_log = attempt_log
         self.client = client
         self.rows: list[Attempt] = []  # newest first, as shown
+        self._checked: str | None = None  # the attempt a look found no run for: r retries it
 
     def header(self) -> Text:
         text = Text(NO_INGRESS_NOTE)
@@ -209,9 +230,9 @@ class AttemptsScreen(ActionDialog):
                 table.move_cursor(row=index)
         others = self.attempt_log.other_servers()
         box = self.query_one("#dialog")
-        box.border_title = f"Start attempts ({len(self.rows)})"
+        box.border_title = plain(f"Start attempts ({len(self.rows)})")
         if others:
-            box.border_subtitle = f"{others} made against other servers not shown"
+            box.border_subtitle = plain(f"{others} made against other servers not shown")
         if self.attempt_log.store.error:
             self.show_error(self.attempt_log.store.error)
         self._show_detail()
@@ -274,6 +295,10 @@ class AttemptsScreen(ActionDialog):
         attempt = self.current
         if attempt is None or not attempt.can_retry:
             return
+        if may_have_started(attempt) and self._checked != attempt.id:
+            self._check_first(attempt)
+            return
+        self._checked = None
 
         async def request() -> Any:
             made, _result, error = await self.attempt_log.start(
@@ -285,10 +310,35 @@ class AttemptsScreen(ActionDialog):
             return made
 
         def done(made: Attempt) -> None:
-            self.notify(f"Retry {made.id}: {made.outcome_label()}", markup=False)
+            notify(self, f"Retry {made.id}: {made.outcome_label()}")
             self.refresh_bindings()
 
         self.send(request, done, label=f"Retrying attempt {attempt.id}…")
+
+    def _check_first(self, attempt: Attempt) -> None:
+        """Never twice: an attempt with no answer may have started a run. Look at the
+        agent's sessions first; only a second ``r`` retries when none is found."""
+        since = parse_ts(attempt.at) or self.attempt_log.clock()
+        check = check_start(self.client, attempt.agent_id, attempt.payload, since)
+
+        async def request() -> Check:
+            return await look(check)
+
+        def done(found: Check) -> None:
+            if found.applied is True:
+                made = self.attempt_log.went_through(attempt, found.found, found.evidence)
+                self.reload(select=made.id)
+                self.refresh_bindings()
+                self.show_error(f"Attempt {attempt.id} did start a run: {found.evidence}. Not retried: o opens it.")
+                return
+            self._checked = attempt.id
+            seen = "no run started from it" if found.applied is False else "whether it started a run is unknown"
+            self.show_error(
+                f"Attempt {attempt.id} got no answer; checked the agent's sessions: {found.evidence} "
+                f"({seen}). Press r again to start it again anyway, or escape."
+            )
+
+        self.send(request, done, label=f"Checking whether attempt {attempt.id} started a run…")
 
     def failed(self, error: PhronyError) -> None:
         self.show_error(f"The retry was refused or got no answer: it is in the list. {error}")

@@ -23,9 +23,10 @@ from textual.widgets.option_list import Option
 
 from phrony_tui.client import PhronyClient, PhronyError
 from phrony_tui.core.safe_text import one_line
+from phrony_tui.live.outcome import Check, CheckFn, check_reply
 from phrony_tui.ui.dialogs.common import ActionDialog, Done, DraftStore, error_text, is_stale_answer
 from phrony_tui.ui.dialogs.files import Attachment, PathInput, check_attachment
-from phrony_tui.ui.text import block, short_id
+from phrony_tui.ui.text import block, notify, plain, short_id
 
 
 class UploadFailed(PhronyError):
@@ -51,6 +52,8 @@ class AttachmentList(OptionList):
 class MessageDialog(ActionDialog):
     title_text = "Send a message"
     retry_hint = "ctrl+s sends again"
+    guard_resend = True
+    send_key = "ctrl+s"
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "send", "Send", id="message.send"),
         Binding("ctrl+o", "attach", "Attach file", id="message.attach"),
@@ -83,6 +86,7 @@ class MessageDialog(ActionDialog):
         self.context = context
         self.on_stale = on_stale
         self.attachments: list[Attachment] = []
+        self._sent: tuple[str, str] | None = None  # the last text sent and how to say it
 
     def header(self) -> Text:
         text = Text()
@@ -140,7 +144,7 @@ class MessageDialog(ActionDialog):
                 if self.attachments
                 else ""
             )
-            self.notify(f"Draft kept (its text{files}): m opens it again.", markup=False)
+            notify(self, f"Draft kept (its text{files}): m opens it again.")
         super().action_cancel()
 
     def finish(self, done: Done) -> None:
@@ -204,7 +208,7 @@ class MessageDialog(ActionDialog):
             for attachment in self.attachments
         )
         files.set_class(bool(self.attachments), "-some")
-        files.border_title = f"Files ({len(self.attachments)})"
+        files.border_title = plain(f"Files ({len(self.attachments)})")
         if self.attachments and highlighted is not None:
             files.highlighted = min(highlighted, len(self.attachments) - 1)
 
@@ -239,18 +243,31 @@ class MessageDialog(ActionDialog):
                 self.run_id, text=text if text.strip() else None, files=files or None
             )
 
+        what = "a message" if text.strip() else "no text"
+        if attachments:
+            what += f" with {len(attachments)} file{'s' if len(attachments) != 1 else ''}"
+        said = f"Sent {what} to {one_line(self.agent or short_id(self.run_id), 40)}"
+        self._sent = (text, said)
+
         def done(result: Any) -> None:
-            what = "a message" if text.strip() else "no text"
-            if attachments:
-                what += f" with {len(attachments)} file{'s' if len(attachments) != 1 else ''}"
             status = getattr(result, "status", None)
             after = f" (run now {one_line(status, 30)})" if status else ""
-            self.finish(Done(f"Sent {what} to {one_line(self.agent or short_id(self.run_id), 40)}{after}"))
+            self.finish(Done(f"{said}{after}"))
 
         label = (
             "Uploading files, then sending…" if any(a.uploaded is None for a in attachments) else "Sending…"
         )
         self.send(request, done, label=label)
+
+    def outcome_check(self) -> CheckFn | None:
+        if self._sent is None:
+            return None
+        return check_reply(self.client, self.run_id, None, self._sent[0])
+
+    def went_through(self, found: Check, said: str) -> None:
+        what = self._sent[1] if self._sent is not None else "Sent the message"
+        self.finish(Done(f"{what}: it went through (the connection failed after sending; checked: "
+                         f"{found.evidence}). Not sent again."))  # fmt: skip
 
     def failed(self, error: PhronyError) -> None:
         if isinstance(error, UploadFailed):

@@ -10,6 +10,7 @@ success the new session opens.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -20,11 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TextArea
 
 from phrony_tui.client import PhronyClient, PhronyError
+from phrony_tui.core.format import parse_ts
 from phrony_tui.core.safe_text import one_line
+from phrony_tui.live.outcome import Check, CheckFn, check_start, may_have_arrived
 from phrony_tui.ui.dialogs.attempts import AttemptLog
 from phrony_tui.ui.dialogs.common import ActionDialog, Done, DraftStore, error_text, fmt_size
 from phrony_tui.ui.dialogs.files import Attachment, PathInput, RowInput, check_attachment
-from phrony_tui.ui.text import short_id
+from phrony_tui.ui.text import notify, short_id
 
 
 def parse_input(text: str) -> dict[str, Any]:
@@ -46,6 +49,35 @@ def parse_input(text: str) -> dict[str, Any]:
 
 EMPTY_INPUT = "{}"
 
+# What the editor must never hold raw (server text: a finalize reply's objectKey):
+# C0 but tab/newline, DEL, C1, bidi controls, zero-width and invisible format
+# characters, line/paragraph separators, lone surrogates. In JSON text they can
+# only be inside strings, where a ``\uXXXX`` escape is the same value.
+_UNSEEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def escape_unseen(text: str) -> str:
+    """``text`` with every character the editor must not show raw as a ``\\uXXXX`` escape."""
+    return _UNSEEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def editor_json(value: Any) -> str:
+    """The input as the editor shows it: indented JSON, readable Unicode, nothing unseen."""
+    return escape_unseen(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def unseen_in(value: Any) -> bool:
+    """Whether any string (key or value) in ``value`` holds such a character."""
+    if isinstance(value, str):
+        return _UNSEEN.search(value) is not None
+    if isinstance(value, dict):
+        return any(unseen_in(k) or unseen_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(unseen_in(v) for v in value)
+    return False
+
 
 class JsonEditor(TextArea):
     """The input's editor: tab indents; escape still cancels the dialog (a TextArea that
@@ -58,6 +90,8 @@ class JsonEditor(TextArea):
 
 class StartRunDialog(ActionDialog):
     title_text = "Start a run"
+    guard_resend = True
+    send_key = "ctrl+s"
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "start", "Start run", id="start.send"),
         Binding("ctrl+o", "attach", "Attach file", id="start.attach"),
@@ -88,9 +122,11 @@ class StartRunDialog(ActionDialog):
         self.agents = list(agents)
         ids = [agent_id for agent_id, _ in self.agents]
         self.selected = selected if selected in ids else ids[0]
-        self.initial = initial
+        self.initial = escape_unseen(initial)
         self.files: list[tuple[str, Attachment]] = []
         self.last_attempt: str | None = None
+        self._attempt: Any = None  # the last start's Attempt, for the look after an ambiguous failure
+        self._label = ""
 
     @property
     def agent_id(self) -> str:
@@ -117,7 +153,7 @@ class StartRunDialog(ActionDialog):
             )
         draft = self.drafts.get(self.draft_key(self.selected)) if self.initial == EMPTY_INPUT else None
         if draft is not None:  # closed unsent last time: its input and files come back
-            self.initial, self.files = draft.text, list(draft.files)
+            self.initial, self.files = escape_unseen(draft.text), list(draft.files)
             yield Static(Text("Your draft from last time is back (escape keeps it again).", style="italic"),
                          classes="dialog-hint")  # fmt: skip
         # tab indents here (JSON is indented); shift+tab leaves for the agent picker
@@ -155,8 +191,7 @@ class StartRunDialog(ActionDialog):
             text = self.editor.text
             untouched = text.strip() in ("", EMPTY_INPUT) and not self.files
             if self.drafts.keep(self.draft_key(self.agent_id), "" if untouched else text, self.files):
-                self.notify(f"Draft kept for {one_line(self.agent_label(self.agent_id), 40)}: s opens it again.",
-                            markup=False)  # fmt: skip
+                notify(self, f"Draft kept for {one_line(self.agent_label(self.agent_id), 40)}: s opens it again.")
         super().action_cancel()
 
     def finish(self, done: Done) -> None:
@@ -219,8 +254,9 @@ class StartRunDialog(ActionDialog):
             attachment.uploaded, attachment.state = uploaded, "uploaded"
             value = parse_input(editor.text)
             replaced = key in value
-            value[key] = uploaded.as_input_reference()
-            editor.text = json.dumps(value, indent=2, ensure_ascii=False)
+            reference = uploaded.as_input_reference()
+            value[key] = reference
+            editor.text = editor_json(value)
             self.files = [(k, a) for k, a in self.files if k != key] + [(key, attachment)]
             self._draw_files()
             for selector in ("#start-file-path", "#start-file-key"):
@@ -228,9 +264,12 @@ class StartRunDialog(ActionDialog):
             self.remove_class("-attaching")
             editor.focus()
             note = " (replaced what was there)" if replaced else ""
-            self.notify(f"Uploaded {attachment.name}: input.{key} refers to it{note}", markup=False)
+            if unseen_in(reference) or unseen_in(getattr(uploaded, "object_key", "")):
+                note += (". The server's object key holds control or invisible characters: the input shows "
+                         "them as \\uXXXX escapes (the same value); check it before you start")  # fmt: skip
+            notify(self, f"Uploaded {attachment.name}: input.{key} refers to it{note}")
 
-        return self.send(request, done, label=f"Uploading {attachment.name}…")
+        return self.send(request, done, label=f"Uploading {attachment.name}…", guarded=False)
 
     def _draw_files(self) -> None:
         lines = [
@@ -253,7 +292,7 @@ class StartRunDialog(ActionDialog):
 
         async def request() -> Any:
             attempt, result, error = await self.attempt_log.start(self.client, agent_id, payload)
-            self.last_attempt = attempt.id
+            self.last_attempt, self._attempt, self._label = attempt.id, attempt, label
             if error is not None:
                 raise error
             return attempt, result
@@ -271,11 +310,37 @@ class StartRunDialog(ActionDialog):
 
         self.send(request, done, label=f"Starting a run of {one_line(label, 40)}…")
 
+    def outcome_check(self) -> CheckFn | None:
+        attempt = self._attempt
+        if attempt is None or not isinstance(attempt.payload, dict):
+            return None
+        since = parse_ts(attempt.at) or self.attempt_log.clock()
+        return check_start(self.client, attempt.agent_id, attempt.payload, since)
+
+    def went_through(self, found: Check, said: str) -> None:
+        attempt = self.attempt_log.went_through(self._attempt, found.found, found.evidence)
+        self.finish(Done(
+            f"Started a run of {one_line(self._label, 40)}: it went through (the connection failed after "
+            f"sending; checked: {found.evidence}). Not sent again.",
+            open_run=attempt.run_id,
+        ))  # fmt: skip
+
+    def unanswered(self, error: PhronyError) -> str:
+        recorded = f" (recorded as attempt {self.last_attempt}; A lists attempts)" if self.last_attempt else ""
+        return f"{super().unanswered(error)}{recorded}"
+
     def failed(self, error: PhronyError) -> None:
         recorded = (
             f" (recorded as attempt {self.last_attempt}; A lists attempts)" if self.last_attempt else ""
         )
         self.last_attempt = None
+        if may_have_arrived(error):
+            self.unsure = True
+            self.show_error(
+                f"{error_text(error)}{recorded} — a run may have started: look at the sessions before you "
+                "start it again (ctrl+s asks once more), or escape."
+            )
+            return
         self.show_error(
             f"{error_text(error)}{recorded} — the input is kept: fix it and ctrl+s again, or escape."
         )

@@ -33,7 +33,7 @@ from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.inbox_watcher import InboxWatcher
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
 from phrony_tui.ui.session_tools import SessionTools
-from phrony_tui.ui.text import short_id
+from phrony_tui.ui.text import notify, short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.run_tree import RunTree
@@ -236,7 +236,7 @@ class MainScreen(Screen[None]):
     def _open_session(self, event: SessionsPane.Open) -> None:
         run_id = event.session.open_run_id
         if run_id is None:
-            self.notify("This session has no entryRunId or rootRunId to open.", severity="warning")
+            notify(self, "This session has no entryRunId or rootRunId to open.", severity="warning")
             return
         self.open_run(run_id, event.session)
 
@@ -379,9 +379,9 @@ class MainScreen(Screen[None]):
         action = ending_action(status)
         if is_waiting(status) and action in ("answer", "message"):
             key = "a" if action == "answer" else "m"
-            self.notify(f"The session now waits for {waiting_label(status)}: press {key}.", title="Waiting on you")
+            notify(self, f"The session now waits for {waiting_label(status)}: press {key}.", title="Waiting on you")
         elif is_failed(status):
-            self.notify(f"The session {status}.", title="Run failed", severity="error")
+            notify(self, f"The session {status}.", title="Run failed", severity="error")
         else:
             return
         if getattr(self.app.settings, "bell", True):
@@ -457,7 +457,7 @@ class MainScreen(Screen[None]):
                 refused = refusal(self.state, binding.action, agents=self.app.settings.agent_ids)
                 if refused is not None:
                     event.stop()
-                    self.notify(refused.reason, severity="warning", markup=False)
+                    notify(self, refused.reason, severity="warning")
                 return
 
     # -- actions: the dialogs (RunActions) and export, copy, pager (SessionTools) -------

@@ -10,6 +10,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Log, Static
 
+from phrony_tui.ui.text import plain
+
 # The log keeps the newest lines only: the timeline holds the steps themselves.
 MAX_LINES = 5_000
 
@@ -57,8 +59,9 @@ class LiveLog(Vertical):
             self._last_state = line
             self.query_one("#live-state", Static).update(line, layout=False)  # one line, always
         title = f"Live ({self.received:,})"
-        if self.border_title != title:
-            self.border_title = title
+        if getattr(self, "_title_shown", None) != title:
+            self._title_shown = title
+            self.border_title = plain(title)
 
     def reset(self) -> None:
         self.received = self.malformed = 0

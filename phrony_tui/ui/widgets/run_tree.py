@@ -20,7 +20,7 @@ from phrony_tui.core.run_tree import RunTree as RunTreeModel
 from phrony_tui.core.run_tree import run_duration
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import is_waiting
-from phrony_tui.ui.text import short_id, status_style
+from phrony_tui.ui.text import plain, short_id, status_style
 
 
 class RunTree(Tree[str]):
@@ -70,7 +70,7 @@ class RunTree(Tree[str]):
                 nodes[run.id] = parent.add(label, data=run.id, expand=True)
             else:
                 nodes[run.id] = parent.add_leaf(label, data=run.id)
-        self.border_title = f"Runs ({len(tree)})"
+        self.border_title = plain(f"Runs ({len(tree)})")
         target = nodes.get(keep) if keep else None
         if target is not None:
             self.move_cursor(target)

@@ -16,7 +16,7 @@ from phrony_tui.client.models import SessionSummary
 from phrony_tui.core.format import duration_between, fmt_age, fmt_ago, fmt_count, fmt_duration, zone_name
 from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.core.status import is_terminal, is_waiting
-from phrony_tui.ui.text import cell, short_id, status_text
+from phrony_tui.ui.text import cell, plain, short_id, status_text
 
 # (label, width): fixed widths, so the layout does not depend on which rows
 # happen to be loaded (DataTable sizes auto-width columns from their content).
@@ -199,7 +199,7 @@ class SessionsPane(Vertical):
         info = found.first(Static)
         info.update(Text(line))
         info.set_class(bool(self.error), "-error")
-        self.border_title = f"Sessions ({total if total is not None else '…'})"
+        self.border_title = plain(f"Sessions ({total if total is not None else '…'})")
 
     def set_fetching(self, fetching: bool) -> None:
         self.fetching = fetching

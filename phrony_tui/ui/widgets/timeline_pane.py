@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.redaction import REDACTED_NOTE
 from phrony_tui.core.safe_text import one_line
-from phrony_tui.ui.text import short_id
+from phrony_tui.ui.text import plain, short_id
 from phrony_tui.ui.widgets.timeline import EmptyRows, TimelineView
 
 
@@ -104,8 +104,9 @@ class TimelinePane(Vertical):
         title = f"Timeline · {where}"
         if self.run_filter:
             title += f" · one run of {total:,} steps"
-        if self.border_title != title:
-            self.border_title = title
+        if getattr(self, "_title_shown", None) != title:
+            self._title_shown = title
+            self.border_title = plain(title)
         parts = []
         if state.redacted:
             parts.append(REDACTED_NOTE)
