@@ -178,6 +178,8 @@ class SessionsPane(Vertical):
             what += f" · status {self.feed.status}"
         count = f"{loaded} of {total}" if total is not None else f"{loaded} of …"
         line = f"{what} · {count}"
+        for note in self.feed.notes:  # a server that ignored the status filter; the order of loaded pages
+            line += f" · {note}"
         if self.text_filter:
             line += f" · {shown} match “{self.text_filter}”"
         if changed := self.changed_count:
