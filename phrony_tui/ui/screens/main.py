@@ -324,14 +324,15 @@ class MainScreen(Screen[None]):
         if state is None:
             return
         status, before = state.status, self._announced_status
-        waits, waited = state.waits_on_person, self._announced_waits
+        person = person_wait(state) if state.waits_on_person else None
+        waits, waited = person is not None, self._announced_waits
         self._announced_status, self._announced_waits = status, waits
         if status != before:
             self._update_session_row(state)
         if first or (status == before and waits == waited):
             return
-        if waits and not waited:
-            key, what = person_wait(state)
+        if person is not None and not waited:
+            key, what = person
             self.notify(f"The session now waits for {what}: press {key}.", title="Waiting on you", markup=False)
         elif is_failed(status) and status != before:
             self.notify(f"The session {one_line(status, 30)}.", title="Run failed", severity="error", markup=False)
@@ -539,9 +540,10 @@ class MainScreen(Screen[None]):
         self._stop_following()
 
 
-def person_wait(state: SessionState) -> tuple[str, str]:
-    """What a session that waits on a person waits for, and the key that answers it."""
-    tasks = [task for task in state.pending_tasks() if task.kind != "anomaly_alert"] or state.pending_tasks()
+def person_wait(state: SessionState) -> tuple[str, str] | None:
+    """What a session waits on a person for, and the key that answers it; None when it
+    waits on no one (a non-blocking anomaly alert alone does not hold it up)."""
+    tasks = [task for task in state.pending_tasks() if task.kind != "anomaly_alert"]
     if tasks:
         kind = tasks[0].kind
         if kind == "aitl_escalation":
@@ -550,5 +552,7 @@ def person_wait(state: SessionState) -> tuple[str, str]:
             return "a", waiting_label("WaitingForHITL")
         return "a", f"an answer to its {one_line(kind, 30)} task"
     statuses = [state.status, *(run.status for run in state.runs.values())]
-    status = next((each for each in statuses if waits_on_person(each)), "WaitingForHITL")
+    status = next((each for each in statuses if waits_on_person(each)), None)
+    if status is None:
+        return None
     return ("m" if waiting_label(status) == waiting_label("WaitingForResponse") else "a"), waiting_label(status)

@@ -150,10 +150,12 @@ def run_label(
     elif is_waiting(run.status):
         label.append("◌ ", style="dim yellow")
     label.append(one_line(name, 32), style="bold")
-    label.append(f" d{run.depth} ", style="dim")
-    label.append(one_line(run.status or "?", 22), style=status_style(run.status))
-    if waits_for and not pending:
-        label.append(f" · {one_line(waits_for, 40)}", style="italic")
+    if waits_for and not pending:  # in place of the depth and status (the indent and the status bar show them)
+        label.append(" ")
+        label.append(one_line(waits_for, 40), style=f"italic {status_style(run.status)}")
+    else:
+        label.append(f" d{run.depth} ", style="dim")
+        label.append(one_line(run.status or "?", 22), style=status_style(run.status))
     label.append(f" {fmt_count(run.total_tokens_used)} tok {fmt_duration(took)}", style="dim")
     if orphan:
         label.append(" (parent not in session)", style="dim italic")
