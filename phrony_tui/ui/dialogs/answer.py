@@ -51,7 +51,7 @@ from phrony_tui.ui.text import block, cell, short_id
 _SHOWN_KEYS = frozenset(
     {
         "user_task_id", "userTaskId", "task_id", "taskId", "id", "kind", "task_kind", "taskKind", "type",
-        "question", "prompt", "title", "message", "description", "options", "choices", "status", "state",
+        "question", "question_for_user", "questionForUser", "prompt", "title", "message", "description", "options", "choices", "status", "state",
         "tool_call", "toolCall", "run_id", "runId", "session_id", "sessionId", "tenant_id", "agent_id",
         "agent_version_id", "event_id", "sequence", "step_kind", "iteration", "placeholder",
     }
