@@ -34,6 +34,9 @@ __all__ = ["TaskBook", "is_pending_status", "pending_tasks"]
 _PENDING_WORDS = frozenset({"pending", "open", "created", "new", "waiting", "active", "inprogress", "requested"})
 _LIVE_BASE = 10**15  # positions of rows without an ordinal: after every real one
 
+#: kinds that do not pause their run: pending until answered, whatever the run does meanwhile
+NON_BLOCKING_KINDS = frozenset({"anomaly_alert"})
+
 
 def is_pending_status(status: str | None) -> bool:
     """Task statuses that mean "not answered yet" (``Pending`` and the like)."""
@@ -225,6 +228,10 @@ class TaskBook:
             return is_pending_status(explicit) and not is_terminal(run_status)
         if task.status and not is_pending_status(task.status):
             return False
+        if task.kind in NON_BLOCKING_KINDS:
+            # An alert does not pause its run: the run going on says nothing about it (a
+            # server whose pauses do not climb to the root keeps the root Running).
+            return not is_terminal(run_status)
         if run_status and not is_waiting(run_status):
             return False
         steps = self._steps.get(task.run_id)

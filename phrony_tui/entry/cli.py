@@ -171,12 +171,34 @@ def check_transport(settings: Settings) -> str | None:
     return problem
 
 
+def key_source(
+    config: configfile.ConfigFile, profile_name: str | None, environ: dict[str, str], where: configfile.Paths
+) -> str:
+    """Where the key the app would use comes from, in words (never the key): the same
+    order as :func:`settings_from`."""
+    _, profile = configfile.pick_profile(config, profile_name)
+    if environ.get("PHRONY_API_KEY"):
+        return "the environment variable PHRONY_API_KEY"
+    if profile.api_key_env and environ.get(profile.api_key_env):
+        return f"the environment variable {profile.api_key_env}"
+    if profile.api_key is not None:
+        source = profile.key_source or "the config file"
+        if source == str(where.credentials):
+            return f"{source} (the stored keys)"
+        if where.cli_credentials is not None and source == str(where.cli_credentials):
+            return f"{source} (the official Phrony CLI's credentials)"
+        return f"{where.config} (the config file)" if source == "the config file" else source
+    if profile.api_key_env:
+        return f"none (the profile names {profile.api_key_env}, which is not set)"
+    return "none"
+
+
 def load_settings(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
     """Settings from the flags, the environment and the config file (ConfigError when it is bad)."""
     from phrony_tui import config as configfile
 
     where = configfile.paths(environ)
-    config = configfile.load(where.config, where.credentials)
+    config = configfile.load(where.config, where.credentials, where.cli_credentials)
     return settings_from(args, environ, config, state_dir=where.state_dir)
 
 
@@ -186,7 +208,8 @@ def config_command(argv: list[str], environ: dict[str, str]) -> int:
 
     parser = argparse.ArgumentParser(prog="phrony-tui config", description="The configuration file.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("path", help="print where the config file is (and the stored-keys file)")
+    path = sub.add_parser("path", help="print where the config file is (and the stored-keys file, where the key came from)")
+    path.add_argument("--profile", metavar="NAME", help="the profile whose key to account for (default: as the app picks)")
     sub.add_parser("init", help="write a commented template (never overwrites)")
     set_key = sub.add_parser("set-key", help="store a profile's API key, read from stdin, in a 0600 file")
     set_key.add_argument("profile")
@@ -195,6 +218,10 @@ def config_command(argv: list[str], environ: dict[str, str]) -> int:
     if args.command == "path":
         print(where.config)
         print(f"stored keys: {where.credentials}", file=sys.stderr)
+        print(f"the official CLI's profiles: {where.cli_credentials or '-'}", file=sys.stderr)
+        config = configfile.load(where.config, where.credentials, where.cli_credentials)
+        name, _ = configfile.pick_profile(config, args.profile)
+        print(f"key of profile {name or '(none)'}: {key_source(config, args.profile, environ, where)}", file=sys.stderr)
         return 0
     if args.command == "init":
         from phrony_tui.ui import prefs  # the agent names the app learned (its state file)

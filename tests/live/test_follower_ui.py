@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import functools
 
+import pytest
 from live_helpers import Driver, server_ids
 
 import phrony_tui.ui.screens.main as main_screen
@@ -14,6 +15,7 @@ from phrony_tui.core.format import parse_ts
 from phrony_tui.entry.demo import demo_settings
 from phrony_tui.live.follower import Backoff, RunFollower
 from phrony_tui.sim import Faults
+from phrony_tui.sim.dialect import DIALECTS
 from phrony_tui.ui.app import PhronyApp
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
@@ -26,6 +28,7 @@ def make_app(sim, base_url: str, run_id: str) -> PhronyApp:
     return PhronyApp(settings, clock=lambda: parse_ts(sim.now_iso()), sessions_refresh=None, host_label="sim")
 
 
+@pytest.mark.parametrize("sim_dialect", DIALECTS)
 async def test_cut_stream_through_the_main_screen(sim, sim_base_url, monkeypatch):
     # Quick reconnects (the default first wait is up to 0.5 s), same follower otherwise.
     fast = functools.partial(RunFollower, backoff=Backoff(initial=0.02, cap=0.1))

@@ -1,8 +1,12 @@
-"""`a`: answering each kind of user task, and every way it can fail."""
+"""`a`: answering each kind of user task, and every way it can fail; against both
+simulator dialects (docs-minimal keeps a sub-agent's pause off the session and the root)."""
 
 from __future__ import annotations
 
+import pytest
+
 from phrony_tui.sim import Faults
+from phrony_tui.sim.dialect import DIALECTS
 from phrony_tui.ui.dialogs.answer import AnswerDialog
 from phrony_tui.ui.widgets.run_tree import RunTree
 from tests.support.dialogs import (
@@ -17,6 +21,16 @@ from tests.support.dialogs import (
 )
 from tests.support.screen import notifications, screen_text
 from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.parametrize("sim_dialect", DIALECTS)
+
+
+def sub_agent_escalation(sim) -> str:
+    """The newest multi session whose fact checker (a sub-agent) escalated to a person."""
+    for _, run_id in sim.find_sessions("multi", "WaitingForAITL", any_run=True):
+        if any(t["kind"] == "aitl_escalation" and t["runId"] != run_id for t in sim.pending_tasks(run_id)):
+            return run_id
+    raise AssertionError("no sub-agent escalation")
 
 
 def _task(sim, run_id: str, kind: str | None = None) -> dict:
@@ -111,7 +125,7 @@ async def test_number_refuses_what_does_not_parse_then_sends_a_number(sim, make_
 
 
 async def test_aitl_escalation_from_a_sub_agent_goes_to_the_opened_root_run(sim, make_app):
-    _, run_id = sim.find_sessions("multi", "WaitingForAITL")[0]
+    run_id = sub_agent_escalation(sim)
     task = _task(sim, run_id, "aitl_escalation")
     assert task["runId"] != run_id  # raised by a sub-agent (the fact checker)
     app = make_app(run_id=run_id, agent_ids=())
@@ -129,7 +143,7 @@ async def test_aitl_escalation_from_a_sub_agent_goes_to_the_opened_root_run(sim,
 
 
 async def test_the_run_selected_in_the_tree_decides_and_ctrl_n_moves_on(sim, make_app):
-    _, run_id = sim.find_sessions("multi", "WaitingForAITL")[0]
+    run_id = sub_agent_escalation(sim)
     alert = _task(sim, run_id, "anomaly_alert")
     app = make_app(run_id=run_id, agent_ids=())
     async with app.run_test(size=SIZE) as pilot:
@@ -153,7 +167,7 @@ async def test_the_run_selected_in_the_tree_decides_and_ctrl_n_moves_on(sim, mak
 
 
 async def test_anomaly_review_refused_by_the_api_says_dashboard_and_keeps_the_dialog(sim, make_app):
-    _, run_id = sim.find_sessions("multi", "WaitingForHITL")[0]  # the anomaly variant
+    _, run_id = sim.find_sessions("multi", "WaitingForHITL", any_run=True)[0]  # the anomaly variant
     review = _task(sim, run_id, "anomaly_review")
     app = make_app(run_id=run_id, agent_ids=())
     async with app.run_test(size=SIZE) as pilot:
@@ -257,7 +271,8 @@ async def test_server_error_keeps_the_dialog(sim, make_app):
         sim.faults = Faults(error_share=1.0)
         await pilot.press("y")
         await wait_settled(app, pilot, dialog)
-        assert "500" in dialog.error and "simulated server error" in dialog.error
+        said = "simulated server error" if sim.dialect.name == "friendly" else "Internal server error"
+        assert "500" in dialog.error and said in dialog.error  # the server's words, as it words them
         assert "500 Internal Server Error" in screen_text(app)
         assert app.screen is dialog
     assert len(posts(sim, "/messages")) == 1

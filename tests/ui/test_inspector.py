@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from pydantic import SecretStr
 
+from phrony_tui.sim.dialect import DIALECTS
 from phrony_tui.ui.widgets.live_log import LiveLog
 from phrony_tui.ui.widgets.run_tree import RunTree
 from phrony_tui.ui.widgets.sessions import SessionsPane
@@ -42,24 +44,48 @@ async def test_sessions_pane_shows_the_server_totals_and_pages(sim, sim_base_url
         assert len({row.id for row in pane.feed.rows}) == len(pane.feed.rows)
 
 
+def all_sessions(sim, base_url: str, agent: str) -> list[dict]:
+    """Every session of an agent, read page by page without a status filter."""
+    rows: list[dict] = []
+    while True:
+        page = server_json(sim, base_url, f"/v1/agents/{agent}/sessions", skip=len(rows), take=100)
+        rows.extend(page["items"])
+        if not page["items"] or len(rows) >= page["total"]:
+            return rows
+
+
+@pytest.mark.parametrize("sim_dialect", DIALECTS)
 async def test_inbox_shows_only_sessions_waiting_on_a_human(sim, sim_base_url, make_app):
     app = make_app()
     human = ("WaitingForHITL", "WaitingForAITL", "WaitingForResponse")
-    expected = sum(
-        server_json(sim, sim_base_url, f"/v1/agents/{agent}/sessions", take=1, status=status)["total"]
-        for agent in app.settings.agent_ids
-        for status in human
-    )
+    minimal = sim.dialect.name == "docs-minimal"  # it ignores the status filter
+    if minimal:
+        expected = sum(
+            row["status"] in human for agent in app.settings.agent_ids for row in all_sessions(sim, sim_base_url, agent)
+        )
+    else:
+        expected = sum(
+            server_json(sim, sim_base_url, f"/v1/agents/{agent}/sessions", take=1, status=status)["total"]
+            for agent in app.settings.agent_ids
+            for status in human
+        )
     async with app.run_test(size=SIZE) as pilot:
         pane = app.screen.query_one(SessionsPane)
-        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
+        await wait_for(lambda: pane.feed.rows and not pane.fetching, pilot=pilot)
         await pilot.press("i")
-        await wait_for(lambda: pane.feed.inbox and pane.feed.total is not None and not pane.fetching, pilot=pilot)
-        assert pane.feed.total == expected > 0
+        if minimal:  # no total to trust: every page is read, rows of other statuses dropped
+            await wait_for(lambda: pane.feed.inbox and not pane.fetching and len(pane.feed.rows) == expected,
+                           pilot=pilot)  # fmt: skip
+            info = str(app.screen.query_one("#sessions-info").render())
+            assert pane.feed.total is None and "the server ignored the status filter" in info
+        else:
+            await wait_for(lambda: pane.feed.inbox and pane.feed.total is not None and not pane.fetching, pilot=pilot)
+            assert pane.feed.total == expected
+        assert expected > 0
         assert {row.status for row in pane.feed.rows} <= set(human)
         assert "inbox: waiting on a human" in screen_text(app)
         await pilot.press("f")  # status filter inside the inbox: Running is not a human wait
-        await wait_for(lambda: pane.feed.total is not None and not pane.fetching, pilot=pilot)
+        await wait_for(lambda: not pane.fetching, pilot=pilot)
         assert pane.feed.status == "Running"
 
 

@@ -5,9 +5,16 @@ focused, so a stray Enter never approves); multi_option: a list, arrows +
 ``enter``; text / aitl_escalation: a line, ``enter``; number: a line that must
 parse (``core.tasks.parse_number``), ``enter``; anomaly_alert: ``y``
 acknowledge; an unknown kind: the raw task, a field to send it as, and the
-advice to use the dashboard when the API refuses. The answer goes to the
-run the person opened (``SessionState.run_id``) with only the fields the kind
-needs (``core.tasks.answer_fields``).
+advice to use the dashboard when the API refuses. An escalation shows its
+question for the person first (``question_for_user``), then the agent's, and can be
+declined (``ctrl+r``: ``core.task_answer.decline_fields``, ``approved: false``).
+
+The answer goes to the run the person opened (``SessionState.run_id``) with only
+the fields the kind needs (``core.tasks.answer_fields``). When that run refuses it
+with a 4xx that is not about the answer being stale (409), the key (401) or the rate
+(429), and another run raised the task, the dialog offers (``ctrl+t``), never on its
+own, to send the same answer once through the raising run (an older docs page says
+to target the run that is waiting); a second refusal is shown as it is.
 """
 
 from __future__ import annotations
@@ -25,9 +32,10 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from phrony_tui.client import PhronyClient, PhronyError
+from phrony_tui.client import PhronyAPIError, PhronyClient, PhronyError
 from phrony_tui.core.safe_text import one_line, pretty_json
 from phrony_tui.core.steps import as_mapping
+from phrony_tui.core.task_answer import decline_fields
 from phrony_tui.core.tasks import UserTask, answer_fields, parse_number
 from phrony_tui.live.outcome import Check, CheckFn, check_task
 from phrony_tui.ui.dialogs.common import (
@@ -44,7 +52,7 @@ from phrony_tui.ui.text import block, cell, short_id
 _SHOWN_KEYS = frozenset(
     {
         "user_task_id", "userTaskId", "task_id", "taskId", "id", "kind", "task_kind", "taskKind", "type",
-        "question", "prompt", "title", "message", "description", "options", "choices", "status", "state",
+        "question", "question_for_user", "questionForUser", "prompt", "title", "message", "description", "options", "choices", "status", "state",
         "tool_call", "toolCall", "run_id", "runId", "session_id", "sessionId", "tenant_id", "agent_id",
         "agent_version_id", "event_id", "sequence", "step_kind", "iteration", "placeholder",
     }
@@ -108,6 +116,8 @@ def describe_answer(task: UserTask, fields: Mapping[str, Any], agent: str) -> st
     tid = short_id(task.user_task_id)
     if task.kind == "anomaly_alert":
         head = "Acknowledged"
+    elif fields.get("approved") is False and task.can_decline and task.answer_style != "approve":
+        head = "Declined"
     elif "approved" in fields:
         head = "Approved" if fields["approved"] else "Rejected"
     elif "selected_option_id" in fields:
@@ -127,6 +137,8 @@ class AnswerDialog(ActionDialog):
         Binding("n", "approve(False)", "Reject", id="answer.reject"),
         Binding("y", "acknowledge", "Acknowledge", id="answer.acknowledge"),
         Binding("ctrl+n", "next_task", "Next pending task", id="answer.next_task"),
+        Binding("ctrl+r", "decline", "Decline", id="answer.decline"),
+        Binding("ctrl+t", "via_raising_run", "Send through the raising run", id="answer.via_raising_run"),
     ]
 
     def __init__(
@@ -151,6 +163,11 @@ class AnswerDialog(ActionDialog):
         self.agent_label = agent_label
         self.on_stale = on_stale
         self.stale: set[str] = set()  # task ids the server said are no longer pending
+        # The last send's route: (the task, its fields, the run it went through).
+        self._route: tuple[UserTask, dict[str, Any], str] | None = None
+        # An answer the opened run refused, offered once through the run that raised it.
+        self.offer: tuple[UserTask, dict[str, Any]] | None = None
+        self._rerouted: set[str] = set()  # task ids already sent through their raising run
 
     @property
     def shown_task(self) -> UserTask:
@@ -211,8 +228,12 @@ class AnswerDialog(ActionDialog):
     def compose_body(self) -> Iterable[Widget]:
         task = self.shown_task
         style = self.style
-        question = task.question or "(the task names no question)"
-        yield Static(block(question), classes="dialog-question")
+        question = task.shown_question or "(the task names no question)"
+        yield Static(block(question), classes="dialog-question", id="answer-question")
+        if task.question_for_user and task.question and task.question != task.question_for_user:
+            asked = Text("The agent's question: ", style="dim")
+            asked.append_text(block(task.question))
+            yield Static(asked, classes="dialog-hint", id="answer-agent-question")
         if style == "approve" and task.tool_call is not None:
             call = as_mapping(task.tool_call)
             name = call.get("name") if call is not None else None
@@ -232,6 +253,9 @@ class AnswerDialog(ActionDialog):
         yield from self._answer_widgets(task, style)
 
     def _answer_widgets(self, task: UserTask, style: str) -> Iterable[Widget]:
+        if task.can_decline and task.user_task_id:
+            yield Static(Text("ctrl+r declines: sends approved: false with the task id, and no answer."),
+                         classes="dialog-hint", id="answer-decline-hint")  # fmt: skip
         if self.dashboard_only(task):
             yield Static(
                 Text(f"Only the Phrony dashboard can complete this task (kind {one_line(task.raw_kind or task.kind, 40)}): "
@@ -295,6 +319,10 @@ class AnswerDialog(ActionDialog):
             return self.style == "acknowledge"
         if action == "next_task":
             return len(self.tasks) > 1
+        if action == "decline":
+            return self.shown_task.can_decline and bool(self.shown_task.user_task_id)
+        if action == "via_raising_run":
+            return self.offer is not None and self.offer[0] is self.shown_task
         return super().check_action(action, parameters)
 
     def action_approve(self, approved: bool) -> None:
@@ -307,6 +335,7 @@ class AnswerDialog(ActionDialog):
         if self.busy or len(self.tasks) < 2:
             return
         self.index = (self.index + 1) % len(self.tasks)
+        self.offer = None
         self.show_error(None)
         await self.recompose()
         self._focus_answer()
@@ -371,21 +400,66 @@ class AnswerDialog(ActionDialog):
         except ValueError as error:
             self.show_error(f"Not sent: {error}")
             return
+        self._send(task, fields, self.run_id)
+
+    def action_decline(self) -> None:
+        if self.busy:
+            return
+        task = self.shown_task
+        if task.user_task_id in self.stale:
+            self.show_error("This task was already answered elsewhere: escape closes; the session was refreshed.")
+            return
+        try:
+            fields = decline_fields(task)
+        except ValueError as error:
+            self.show_error(f"Not sent: {error}")
+            return
+        self._send(task, fields, self.run_id)
+
+    def action_via_raising_run(self) -> None:
+        """The offer a refusal made: the same answer, once, through the run that raised the task."""
+        offer, self.offer = self.offer, None
+        self.refresh_bindings()
+        if offer is None or self.busy or not offer[0].run_id:
+            return
+        task, fields = offer
+        self._rerouted.add(task.user_task_id or "")
+        self._send(task, fields, offer[0].run_id)
+
+    def _send(self, task: UserTask, fields: dict[str, Any], run_id: str) -> None:
         agent = self.agent_label(task.run_id)
+        self.offer = None
 
         if self._sent is not None and self._sent[0] != task.user_task_id:
             self.unsure = False  # another task: not a resend
         self._sent = (task.user_task_id, describe_answer(task, fields, agent)) if task.user_task_id else None
 
         async def request() -> Any:
-            return await self.client.send_run_message(self.run_id, **fields)
+            return await self.client.send_run_message(run_id, **fields)
 
         def done(result: Any) -> None:
             status = getattr(result, "status", None)
             after = f" (run now {one_line(status, 30)})" if status else ""
-            self.finish(Done(describe_answer(task, fields, agent) + after))
+            through = f" through run {short_id(run_id)}, the run that raised it" if run_id != self.run_id else ""
+            self.finish(Done(describe_answer(task, fields, agent) + through + after))
 
+        self._route = (task, fields, run_id)
         self.send(request, done)
+
+    def _may_reroute(self, error: PhronyError) -> bool:
+        """Whether to offer the raising run: the opened run refused with a 4xx that is
+        not stale (409), the key (401) or the rate (429), and another run raised the task."""
+        if self._route is None or not isinstance(error, PhronyAPIError):
+            return False
+        task, _, run_id = self._route
+        return (
+            400 <= error.status < 500
+            and error.status not in (401, 409, 429)
+            and run_id == self.run_id
+            and bool(task.run_id)
+            and task.run_id != self.run_id
+            and (task.user_task_id or "") not in self._rerouted
+        )
 
     def failed(self, error: PhronyError) -> None:
         task = self.shown_task
@@ -404,5 +478,15 @@ class AnswerDialog(ActionDialog):
         if "dashboard" in body:
             self.dashboard_kinds.add(task.kind)  # said before the keys next time
             self.show_error(f"{error_text(error)} — this task must be answered in the Phrony dashboard.")
+            return
+        if self._may_reroute(error) and self._route is not None:
+            sent_task, fields, _ = self._route
+            self.offer = (sent_task, fields)
+            self.refresh_bindings()
+            self.show_error(
+                f"{error_text(error)} — run {short_id(sent_task.run_id)} ({self.agent_label(sent_task.run_id)}) "
+                "raised this task: ctrl+t sends the same answer through it instead (once); "
+                "nothing was sent there yet. Escape cancels."
+            )
             return
         super().failed(error)

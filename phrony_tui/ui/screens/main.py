@@ -22,10 +22,10 @@ from textual.screen import Screen
 from phrony_tui.client import PhronyAPIError, PhronyError
 from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
 from phrony_tui.core.gating import GATED, RUN_ACTIONS, pause_actions, refusal
-from phrony_tui.core.safe_text import safe_text
+from phrony_tui.core.safe_text import one_line, safe_text
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
-from phrony_tui.core.status import ending_action, is_failed, is_waiting, waiting_label
+from phrony_tui.core.status import is_failed, waiting_label, waits_on_person
 from phrony_tui.live.apply import apply_batch
 from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import Acted, Reopen, RunActions
@@ -36,7 +36,7 @@ from phrony_tui.ui.session_tools import SessionTools
 from phrony_tui.ui.text import notify, short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
 from phrony_tui.ui.widgets.live_log import LiveLog
-from phrony_tui.ui.widgets.run_tree import RunTree
+from phrony_tui.ui.widgets.run_tree import RunTree, wait_marks
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from phrony_tui.ui.widgets.status_bar import StatusBar
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
@@ -111,6 +111,7 @@ class MainScreen(Screen[None]):
         self._flush_again = False
         self._first_drawn = asyncio.Event()
         self._announced_status: str | None = None
+        self._announced_waits = False
         self._action_signature: object = None
         self.dialogs = RunActions(
             self, lambda: self.state, selected_run=self._selected_run, preferred_agent=self._preferred_agent
@@ -365,23 +366,25 @@ class MainScreen(Screen[None]):
 
     def _announce(self, first: bool) -> None:
         """A notification (and the bell) when the watched session starts waiting on
-        a person or fails; not for the state it already had when opened."""
+        a person (``SessionState.waits_on_person``: a task, an approval, a reply; never a
+        sub-agent waiting for its parent agent) or fails; not for the state it already
+        had when opened."""
         state = self.state
         if state is None:
             return
         status, before = state.status, self._announced_status
-        self._announced_status = status
-        if status == before:
+        person = person_wait(state) if state.waits_on_person else None
+        waits, waited = person is not None, self._announced_waits
+        self._announced_status, self._announced_waits = status, waits
+        if status != before:
+            self._update_session_row(state)
+        if first or (status == before and waits == waited):
             return
-        self._update_session_row(state)
-        if first:
-            return
-        action = ending_action(status)
-        if is_waiting(status) and action in ("answer", "message"):
-            key = "a" if action == "answer" else "m"
-            notify(self, f"The session now waits for {waiting_label(status)}: press {key}.", title="Waiting on you")
-        elif is_failed(status):
-            notify(self, f"The session {status}.", title="Run failed", severity="error")
+        if person is not None and not waited:
+            key, what = person
+            notify(self, f"The session now waits for {what}: press {key}.", title="Waiting on you")
+        elif is_failed(status) and status != before:
+            notify(self, f"The session {one_line(status, 30)}.", title="Run failed", severity="error")
         else:
             return
         if getattr(self.app.settings, "bell", True):
@@ -402,7 +405,8 @@ class MainScreen(Screen[None]):
         if state is None:
             return
         now = self.app.clock()
-        self.query_one(RunTree).show_runs(state.tree, now=now, pending_run_ids=state.pending_run_ids())
+        person, labels = wait_marks(state)
+        self.query_one(RunTree).show_runs(state.tree, now=now, pending_run_ids=person, wait_labels=labels)
         self.query_one(TimelinePane).show(state, follow_end=follow_end)
         self.query_one(StatusBar).show_session(state, now=now)
         self._recheck_actions()
@@ -419,7 +423,27 @@ class MainScreen(Screen[None]):
     def _open_step(self, event: TimelinePane.OpenStep) -> None:
         if self.state is not None:
             item = event.item
-            self.app.push_screen(StepDetailScreen(item, self.state.agent_label(item.run_id)))
+            detail = StepDetailScreen(item, self.state.agent_label(item.run_id))
+            if detail.linked_run and detail.linked_run in self.state.runs:
+                detail.linked_agent = self.state.agent_label(detail.linked_run)
+            self.app.push_screen(detail, lambda run_id: self.go_to_run(run_id) if run_id else None)
+
+    @on(TimelinePane.GotoRun)
+    def _goto_run(self, event: TimelinePane.GotoRun) -> None:
+        self.go_to_run(event.run_id)
+
+    def go_to_run(self, run_id: str) -> None:
+        """A child run a step names: selected in the run tree, the timeline filtered to it."""
+        state = self.state
+        if state is None:
+            return
+        if run_id not in state.runs:
+            notify(self, f"Run {one_line(run_id, 40)} is not among this session's runs (yet).", severity="warning")
+            return
+        pane = self.query_one(TimelinePane)
+        if pane.run_filter != run_id:
+            pane.toggle_run_filter(run_id)
+        self.query_one(RunTree).select_run(run_id)
 
     # -- which actions apply (core.gating says) ---------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -567,3 +591,21 @@ class MainScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._stop_following()
+
+
+def person_wait(state: SessionState) -> tuple[str, str] | None:
+    """What a session waits on a person for, and the key that answers it; None when it
+    waits on no one (a non-blocking anomaly alert alone does not hold it up)."""
+    tasks = [task for task in state.pending_tasks() if task.kind != "anomaly_alert"]
+    if tasks:
+        kind = tasks[0].kind
+        if kind == "aitl_escalation":
+            return "a", "your answer to an escalation from a sub-agent"
+        if kind in ("approval", "hitl"):
+            return "a", waiting_label("WaitingForHITL")
+        return "a", f"an answer to its {one_line(kind, 30)} task"
+    statuses = [state.status, *(run.status for run in state.runs.values())]
+    status = next((each for each in statuses if waits_on_person(each)), None)
+    if status is None:
+        return None
+    return ("m" if waiting_label(status) == waiting_label("WaitingForResponse") else "a"), waiting_label(status)

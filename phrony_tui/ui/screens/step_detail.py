@@ -1,4 +1,6 @@
-"""`enter` on a timeline row: the step's full content (pretty JSON), error, tokens, timing."""
+"""`enter` on a timeline row: the step's full content (pretty JSON), error, tokens, timing.
+On a step that names a child run (``core.step_kinds.linked_run_id``), `enter` goes to
+that run (the screen is dismissed with its id); elsewhere it closes."""
 
 from __future__ import annotations
 
@@ -13,13 +15,17 @@ from textual.widgets import Static
 from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.format import duration_between, fmt_count, fmt_duration
 from phrony_tui.core.safe_text import pretty_json, safe_text
+from phrony_tui.core.step_kinds import linked_run_id
 
 # Past this many characters the JSON is cut (with a note): a 10 MB value must not freeze the UI.
 DETAIL_LIMIT = 200_000
 
 
-class StepDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+class StepDetailScreen(ModalScreen[str | None]):
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close"),
+        Binding("enter", "enter", "Close / go to the child run", id="detail.enter"),
+    ]
     DEFAULT_CSS = """
     StepDetailScreen { align: center middle; }
     StepDetailScreen > VerticalScroll { width: 95%; height: 90%; border: thick $accent; background: $panel; padding: 0 1; }
@@ -30,6 +36,11 @@ class StepDetailScreen(ModalScreen[None]):
         super().__init__()
         self.item = item
         self.agent = agent
+        self.linked_run = linked_run_id(item)
+        self.linked_agent = ""  # the child run's agent, when the screen that opens this knows it
+
+    def action_enter(self) -> None:
+        self.dismiss(self.linked_run)
 
     def compose(self) -> ComposeResult:
         item = self.item
@@ -41,6 +52,9 @@ class StepDetailScreen(ModalScreen[None]):
             f"started {item.started_at or '-'}  finished {item.finished_at or '-'}  took {fmt_duration(took)}",
             f"tokens {fmt_count(item.tokens_used)}",
         ]
+        if self.linked_run:
+            who = f" ({self.linked_agent})" if self.linked_agent else ""
+            facts.append(f"child run {self.linked_run}{who} · enter goes to it in the run tree")
         with VerticalScroll():
             yield Static(Text(safe_text("\n".join(facts))), id="step-facts")
             if item.error:

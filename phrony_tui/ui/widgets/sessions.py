@@ -27,6 +27,9 @@ COLUMNS = (
 )  # fmt: skip
 #: how often ages and "updated … ago" are redrawn (seconds); rows only when a cell changed
 TICK = 1.0
+#: a server that ignores the status filter sends every session, in its own order: the next
+#: pages are read on their own (rows of other statuses are dropped), at most this many times
+AUTO_PAGES = 10
 
 
 class SessionsTable(DataTable):
@@ -75,6 +78,7 @@ class SessionsPane(Vertical):
         self.updated_at: datetime | None = None  # when a load last ended (the app's clock)
         self._cells_at: tuple[str, ...] = ()
         self._last_info: tuple[str, int | None] | None = None  # the time cells drawn, to redraw only on change
+        self._auto_pages = 0  # pages read on their own since the filters last changed
 
     def compose(self) -> ComposeResult:
         yield Static(id="sessions-info", markup=False)
@@ -133,6 +137,19 @@ class SessionsPane(Vertical):
             if index is not None:
                 table.move_cursor(row=index, animate=False)
         self._update_info()
+        self._read_on_if_filter_ignored()
+
+    def _read_on_if_filter_ignored(self) -> None:
+        """The server ignored the status filter: its pages hold every session, so the few
+        that match may be on any page (the newest last, if it sends the oldest first). Read on
+        (bounded by ``AUTO_PAGES``), so the inbox holds the waiting sessions, not the first few."""
+        feed = self.feed
+        if not (feed.filter_ignored and feed.has_more) or self.fetching or self.text_filter:
+            return
+        if self._auto_pages >= AUTO_PAGES:
+            return
+        self._auto_pages += 1
+        self.post_message(self.WantMore())
 
     def _time_cells(self, now: datetime) -> tuple[str, ...]:
         return tuple(f"{fmt_age(s.started_at, now)}|{self._took(s, now)}" for s in self._shown)
@@ -180,6 +197,10 @@ class SessionsPane(Vertical):
             what += f" · status {self.feed.status}"
         count = f"{loaded} of {total}" if total is not None else f"{loaded} of …"
         line = f"{what} · {count}"
+        for note in self.feed.notes:  # a server that ignored the status filter; the order of loaded pages
+            line += f" · {note}"
+        if self.feed.filter_ignored and self.feed.has_more and self._auto_pages >= AUTO_PAGES:
+            line += f" · read {AUTO_PAGES} more pages on its own: scroll down for older ones"
         if self.text_filter:
             line += f" · {shown} match “{self.text_filter}”"
         if changed := self.changed_count:
@@ -271,6 +292,7 @@ class SessionsPane(Vertical):
         self.table.focus()
 
     def action_inbox(self) -> None:
+        self._auto_pages = 0
         self.feed.set_filters(inbox=not self.feed.inbox)
         self.post_message(self.FiltersChanged())
 
@@ -278,5 +300,6 @@ class SessionsPane(Vertical):
         from phrony_tui.core.session_feed import STATUS_FILTERS
 
         index = STATUS_FILTERS.index(self.feed.status) if self.feed.status in STATUS_FILTERS else 0
+        self._auto_pages = 0
         self.feed.set_filters(status=STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)])
         self.post_message(self.FiltersChanged())

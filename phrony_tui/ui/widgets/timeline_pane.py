@@ -15,7 +15,8 @@ from textual.widgets import Input, Static
 from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.redaction import REDACTED_NOTE
 from phrony_tui.core.safe_text import one_line
-from phrony_tui.ui.text import plain, short_id
+from phrony_tui.core.step_kinds import linked_run_id
+from phrony_tui.ui.text import notify, plain, short_id
 from phrony_tui.ui.widgets.timeline import EmptyRows, TimelineView
 
 
@@ -29,7 +30,16 @@ class TimelinePane(Vertical):
         Binding("t", "jump('waiting', 1)", "Next waiting task", id="timeline.next_waiting"),
         Binding("T", "jump('waiting', -1)", "Previous waiting task", show=False, id="timeline.prev_waiting"),
         Binding("f", "clear_filter", "All runs", show=False, id="timeline.all_runs"),
+        Binding("l", "goto_run", "Go to the child run", show=False, id="timeline.goto_run",
+                tooltip="Go to the child run\nthe run a sub-agent step names: selected in the run tree, its steps only"),
     ]
+
+    class GotoRun(Message):
+        """Go to this run (a child run a step names): select it in the tree, filter to it."""
+
+        def __init__(self, run_id: str) -> None:
+            self.run_id = run_id
+            super().__init__()
 
     class OpenStep(Message):
         def __init__(self, item: ConversationItem) -> None:
@@ -163,6 +173,14 @@ class TimelinePane(Vertical):
             self._note = ""
             self.timeline.move_to(index)
         self._update_title()
+
+    def action_goto_run(self) -> None:
+        item = self.current_item()
+        run_id = linked_run_id(item) if item is not None else None
+        if run_id is None:
+            notify(self, "This step names no child run to go to.", severity="warning")
+            return
+        self.post_message(self.GotoRun(run_id))
 
     def current_item(self) -> ConversationItem | None:
         if self.state is None:
