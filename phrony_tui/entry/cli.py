@@ -176,6 +176,8 @@ def key_source(
 ) -> str:
     """Where the key the app would use comes from, in words (never the key): the same
     order as :func:`settings_from`."""
+    from phrony_tui import config as configfile
+
     _, profile = configfile.pick_profile(config, profile_name)
     if environ.get("PHRONY_API_KEY"):
         return "the environment variable PHRONY_API_KEY"

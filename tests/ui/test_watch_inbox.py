@@ -12,7 +12,7 @@ import pytest
 
 from phrony_tui.core.session_feed import INBOX_STATUSES
 from phrony_tui.sim.dialect import DIALECTS
-from phrony_tui.ui.widgets.sessions import SessionsPane
+from phrony_tui.ui.widgets.sessions import AUTO_PAGES, SessionsPane
 from phrony_tui.ui.widgets.status_bar import StatusBar
 from tests.support.screen import main_screen, notifications
 from tests.support.waiting import wait_for
@@ -174,11 +174,18 @@ async def test_watch_starts_on_the_inbox_and_a_round_is_agents_times_statuses_ta
         pane = screen.query_one(SessionsPane)
         assert pane.feed.inbox
         watcher = screen.inbox_watcher
-        await wait_for(lambda: watcher.rounds == 1 and not pane.fetching, pilot=pilot)
+
+        def list_settled() -> bool:  # a server that ignores the filter: the list reads on by itself
+            feed = pane.feed
+            reading_on = feed.filter_ignored and feed.has_more and pane._auto_pages < AUTO_PAGES
+            return not pane.fetching and not reading_on
+
+        await wait_for(lambda: watcher.rounds == 1 and list_settled(), pilot=pilot)
         assert "inbox: waiting on a human" in str(screen.query_one("#sessions-info").render())
         assert len(watch_requests(sim)) == per_round  # the first round: N agents x M statuses, take=1
         pages = list_pages(sim)
-        assert pages == per_round  # the inbox list's own first pages
+        if sim_dialect == "friendly":
+            assert pages == per_round  # the inbox list's own first pages
         for n in (2, 3):
             watcher.tick()
             await wait_for(lambda n=n: watcher.rounds == n and not watcher.pending, pilot=pilot)
@@ -194,6 +201,6 @@ async def test_watch_starts_on_the_inbox_and_a_round_is_agents_times_statuses_ta
         sim.start_session("hitl", {"amount": 640})
         sim.advance(8)
         watcher.tick()
-        await wait_for(lambda: watcher.rounds == 4 and not watcher.pending and not pane.fetching, pilot=pilot)
+        await wait_for(lambda: watcher.rounds == 4 and not watcher.pending and list_settled(), pilot=pilot)
         if sim_dialect == "friendly":
             assert list_pages(sim) == 2 * pages
