@@ -83,7 +83,9 @@ def test_stall_after_events(http: httpx.Client, sim: Simulator) -> None:
         second = read_sse(response, limit=1)
     gap = second.times[0] - first.times[-1]
     assert gap >= 0.55, gap
-    assert first.comments == [] and second.comments == []  # silent while stalled: no heartbeat either
+    # Silent while stalled: no heartbeat either. (Before the first events a heartbeat may
+    # come, on a loaded machine: the stream opens before the session is moved along.)
+    assert second.comments == []
     assert first.subjects == ["engine.session.started", "engine.run.started"]
     assert second.subjects == ["engine.step.llm_request_prepared"]
 
