@@ -59,6 +59,9 @@ bell = true
 # watch_interval = 30
 # watch_statuses = ["WaitingForHITL", "WaitingForAITL", "WaitingForResponse"]
 
+# How often the sessions list re-reads its first pages (seconds; 0 turns it off).
+# refresh_interval = 30
+
 # Where x / X export the open session (created 0700 when first used; a file
 # there is never overwritten: name-2.json is used instead). Default: ~/phrony-exports
 # export_dir = "~/phrony-exports"
@@ -124,6 +127,8 @@ class ConfigFile(BaseModel):
     # The inbox watcher: a desktop notification through the terminal, how often the
     # header's count is polled (seconds), which statuses it counts (empty: the inbox's).
     desktop_notify: Literal["osc9", "osc777", "off"] = "off"
+    # How often the sessions list re-reads its first pages (seconds; 0: never).
+    refresh_interval: float = Field(default=30.0, ge=0)
     watch_interval: float = Field(default=30.0, ge=5)
     watch_statuses: list[str] = Field(default_factory=list)
     export_dir: str | None = None

@@ -36,6 +36,8 @@ class Settings:
     # count is polled every watch_interval seconds for watch_statuses (empty: the inbox's);
     # desktop_notify is "osc9", "osc777" or "off".
     watch: bool = False
+    # The sessions list re-reads its first pages every refresh_interval seconds (0: never).
+    refresh_interval: float = 30.0
     watch_interval: float = 30.0
     watch_statuses: tuple[str, ...] = ()
     desktop_notify: str = "off"

@@ -140,6 +140,7 @@ def settings_from(
         theme=config.theme,
         bell=config.bell,
         watch=getattr(args, "watch", False),
+        refresh_interval=config.refresh_interval,
         watch_interval=max(5.0, args.watch_interval) if getattr(args, "watch_interval", None) else config.watch_interval,
         watch_statuses=tuple(config.watch_statuses),
         desktop_notify=config.desktop_notify,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -28,6 +28,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# The App's refresh period comes from the settings unless a caller gives one.
+FROM_SETTINGS: object = object()
+
+
 class PhronyApp(App[int]):
     """phrony-tui. Built by one factory for the CLI and the tests (``PhronyApp(settings)``)."""
 
@@ -45,7 +49,7 @@ class PhronyApp(App[int]):
         *,
         client: PhronyClient | None = None,
         clock: Callable[[], datetime] = utc_now,
-        sessions_refresh: float | None = 30.0,
+        sessions_refresh: float | object | None = FROM_SETTINGS,
         host_label: str | None = None,
         prefetch: Handoff | None = None,
         reload_settings: Callable[[str], Settings] | None = None,
@@ -62,7 +66,10 @@ class PhronyApp(App[int]):
         self.host_label = host_label  # shown instead of the base URL's host (tests, screenshots)
         self.settings = settings
         self.clock = clock
-        self.sessions_refresh = sessions_refresh
+        # The sessions list's refresh period (seconds; None or 0: none): the config's, unless given.
+        self.sessions_refresh: float | None = (
+            settings.refresh_interval if sessions_refresh is FROM_SETTINGS else cast("float | None", sessions_refresh)
+        )
         self.client = client or self._client_for(settings)
         # Keys typed right after one that opens a dialog or a box go there (ui/key_gate.py).
         self.key_gate = KeyGate(self)

@@ -57,3 +57,23 @@ async def test_the_sessions_pane_stays_focusable_while_a_page_is_fetched(sim, ma
         finally:
             held.set()
         await wait_for(lambda: not pane.fetching, pilot=pilot)
+
+
+def test_the_refresh_interval_comes_from_the_config_file(tmp_path):
+    from phrony_tui import config as configfile
+    from phrony_tui.entry.cli import build_parser, settings_from
+    from phrony_tui.ui.app import PhronyApp
+
+    path = tmp_path / "config.toml"
+    path.write_text("refresh_interval = 7.5\n")
+    settings = settings_from(build_parser().parse_args([]), {}, configfile.load(path))
+    assert settings.refresh_interval == 7.5
+    assert PhronyApp(settings).sessions_refresh == 7.5  # the timer's period (MainScreen.on_mount)
+    assert PhronyApp(settings, sessions_refresh=None).sessions_refresh is None  # a caller may turn it off
+    path.write_text("refresh_interval = -1\n")
+    try:
+        configfile.load(path)
+    except configfile.ConfigError as error:
+        assert "refresh_interval" in str(error)
+    else:
+        raise AssertionError("a negative interval was accepted")
