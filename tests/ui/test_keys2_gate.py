@@ -99,7 +99,7 @@ async def test_an_s_burst_types_the_json_into_the_start_editor(sim, make_app):
         burst(app, 's{"amount": 12}')
         await settle(app, pilot)
         assert isinstance(app.screen, StartRunDialog)
-        assert '{"amount": 12}' in app.screen.query_one("#start-input", TextArea).text
+        assert app.screen.query_one("#start-input", TextArea).text == '{"amount": 12}'  # typed over the empty {}
 
 
 async def test_a_then_y_approves_the_task(sim, make_app):

@@ -83,9 +83,17 @@ class JsonEditor(TextArea):
     """The input's editor: tab indents; escape still cancels the dialog (a TextArea that
     indents would take escape to move the focus, leaving the person in the dialog)."""
 
+    # Until a key has been pressed here: an object typed over the untouched ``{}`` replaces
+    # it (``s{"amount": 12}`` in one burst is that object, not ``{}{"amount": 12}``).
+    _untouched = True
+
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "escape":
             event.prevent_default()  # not TextArea's handler: escape goes on to the dialog
+            return
+        untouched, self._untouched = self._untouched, False
+        if untouched and event.character == "{" and self.text == EMPTY_INPUT:
+            self.text = ""  # then TextArea's own handler (Textual calls each class's) types the {
 
 
 class StartRunDialog(ActionDialog):
