@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from phrony_tui.client.models import Conversation, Run, Session, SessionSummary
+from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.task_parse import TaskOption, UserTask
 
 __all__ = [
     "answer_fields",
     "answer_run_id",
+    "answer_verb",
     "decline_fields",
     "parse_approval",
     "parse_number",
@@ -199,3 +201,20 @@ def answer_run_id(
     if not roots:
         return None
     return min(roots, key=lambda run: (run.started_at is None, run.started_at or "", run.depth)).id
+
+
+def answer_verb(task: UserTask, fields: Mapping[str, Any]) -> str:
+    """How an answer reads, before "<kind> task <id>": "Approved", "Chose 'Lisbon' for",
+    "Sent 'headline' to"... The dialog and ``phrony-tui answer`` both say it."""
+    if task.kind == "anomaly_alert":
+        return "Acknowledged"
+    if fields.get("approved") is False and task.can_decline and task.answer_style != "approve":
+        return "Declined"
+    if "approved" in fields:
+        return "Approved" if fields["approved"] else "Rejected"
+    if "selected_option_id" in fields:
+        label = next((o.label for o in task.options if str(o.id) == str(fields["selected_option_id"])), None)
+        return f"Chose {one_line(label or fields['selected_option_id'], 60)!r} for"
+    if "number_value" in fields:
+        return f"Sent {fields['number_value']} to"
+    return f"Sent {one_line(fields.get('text_value', ''), 60)!r} to"

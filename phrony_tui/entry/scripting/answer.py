@@ -20,6 +20,7 @@ from phrony_tui.client.messages import build_message_body
 from phrony_tui.client.models import Conversation
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import ending_action, is_terminal, is_waiting
+from phrony_tui.core.task_answer import answer_verb
 from phrony_tui.core.tasks import TaskBook, UserTask, answer_fields, parse_number
 from phrony_tui.core.timeline import looks_redacted
 from phrony_tui.entry.scripting.common import Context, Exit, new_parser
@@ -134,19 +135,7 @@ def fields_for(task: UserTask, flag: str, value: Any) -> dict[str, Any]:
 
 def describe_answer(task: UserTask, fields: dict[str, Any]) -> str:
     tid = one_line(task.user_task_id or "?", 64)
-    kind = one_line(task.raw_kind or task.kind, 40)
-    if task.kind == "anomaly_alert":
-        head = "Acknowledged"
-    elif "approved" in fields:
-        head = "Approved" if fields["approved"] else "Rejected"
-    elif "selected_option_id" in fields:
-        label = next((o.label for o in task.options if str(o.id) == str(fields["selected_option_id"])), None)
-        head = f"Chose {one_line(label or fields['selected_option_id'], 60)!r} for"
-    elif "number_value" in fields:
-        head = f"Sent {fields['number_value']} to"
-    else:
-        head = f"Sent {one_line(fields.get('text_value', ''), 60)!r} to"
-    return f"{head} {kind} task {tid}"
+    return f"{answer_verb(task, fields)} {one_line(task.raw_kind or task.kind, 40)} task {tid}"
 
 
 def _statuses(conversation: Conversation) -> list[str]:

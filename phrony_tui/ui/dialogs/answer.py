@@ -35,7 +35,7 @@ from textual.widgets.option_list import Option
 from phrony_tui.client import PhronyAPIError, PhronyClient, PhronyError
 from phrony_tui.core.safe_text import one_line, pretty_json
 from phrony_tui.core.steps import as_mapping
-from phrony_tui.core.task_answer import decline_fields
+from phrony_tui.core.task_answer import answer_verb, decline_fields
 from phrony_tui.core.tasks import UserTask, answer_fields, parse_number
 from phrony_tui.live.outcome import Check, CheckFn, check_task
 from phrony_tui.ui.dialogs.common import (
@@ -113,21 +113,7 @@ def _json_view(value: Any, classes: str = "dialog-context") -> VerticalScroll:
 
 
 def describe_answer(task: UserTask, fields: Mapping[str, Any], agent: str) -> str:
-    tid = short_id(task.user_task_id)
-    if task.kind == "anomaly_alert":
-        head = "Acknowledged"
-    elif fields.get("approved") is False and task.can_decline and task.answer_style != "approve":
-        head = "Declined"
-    elif "approved" in fields:
-        head = "Approved" if fields["approved"] else "Rejected"
-    elif "selected_option_id" in fields:
-        label = next((o.label for o in task.options if str(o.id) == str(fields["selected_option_id"])), None)
-        head = f"Chose {one_line(label or fields['selected_option_id'], 60)!r} for"
-    elif "number_value" in fields:
-        head = f"Sent {fields['number_value']} to"
-    else:
-        head = f"Sent {one_line(fields.get('text_value', ''), 60)!r} to"
-    return f"{head} {task.kind} task {tid} of {agent}"
+    return f"{answer_verb(task, fields)} {task.kind} task {short_id(task.user_task_id)} of {agent}"
 
 
 class AnswerDialog(ActionDialog):
