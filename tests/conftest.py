@@ -1,7 +1,9 @@
 """Shared fixtures: a deterministic Phrony simulator served on loopback.
 
 ``sim``          a Simulator(seed=7, FixedClock("2026-03-01T12:00:00Z"), live=False): nothing moves
-                 until the test calls ``sim.advance(seconds)``.
+                 until the test calls ``sim.advance(seconds)``. Its world is the recent showcase
+                 sessions only; a test marked ``@pytest.mark.full_world`` gets the 12 days of
+                 history too (paging, server totals, old sessions), as ``--demo`` shows.
 ``sim_server``   a running SimServer for ``sim`` (uvicorn in a daemon thread, free port).
 ``sim_base_url`` its base URL, e.g. "http://127.0.0.1:54321".
 ``sim_dialect``  how ``sim`` speaks: "friendly" (default) or "docs-minimal". A test runs against
@@ -30,8 +32,15 @@ def sim_dialect() -> str:
 
 
 @pytest.fixture
-def sim(sim_dialect: str) -> Simulator:
-    return Simulator(seed=SIM_SEED, clock=FixedClock(SIM_START), live=False, dialect=sim_dialect)
+def sim_history(request: pytest.FixtureRequest) -> bool:
+    """The world's 12 days of history (~415 sessions, 0.2 s to build) only for a test
+    marked ``full_world``; the others get the recent showcase sessions (2 ms)."""
+    return request.node.get_closest_marker("full_world") is not None
+
+
+@pytest.fixture
+def sim(sim_dialect: str, sim_history: bool) -> Simulator:
+    return Simulator(seed=SIM_SEED, clock=FixedClock(SIM_START), live=False, dialect=sim_dialect, history=sim_history)
 
 
 @pytest.fixture

@@ -51,6 +51,7 @@ def test_no_read_when_the_settings_could_differ(argv: list[str], env: dict[str, 
     assert early.start(argv, env, user_agent="t") is None
 
 
+@pytest.mark.full_world
 def test_the_read_against_the_simulator_is_the_clients_conversation(sim, sim_base_url) -> None:
     _, run_id = sim.find_sessions("multi", "Completed")[0]
     env = {"PHRONY_API_BASE": sim_base_url + "/", "PHRONY_API_KEY": sim.keys.admin}

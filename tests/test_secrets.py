@@ -147,6 +147,7 @@ async def test_key_not_on_screen_in_logs_or_in_written_files(sim, sim_base_url, 
         assert not leaks(path.read_bytes().decode("utf-8", "replace"), key), path
 
 
+@pytest.mark.full_world
 def test_exports_of_a_state_hold_no_key(sim, sim_base_url):
     import json
 

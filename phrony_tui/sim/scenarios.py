@@ -605,13 +605,14 @@ AUTOSTART: list[tuple[str, dict[str, Any]]] = [
 ]  # fmt: skip
 
 
-def build_world(engine: Engine, triggered_by: str, big_steps: int) -> None:
-    """The demo world at simulated time 0: history, then recent showcase sessions."""
+def build_world(engine: Engine, triggered_by: str, big_steps: int, *, history: bool = True) -> None:
+    """The demo world at simulated time 0: history (``history=False``: none), then recent
+    showcase sessions."""
     engine.scripts = SCRIPTS  # type: ignore[assignment]
     engine.record_events = False
     engine.now_ms = -HISTORY_SPAN_MS - 1  # history starts 12 days before time 0
     plans: list[tuple[int, str, dict[str, Any]]] = []
-    for key, (count, weights) in HISTORY.items():
+    for key, (count, weights) in HISTORY.items() if history else ():
         rng = __import__("random").Random(f"phrony-sim:{engine.seed}:history:{key}")
         spacing = HISTORY_SPAN_MS // count
         for i in range(count):

@@ -66,6 +66,7 @@ class Simulator:
         heartbeat_seconds: float = 3.0,
         autostart_seconds: float | None = None,
         dialect: str = FRIENDLY,
+        history: bool = True,
     ) -> None:
         self.seed = seed
         self.clock = clock if clock is not None else WallClock()
@@ -103,7 +104,7 @@ class Simulator:
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            build_world(engine, admin_key.id, self.big_steps)
+            build_world(engine, admin_key.id, self.big_steps, history=history)
             self.big_session = make_big_session(engine, self.big_steps, admin_key.id)
             self.firehose_session = make_firehose_session(engine, -3600_000, admin_key.id)
         finally:

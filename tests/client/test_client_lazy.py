@@ -102,6 +102,7 @@ def test_model_copy_of_a_lazy_item_is_a_model_with_the_update():
     assert isinstance(copy, ConversationItem) and copy.ordinal == 9 and copy.content == "plain string"
 
 
+@pytest.mark.full_world
 async def test_get_conversation_lazy_against_the_simulator(sim, sim_base_url):
     _, run_id = sim.find_sessions("multi", "Completed")[0]
     async with PhronyClient(sim_base_url, sim.keys.admin) as client:

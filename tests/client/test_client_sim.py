@@ -48,6 +48,7 @@ async def next_event(stream, predicate, timeout: float = 5.0) -> RunEvent:
 
 # ---- agents ----------------------------------------------------------------------------------
 
+@pytest.mark.full_world
 async def test_list_sessions_paging_and_filters(client, sim):
     agent = sim.agents["hitl"]
     first = await client.list_sessions(agent, take=10)
@@ -97,6 +98,7 @@ async def test_get_run_and_conversation(client, sim):
     assert ("GET", f"/v1/runs/{run_id}/conversation?stepContent=slim", 200) in sim.requests
 
 
+@pytest.mark.full_world
 async def test_redacted_conversation_parses(client, sim):
     _session_id, run_id = sim.find_sessions("redacted", status="Completed")[0]
     conv = await client.get_conversation(run_id)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from phrony_tui.client import PhronyClient
 from phrony_tui.live.follower import RunFollower
 from phrony_tui.live.prefetch import start_prefetch
 from tests.support.waiting import wait_for
 
 
+@pytest.mark.full_world
 async def test_a_finished_session_needs_no_stream(sim, sim_base_url):
     _, run_id = sim.find_sessions("multi", "Completed")[0]
     future = start_prefetch(sim_base_url, sim.keys.admin, run_id)
@@ -40,6 +43,7 @@ async def test_a_live_session_is_back_filled_again_once_its_stream_is_open(sim, 
     assert [i.id for i in conversation.items] == [i.id for i in server.items]
 
 
+@pytest.mark.full_world
 async def test_a_failed_prefetch_falls_back_to_the_usual_path(sim, sim_base_url):
     _, run_id = sim.find_sessions("multi", "Completed")[0]
     future = start_prefetch(sim_base_url, "phk_wrong_key_for_prefetch", run_id)

@@ -167,6 +167,7 @@ def test_an_escalation_to_a_person(http: httpx.Client, sim: Simulator, sim_diale
 
 
 @both
+@pytest.mark.full_world
 def test_the_sessions_status_filter(http: httpx.Client, sim: Simulator, sim_dialect: str) -> None:
     agent = sim.agents["chat"]
     everything = http.get(f"/v1/agents/{agent}/sessions", params={"take": 500}).json()
@@ -179,6 +180,7 @@ def test_the_sessions_status_filter(http: httpx.Client, sim: Simulator, sim_dial
 
 
 @both
+@pytest.mark.full_world
 def test_page_order(http: httpx.Client, sim: Simulator, sim_dialect: str) -> None:
     agent = sim.agents["hitl"]
     pages = [http.get(f"/v1/agents/{agent}/sessions", params={"skip": skip, "take": 40}).json()["items"]
@@ -222,6 +224,7 @@ def test_start_context_modes_and_depth(http: httpx.Client, sim: Simulator, sim_d
 
 
 @both
+@pytest.mark.full_world
 def test_dashboard_test_runs_name_a_person(http: httpx.Client, sim: Simulator, sim_dialect: str) -> None:
     rows = http.get(f"/v1/agents/{sim.agents['hitl']}/sessions", params={"take": 500}).json()["items"]
     manual = [row for row in rows if row["triggerType"] == "manual"]

@@ -30,6 +30,7 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
+@pytest.mark.full_world
 def test_list_sessions_directly(sim: Simulator) -> None:
     response = run(agents.list_sessions(call(sim, {"agent_id": sim.agents["hitl"]}, {"take": 3})))
     page = json.loads(response.body)

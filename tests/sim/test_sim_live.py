@@ -6,6 +6,7 @@ import threading
 import time
 
 import httpx
+import pytest
 from sim_helpers import client, conversation, read_sse, start, stream
 
 from phrony_tui.sim import SimServer, Simulator
@@ -65,6 +66,7 @@ def test_request_log(http: httpx.Client, sim: Simulator) -> None:
     assert sim.requests[-1] == ("GET", f"/v1/runs/{run_id}/conversation?stepContent=slim", 200)
 
 
+@pytest.mark.full_world
 def test_two_servers_for_one_simulator_in_turn(sim: Simulator) -> None:
     for _ in range(2):
         with SimServer(sim) as server, client(server.base_url, sim.keys.admin) as http:

@@ -224,6 +224,7 @@ def test_timer_skip_and_expiry(http: httpx.Client, sim: Simulator) -> None:
     assert http.post(f"/v1/runs/{expires}/skip-agent-wait").status_code == 400
 
 
+@pytest.mark.full_world
 def test_failing_tool(http: httpx.Client, sim: Simulator) -> None:
     run_id = start(http, sim, "failing")["runId"]
     sim.advance(60)

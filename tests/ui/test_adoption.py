@@ -7,6 +7,8 @@ import stat
 import sys
 from dataclasses import replace
 
+import pytest
+
 from phrony_tui.ui import prefs, web
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from phrony_tui.ui.widgets.timeline import TimelineView
@@ -113,6 +115,7 @@ def test_web_mode_serves_the_same_app_on_loopback(monkeypatch, capsys):
     assert "ssh -L 8123:127.0.0.1:8123" in err and "API key" in err
 
 
+@pytest.mark.full_world
 async def test_timeline_rows_take_the_new_theme_s_colours(sim, make_app):
     """The timeline keeps drawn rows and looked-up styles between frames: a theme change
     must redraw them in the new colours, not keep the old ones."""

@@ -39,6 +39,7 @@ def _task(sim, run_id: str, kind: str | None = None) -> dict:
     return tasks[0]
 
 
+@pytest.mark.full_world
 async def test_approval_shows_the_guarded_call_y_approves_n_rejects(sim, make_app):
     (_, run_id), (_, other) = sim.find_sessions("hitl", "WaitingForHITL")[:2]
     task, other_task = _task(sim, run_id), _task(sim, other)

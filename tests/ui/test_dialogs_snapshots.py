@@ -23,6 +23,8 @@ from tests.support.dialogs import SIZE, open_session, press_until_dialog, wait_s
 from tests.support.screen import main_screen
 from tests.support.waiting import wait_for
 
+pytestmark = pytest.mark.full_world  # the sessions list and dialogs as a user with history sees them
+
 
 @pytest.fixture(autouse=True)
 def attempts_in_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

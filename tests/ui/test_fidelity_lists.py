@@ -21,6 +21,7 @@ def info(app) -> str:
 
 
 @pytest.mark.parametrize("sim_dialect", ["docs-minimal"])
+@pytest.mark.full_world
 async def test_an_ignored_status_filter_leaves_only_waiting_sessions_in_the_inbox(sim, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

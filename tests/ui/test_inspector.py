@@ -23,6 +23,7 @@ def server_json(sim, base_url: str, path: str, **params) -> dict:
     return response.json()
 
 
+@pytest.mark.full_world
 async def test_sessions_pane_shows_the_server_totals_and_pages(sim, sim_base_url, make_app):
     app = make_app()
     expected = sum(
@@ -89,6 +90,7 @@ async def test_inbox_shows_only_sessions_waiting_on_a_human(sim, sim_base_url, m
         assert pane.feed.status == "Running"
 
 
+@pytest.mark.full_world
 async def test_enter_opens_a_deep_multi_agent_session(sim, sim_base_url, make_app):
     session_id, run_id = sim.find_sessions("multi", "Completed")[0]
     conversation = server_json(sim, sim_base_url, f"/v1/runs/{run_id}/conversation")
@@ -150,6 +152,7 @@ async def test_timeline_keys_search_jump_and_details(sim, make_app):
         assert not isinstance(app.screen, StepDetailScreen)
 
 
+@pytest.mark.full_world
 async def test_choosing_a_run_filters_the_timeline(sim, make_app):
     _, run_id = sim.find_sessions("multi", "Completed")[0]
     app = make_app(agent_ids=(), run_id=run_id)
@@ -183,6 +186,7 @@ async def test_live_steps_arrive_without_refresh(sim, make_app):
         assert "connected" in screen_text(app)
 
 
+@pytest.mark.full_world
 async def test_redacted_session_says_the_timeline_is_hidden(sim, make_app):
     _, run_id = sim.find_sessions("redacted", "Completed")[0]
     app = make_app(agent_ids=(), run_id=run_id)
@@ -257,6 +261,7 @@ async def test_help_lists_every_binding(make_app):
             assert needle in text, needle
 
 
+@pytest.mark.full_world
 async def test_the_timeline_follows_resizes_and_new_rows_without_a_layout_pass(sim, make_app):
     """New rows change only the timeline's scrolling (no layout of the whole screen), and
     a resize still gives it the new width; scrolling reaches the last row either way."""

@@ -74,6 +74,7 @@ async def test_escape_leaves_the_timeline_search_box(sim, make_app):
         assert isinstance(app.focused, TimelineView)
 
 
+@pytest.mark.full_world
 async def test_a_search_is_not_carried_into_the_next_session(sim, make_app):
     (_, first), (_, second) = sim.find_sessions("chat")[:2]
     app = make_app(run_id=first, agent_ids=())

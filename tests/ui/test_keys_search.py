@@ -3,6 +3,8 @@ nothing matches, and searches the agent column; the run tree's cursor spans the 
 
 from __future__ import annotations
 
+import pytest
+
 from phrony_tui.ui.widgets.run_tree import RunTree
 from phrony_tui.ui.widgets.timeline import TimelineView
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
@@ -27,6 +29,7 @@ async def test_the_title_shows_the_cursor_position(sim, make_app):
         assert f"Timeline · 3 / {count:,}" in screen_text(app)
 
 
+@pytest.mark.full_world
 async def test_search_counts_marks_and_says_when_nothing_matches(sim, make_app):
     _, run_id = sim.find_sessions("multi", "Completed")[0]
     app = make_app(run_id=run_id)
@@ -70,6 +73,7 @@ async def test_search_counts_marks_and_says_when_nothing_matches(sim, make_app):
         assert 'no match for "zzqx"' in screen_text(app)
 
 
+@pytest.mark.full_world
 async def test_the_run_tree_cursor_covers_the_whole_row(sim, make_app):
     _, run_id = sim.find_sessions("multi", "Completed")[0]
     app = make_app(run_id=run_id)

@@ -6,6 +6,7 @@ import contextlib
 import json
 import sys
 
+import pytest
 from textual.command import CommandList, CommandPalette
 
 from phrony_tui.ui.widgets.sessions import SessionsPane
@@ -21,6 +22,7 @@ async def open_session(pilot, app):
     return screen
 
 
+@pytest.mark.full_world
 async def test_export_json_and_markdown(sim, make_app, tmp_path):
     _, run_id = sim.find_sessions("multi", "Completed")[0]
     app = make_app(agent_ids=(), run_id=run_id)

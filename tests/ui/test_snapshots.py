@@ -5,6 +5,7 @@ Regenerate after an intended change with: pytest tests/ui/test_snapshots.py --sn
 
 from __future__ import annotations
 
+import pytest
 from pydantic import SecretStr
 
 from phrony_tui.ui.widgets.sessions import SessionsPane
@@ -13,6 +14,8 @@ from tests.support.waiting import wait_for
 
 WIDE = (160, 45)
 NARROW = (80, 24)
+
+pytestmark = pytest.mark.full_world  # the sessions list and dialogs as a user with history sees them
 
 
 def sessions_loaded(app):

@@ -50,6 +50,7 @@ def header(app) -> str:
     return str(main_screen(app).query_one(StatusBar).render())
 
 
+@pytest.mark.full_world
 async def test_the_header_counts_every_waiting_session_from_the_servers_totals(sim, make_app):
     app = make_app()
     agents = app.settings.agent_ids
