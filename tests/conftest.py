@@ -26,6 +26,12 @@ SIM_SEED = 7
 SIM_START = "2026-03-01T12:00:00Z"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` run first: on two workers a long test picked up last
+    would leave one worker idle while it finishes."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def sim_dialect() -> str:
     return "friendly"

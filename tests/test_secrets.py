@@ -90,6 +90,7 @@ def sim_app(sim, base_url: str, **changes) -> PhronyApp:
 # -- screen, logs, files ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_key_not_on_screen_in_logs_or_in_written_files(sim, sim_base_url, private_dirs, caplog):
     key = sim.keys.admin
     caplog.set_level(logging.DEBUG)  # every logger, httpx and httpcore included, at DEBUG

@@ -271,6 +271,7 @@ def test_the_showcase_world(http: httpx.Client, sim: Simulator) -> None:
     assert run_status(http, sim.find_sessions("multi")[0][1]) == "WaitingForAITL"
 
 
+@pytest.mark.slow
 def test_big_session(http: httpx.Client, sim: Simulator) -> None:
     small = Simulator(seed=7, big_steps=1_000)
     assert small.big_conversation(False).count(b'"ordinal":') == 1_000

@@ -6,6 +6,8 @@ import json
 import stat
 from datetime import UTC, datetime
 
+import pytest
+
 from phrony_tui.client.models import StartRunResult
 from phrony_tui.core.attempts import loads
 from phrony_tui.sim import Faults
@@ -108,6 +110,7 @@ async def test_a_file_goes_into_the_input_under_the_named_key(sim, make_app, tmp
     assert sim.find_sessions("chat")[0][0] is not None
 
 
+@pytest.mark.slow
 async def test_failures_are_recorded_and_retried_from_the_attempts_screen(sim, make_app, attempts_file):
     agent_id = sim.agents["hitl"]
     app = make_app(agent_ids=(agent_id,))

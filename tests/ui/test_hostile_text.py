@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 from pydantic import SecretStr
 
 from phrony_tui.client import PhronyClient
@@ -92,6 +93,7 @@ def rendered(widget) -> str:
     return "\n".join("".join(seg.text for seg in strip.crop(region.x, region.right)) for strip in rows)
 
 
+@pytest.mark.slow
 async def test_no_pane_lets_markup_or_escapes_through():
     client = PhronyClient("http://127.0.0.1:1", api_key="phk_test", transport=httpx.MockTransport(handler))
     settings = Settings(base_url="http://127.0.0.1:1", api_key=SecretStr("phk_test"), agent_ids=(AGENT,), run_id=RUN)
