@@ -8,6 +8,7 @@ import pytest
 
 from phrony_tui.ui.dialogs.attempts import AttemptsScreen
 from phrony_tui.ui.dialogs.start import StartRunDialog
+from phrony_tui.ui.widgets.footer import KeysFooter
 from tests.support.dialogs import open_session, press_until_dialog, wait_closed
 from tests.support.screen import main_screen, screen_text
 from tests.support.waiting import wait_for
@@ -76,3 +77,19 @@ async def test_retry_is_not_advertised_on_an_accepted_attempt(sim, make_app):
         line = footer(app)
         assert "o Open run" in line and "v View payload" in line, line
         assert "Retry" not in line, line
+
+
+async def test_a_burst_that_changes_no_key_mounts_nothing_and_a_change_remounts(sim, make_app):
+    run_id = sim.find_sessions("chat", "WaitingForResponse")[0][1]
+    app = make_app(run_id=run_id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_session(app, pilot)
+        bar = screen.query_one(KeysFooter)
+        await wait_for(lambda: bar.children, pilot=pilot)
+        before = list(bar.children)
+        bar.bindings_changed(screen)  # "bindings changed", but the same keys apply
+        await pilot.pause(0.1)
+        assert list(bar.children) == before  # the very same widgets: nothing was mounted
+        await pilot.resize_terminal(80, 24)  # narrower: fewer keys fit, backspace shows
+        await wait_for(lambda: "⌫" in footer(app), pilot=pilot)
+        assert list(bar.children) != before
