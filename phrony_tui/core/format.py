@@ -152,3 +152,13 @@ def fmt_count(value: float | int | None) -> str:
     if abs(value) < 1_000_000:
         return f"{value / 1000:.1f}k"
     return f"{value / 1_000_000:.1f}M"
+
+
+def fmt_size(size: int) -> str:
+    """``512 B``, ``12.0 KiB``, ``3.4 MiB``."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
+from phrony_tui.live import local_files as files_module
 from phrony_tui.sim import Faults
-from phrony_tui.ui.dialogs import files as files_module
 from phrony_tui.ui.dialogs.files import MAX_ATTACHMENT_BYTES, check_attachment, complete_path
 from phrony_tui.ui.dialogs.message import MessageDialog
 from phrony_tui.ui.dialogs.skip import SkipWaitDialog
@@ -202,7 +202,7 @@ def test_attachment_checks(tmp_path, monkeypatch):
     monkeypatch.setattr(files_module, "_open_for_check", unreadable)  # root reads anything: fake it
     with pytest.raises(ValueError, match=r"cannot read .*Permission denied"):
         check_attachment(str(ok))
-    with pytest.raises(ValueError, match="type the path"):
+    with pytest.raises(ValueError, match="give the path of a file"):
         check_attachment("   ")
 
 

@@ -22,8 +22,8 @@ from phrony_tui.client.models import UploadedFile
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import ending_action
 from phrony_tui.entry.scripting.common import Context, Exit, code_for, explain, new_parser
-from phrony_tui.entry.scripting.files import LocalFile, check_file
 from phrony_tui.entry.scripting.sending import print_dry_run, send_once
+from phrony_tui.live.local_files import LocalFile, check_local_file
 from phrony_tui.live.outcome import check_reply, last_ordinal, waits_for_reply
 
 EXAMPLES = """\
@@ -65,7 +65,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     locals_: list[LocalFile] = []
     for raw in args.file:
         try:
-            local = check_file(raw)
+            local = check_local_file(raw)
         except ValueError as error:
             out.error(f"Not attached: {error}. Nothing was sent.")
             return Exit.USAGE

@@ -64,16 +64,6 @@ def is_stale_answer(error: PhronyError) -> bool:
     return error.status == 409 or "no longer pending" in body or "not pending" in body
 
 
-def fmt_size(size: int) -> str:
-    """``512 B``, ``12.0 KiB``, ``3.4 MiB``."""
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"  # pragma: no cover
-
-
 class SendInput(Input):
     """An Input whose ``enter`` shows in the footer as what it does (Send, Attach...)."""
 

@@ -1,8 +1,7 @@
 """Attaching files by path: checks before anything is uploaded, and path completion.
 
-A path is refused, with the reason, when it does not exist, is a directory
-(or anything but a regular file), cannot be read, or is larger than
-:data:`MAX_ATTACHMENT_BYTES`. Completion is a Textual ``Suggester``: type a
+The checks are ``live.local_files`` (the same for ``phrony-tui reply --file``).
+Completion is a Textual ``Suggester``: type a
 path, the rest of the first matching entry shows greyed, ``→`` takes it.
 """
 
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -21,13 +19,11 @@ from textual.suggester import Suggester
 from textual.widgets import Input
 
 from phrony_tui.client.models import UploadedFile
-from phrony_tui.client.uploads import guess_media_type
+from phrony_tui.core.format import fmt_size
 from phrony_tui.core.safe_text import one_line
-from phrony_tui.ui.dialogs.common import fmt_size
+from phrony_tui.live.local_files import MAX_ATTACHMENT_BYTES, check_local_file
 
-#: the largest file the inspector uploads (the simulator's presign limit too)
-MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
-
+__all__ = ["MAX_ATTACHMENT_BYTES", "Attachment", "PathInput", "RowInput", "check_attachment", "complete_path"]
 
 @dataclass
 class Attachment:
@@ -54,37 +50,11 @@ class Attachment:
         return one_line(f"{self.name}  {fmt_size(self.size)}  {self.media_type}  — {state}", 300)
 
 
-def _open_for_check(path: Path) -> None:
-    """Open and close the file: the real test of "can be read" (permissions, ACLs)."""
-    with open(path, "rb"):
-        pass
-
-
 def check_attachment(raw: str, *, limit: int = MAX_ATTACHMENT_BYTES) -> Attachment:
-    """An :class:`Attachment` for the typed path, or ValueError saying why not."""
-    text = raw.strip()
-    if not text:
-        raise ValueError("type the path of a file to attach")
-    path = Path(text).expanduser()
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ValueError(f"no such file: {one_line(str(path), 200)}") from None
-    except OSError as exc:
-        raise ValueError(f"cannot use {one_line(str(path), 200)}: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ValueError(f"{one_line(str(path), 200)} is a directory: attach files one by one")
-    if not stat.S_ISREG(info.st_mode):
-        raise ValueError(f"{one_line(str(path), 200)} is not a regular file")
-    if info.st_size > limit:
-        raise ValueError(
-            f"{one_line(path.name, 100)} is {fmt_size(info.st_size)}: over the {fmt_size(limit)} limit"
-        )
-    try:
-        _open_for_check(path)
-    except OSError as exc:
-        raise ValueError(f"cannot read {one_line(str(path), 200)}: {exc.strerror or exc}") from None
-    return Attachment(path=path.resolve(), size=info.st_size, media_type=guess_media_type(path.name))
+    """An :class:`Attachment` for the typed path, or ValueError saying why not
+    (``live.local_files``: the rule and its words)."""
+    local = check_local_file(raw, limit=limit)
+    return Attachment(path=local.path, size=local.size, media_type=local.media_type)
 
 
 class PathSuggester(Suggester):

@@ -21,11 +21,11 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TextArea
 
 from phrony_tui.client import PhronyClient, PhronyError
-from phrony_tui.core.format import parse_ts
+from phrony_tui.core.format import fmt_size, parse_ts
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.live.outcome import Check, CheckFn, check_start, may_have_arrived
 from phrony_tui.ui.dialogs.attempts import AttemptLog
-from phrony_tui.ui.dialogs.common import ActionDialog, Done, DraftStore, error_text, fmt_size
+from phrony_tui.ui.dialogs.common import ActionDialog, Done, DraftStore, error_text
 from phrony_tui.ui.dialogs.files import Attachment, PathInput, RowInput, check_attachment
 from phrony_tui.ui.text import notify, short_id
 
