@@ -572,8 +572,9 @@ class MainScreen(Screen[None]):
 
     def _show_session(self, shown: bool) -> None:
         """Narrow terminals show the open session or the list, not both."""
-        self.set_class(shown, "-session-open")
-        self.set_class(not shown, "-list")
+        # One restyle of the whole screen, and none when wide: app.tcss reads these two
+        # classes only with -narrow (and setting -narrow restyles with them).
+        self.update_classes({"-session-open": shown, "-list": not shown}, update=self.has_class("-narrow"))
         self.refresh_bindings()  # backspace shows in the footer while a session is (footer_extra)
 
     def action_only_agent(self, agent_id: str) -> None:
