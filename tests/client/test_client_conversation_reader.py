@@ -118,3 +118,13 @@ def test_a_misfit_before_any_row_goes_to_the_tolerant_ladder() -> None:
     reader, counts = read(body, [len(body) - 3])
     assert sum(counts) == 0 and reader.whole is not None
     assert [item.ordinal for item in reader.conversation().items] == [1]
+
+
+def test_an_items_key_inside_the_session_is_not_the_conversations() -> None:
+    session = {**SESSION, "input": {"items": [{"items": []}, "\"items\":["]}, "startContext": {"items": []}}
+    body = json.dumps({"session": session, "runs": RUNS, "items": TRICKY}).encode()
+    for cut in range(0, len(body), 5):
+        reader, counts = read(body, [cut])
+        same(reader, body)
+        assert sum(counts) == len(TRICKY) and reader.whole is None
+        assert reader.conversation().session.input == session["input"]
