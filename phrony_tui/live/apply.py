@@ -71,19 +71,26 @@ async def apply_batch(
     result = Applied(state)
     if not batch.changed:
         return result
+    more_items = batch.more_items
     if batch.conversation is not None:
         with bulk():  # a build of every row of the session: no collection midway
             if result.state is None:
-                result.state, result.first = new_state(batch.conversation), True
+                conversation = batch.conversation
+                if more_items:  # the rest of a conversation read in parts came before its first draw: one build
+                    conversation = Conversation.model_construct(
+                        session=conversation.session, runs=conversation.runs, items=[*conversation.items, *more_items]
+                    )
+                    more_items = []
+                result.state, result.first = new_state(conversation), True
             else:
                 result.state.merge_conversation(batch.conversation)
     state = result.state
     if state is None:
         return result  # nothing to apply events to before the first back-fill
     result.opening = batch.opening or state.loading
-    if batch.more_items:
+    if more_items:
         with bulk():
-            state.add_items(batch.more_items)
+            state.add_items(more_items)
     state.loading = batch.opening
     if batch.events:
         fresh = state.missing_steps(batch.events[: batch.superseded]) + batch.fresh_events

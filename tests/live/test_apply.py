@@ -150,3 +150,18 @@ async def test_a_conversation_added_in_parts_ends_as_the_whole_one(status: str, 
     assert state.timeline.pending_task_ids == at_once.timeline.pending_task_ids
     assert [t.user_task_id for t in state.tasks.tasks()] == ["t-old", "t-new"]
     assert state.redacted == at_once.redacted
+
+
+async def test_a_head_and_its_rest_drained_together_are_one_build() -> None:
+    whole = Conversation.model_validate(_tasks_doc("Completed", "Completed"))
+    head = whole.model_copy(update={"items": whole.items[:3]})
+    batch = FollowBatch(conversation=head, more_items=list(whole.items[3:]), changed=True, opening=True)
+    built: list[int] = []
+
+    def new_state(conversation: Conversation) -> SessionState:
+        built.append(len(conversation.items))
+        return build(conversation)
+
+    applied = await apply_batch(None, batch, new_state=new_state)
+    assert built == [len(whole.items)] and ids(applied.state) == ids(build(whole))
+    assert len(head.items) == 3  # the head itself is left as it was
