@@ -55,8 +55,9 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from phrony_tui.client import (
     PhronyAPIError,
@@ -221,6 +222,8 @@ class RunFollower:
         self._initial = initial
         self._more_items: list[ConversationItem] = []
         self._opening = False
+        self._parts_head: Conversation | None = None  # the parts' head, once handed over
+        self._parts_ended = False
         # Awaited (at most SHOWN_WAIT s) once that conversation is handed over, before the
         # stream opens: the UI draws the session first, then the stream's burst comes.
         self._shown = shown
@@ -551,32 +554,54 @@ class RunFollower:
         """Read the whole conversation into the buffer; the events before it are superseded."""
         return self._deliver(await self.client.get_conversation(self.run_id, lazy=True))
 
+    def prime(self) -> bool:
+        """Take the parts of a first conversation read in parts that are in already, now
+        (before ``run()``'s task gets to them), so the UI can draw them in its first frame;
+        True when that handed a conversation over. The rest comes as usual."""
+        parts = self._initial
+        if not isinstance(parts, ConversationParts) or self._parts_head is not None:
+            return False
+        pieces = parts.take_nowait()
+        if any(kind == "error" for kind, _ in pieces) or not any(kind in ("head", "whole") for kind, _ in pieces):
+            parts.put_back(pieces)  # nothing to draw yet, or a failure the usual path reports
+            return False
+        self._opening = True
+        self._parts_ended = self._take_parts(pieces)
+        return True
+
     async def _read_parts(self, parts: ConversationParts) -> Conversation:
         """Hand the first conversation over as its parts come: the head builds the state,
         more rows are added to it (``FollowBatch.more_items``), a whole one is merged.
         Returns the head (its session and runs are whole) or the last whole one."""
-        head: Conversation | None = None
         self._opening = True
         try:
-            while True:
-                for kind, value in await parts.take():
-                    if kind in ("head", "whole"):
-                        head = self._deliver(value)
-                        self._more_items = []  # in it (a whole one), or none yet (a head)
-                    elif kind == "items":
-                        self._more_items.extend(value)
-                        self._changed = True
-                        self._poke()
-                    elif kind == "error":
-                        raise value
-                    elif head is None:  # "end" before any conversation: the usual path reads it
-                        raise PhronyProtocolError("the conversation read while starting came empty")
-                    else:
-                        return head
+            while not self._parts_ended:
+                self._parts_ended = self._take_parts(await parts.take())
+            head = self._parts_head
+            if head is None:  # "end" before any conversation: the usual path reads it
+                raise PhronyProtocolError("the conversation read while starting came empty")
+            return head
         finally:
+            self._parts_head = None
             self._opening = False
             self._changed = True
             self._poke()
+
+    def _take_parts(self, pieces: Sequence[tuple[str, Any]]) -> bool:
+        """Into the buffer; True at the end."""
+        for kind, value in pieces:
+            if kind in ("head", "whole"):
+                self._parts_head = self._deliver(value)
+                self._more_items = []  # in it (a whole one), or none yet (a head)
+            elif kind == "items":
+                self._more_items.extend(value)
+                self._changed = True
+                self._poke()
+            elif kind == "error":
+                raise value
+            else:
+                return True
+        return False
 
     def _deliver(self, conversation: Conversation) -> Conversation:
         self.backfills += 1

@@ -70,7 +70,6 @@ class ConversationParts:
         self._lock = threading.Lock()
         self._pieces: deque[tuple[PieceKind, Any]] = deque()
         self._waiter: Future[None] | None = None
-        self.ended = False
 
     def put(self, kind: PieceKind, value: Any = None) -> None:
         with self._lock:
@@ -78,6 +77,22 @@ class ConversationParts:
             waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+    def take_nowait(self) -> list[tuple[PieceKind, Any]]:
+        """Every piece waiting now (maybe none)."""
+        with self._lock:
+            taken = list(self._pieces)
+            self._pieces.clear()
+        return taken
+
+    def put_back(self, pieces: list[tuple[PieceKind, Any]]) -> None:
+        """Pieces taken and not used, back in front (in their order)."""
+        if pieces:
+            with self._lock:
+                self._pieces.extendleft(reversed(pieces))
+                waiter, self._waiter = self._waiter, None
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
 
     async def take(self) -> list[tuple[PieceKind, Any]]:
         while True:

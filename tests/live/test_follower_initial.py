@@ -189,3 +189,27 @@ async def test_a_conversation_whose_parts_break_off_is_read_the_usual_way(sim, s
     assert follower.backfills >= 2  # the head, then the usual path's whole read
     assert [row.id for row in applied.state.timeline] == [i.id for i in sorted(server.items, key=lambda i: i.ordinal)]
     assert not applied.state.loading
+
+
+async def test_parts_already_in_are_taken_at_once_for_the_first_frame(sim, sim_base_url):
+    from phrony_tui.live.prefetch import ConversationParts
+
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        server = await client.get_conversation(run_id, lazy=True)
+        parts = ConversationParts()
+        follower = RunFollower(client, run_id, initial=parts)
+        assert not follower.prime()  # nothing in yet: nothing taken
+        parts.put("items", [])  # not a head: put back
+        assert not follower.prime()
+        parts.take_nowait()
+        parts.put("head", server.model_copy(update={"items": server.items[:2]}))
+        parts.put("items", list(server.items[2:]))
+        assert follower.prime()
+        batch = follower.drain()  # before run(): what the first frame draws
+        assert batch.opening and batch.conversation is not None
+        assert len(batch.conversation.items) + len(batch.more_items) == len(server.items)
+        parts.put("end")
+        await asyncio.wait_for(follower.run(), 20)
+    assert follower.connections == 0 and follower.backfills == 1 and follower.status.closed
+    assert not follower.drain().opening

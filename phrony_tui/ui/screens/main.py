@@ -133,7 +133,7 @@ class MainScreen(Screen[None]):
                 yield LiveLog(id="live")
         yield KeysFooter()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one(RunTree).border_title = "Runs"
         self._apply_width(self.size.width)
         self._show_session(False)
@@ -155,6 +155,8 @@ class MainScreen(Screen[None]):
             prefetch = handoff.take() if handoff is not None else None
             self.open_run(self.app.settings.run_id, initial=as_initial(prefetch))
             self.query_one(TimelinePane).timeline.focus()  # the pane shown (a narrow terminal hides the list)
+            if self.follower is not None and self.follower.prime():
+                await self._flush_live()  # what was read meanwhile is in the first frame
         else:
             self.query_one("#sessions-table").focus()
 
