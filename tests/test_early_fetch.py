@@ -71,19 +71,42 @@ def test_a_refused_read_gives_no_body(sim, sim_base_url) -> None:
 
 
 class FakeFetch:
-    def __init__(self, body: bytes | None) -> None:
-        self._body = body
+    """Stands in for EarlyFetch: its pieces, then the end (or a failure)."""
 
-    def body(self, timeout: float | None = None) -> bytes | None:
-        return self._body
+    def __init__(self, pieces: list[bytes], *, fails: bool = False) -> None:
+        self._pieces = pieces
+        self._fails = fails
+
+    def pieces(self):
+        yield from self._pieces
+        if self._fails:
+            raise early.EarlyReadFailed("cut")
 
 
-def test_the_launcher_decodes_the_early_body_or_falls_back_to_the_client() -> None:
+BODY = (
+    b'{"session": {"id": "s1", "status": "Completed"}, "runs": [], "items": ['
+    b'{"id": "a", "ordinal": 1}, {"id": "b", "ordinal": 2}, {"id": "c", "ordinal": 3}]}'
+)
+
+
+async def _all_parts(parts) -> list[tuple[str, object]]:
+    got: list[tuple[str, object]] = []
+    while not got or got[-1][0] != "end":
+        got += await parts.take()
+    return got
+
+
+def _launch_parts(fetch: FakeFetch, fallback):
+    from contextlib import nullcontext
+
+    from phrony_tui.entry.launch import _read_in_parts
+
+    return _read_in_parts(fetch, fallback, nullcontext)  # type: ignore[arg-type]
+
+
+def _failing_client():
     from concurrent.futures import Future
 
-    from phrony_tui.entry.launch import _decoded
-
-    body = b'{"session": {"id": "s1", "status": "Completed"}, "runs": [], "items": [{"id": "a", "ordinal": 1}]}'
     calls: list[str] = []
 
     def fallback() -> Future:
@@ -92,9 +115,56 @@ def test_the_launcher_decodes_the_early_body_or_falls_back_to_the_client() -> No
         future.set_exception(RuntimeError("the client's own error"))
         return future
 
-    got = _decoded(FakeFetch(body), fallback, lambda: __import__("contextlib").nullcontext())  # type: ignore[arg-type]
-    assert [item.id for item in got.result(timeout=30).items] == ["a"] and calls == []
-    failed = _decoded(FakeFetch(None), fallback, lambda: __import__("contextlib").nullcontext())  # type: ignore[arg-type]
-    with pytest.raises(RuntimeError, match="the client's own error"):
-        failed.result(timeout=30)
-    assert calls == ["client"]
+    return fallback, calls
+
+
+async def test_the_launcher_hands_the_early_body_over_in_parts_as_it_arrives() -> None:
+    fallback, calls = _failing_client()
+    cut = BODY.index(b'{"id": "b"') + 3  # the first item whole in the first piece
+    got = await _all_parts(_launch_parts(FakeFetch([BODY[:cut], BODY[cut:]]), fallback))
+    kinds = [kind for kind, _ in got]
+    assert kinds == ["head", "items", "end"] and calls == []
+    head, more = got[0][1], got[1][1]
+    assert [item.id for item in head.items] == ["a"]  # before the last piece
+    assert [item.id for item in more] == ["b", "c"]
+
+
+async def test_the_launcher_falls_back_to_the_client_when_the_early_read_fails() -> None:
+    fallback, calls = _failing_client()
+    got = await _all_parts(_launch_parts(FakeFetch([BODY[: BODY.index(b"{\"id\": \"b\"")]], fails=True), fallback))
+    assert [kind for kind, _ in got] == ["head", "error", "end"] and calls == ["client"]
+    assert isinstance(got[1][1], RuntimeError)
+    got = await _all_parts(_launch_parts(FakeFetch([], fails=True), fallback))
+    assert [kind for kind, _ in got] == ["error", "end"]
+
+
+async def test_a_failed_early_read_is_made_whole_by_the_clients_read() -> None:
+    from concurrent.futures import Future
+
+    whole = decode_conversation(BODY)
+
+    def fallback() -> Future:
+        future: Future = Future()
+        future.set_result(whole)
+        return future
+
+    got = await _all_parts(_launch_parts(FakeFetch([BODY[: BODY.index(b"{\"id\": \"b\"")]], fails=True), fallback))
+    assert [kind for kind, _ in got] == ["head", "whole", "end"] and got[1][1] is whole
+
+
+def test_the_early_read_of_a_gzipped_big_session_comes_in_pieces() -> None:
+    """Accept-Encoding: gzip is sent (the simulator compresses only when asked), and the
+    inflated pieces are the body."""
+    from phrony_tui.sim import FixedClock, Simulator
+    from phrony_tui.sim.server import SimServer
+
+    sim = Simulator(seed=7, clock=FixedClock("2026-03-01T12:00:00Z"), live=False, big_steps=3_000, gzip=True)
+    _, run_id = sim.find_sessions("big")[0]
+    with SimServer(sim, host="127.0.0.1", port=0) as server:
+        env = {"PHRONY_API_BASE": server.base_url, "PHRONY_API_KEY": sim.keys.admin}
+        fetch = early.start(["--run", run_id], env, user_agent="t")
+        assert fetch is not None
+        pieces = list(fetch.pieces())
+    assert len(sim._big_gzip) == 1  # the compressed copy was asked for and served
+    assert b"".join(pieces) == sim.big_conversation(False)
+    assert len(decode_conversation(b"".join(pieces)).items) == 3_000

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from phrony_tui.client import decoding
 from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
 
-__all__ = ["LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
+__all__ = ["ConversationReader", "LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
 _NULL = msgspec.Raw(b"null")
 _SEARCHES: dict[tuple[bytes, bool], Any] = {}
@@ -409,3 +409,215 @@ def decode_conversation(data: bytes) -> Conversation:
 def _tolerant(data: bytes) -> Conversation:
     """The ladder's slower rungs (client/decoding.py): pydantic, the standard library, repair."""
     return decoding.validate(Conversation, data, where="conversation")
+
+
+# -- reading the body as it arrives -------------------------------------------------------
+
+_item_list_decoder = msgspec.json.Decoder(list[LazyItem])
+_raw_list_decoder = msgspec.json.Decoder(list[msgspec.Raw])
+_ITEMS_KEY = re.compile(rb'"items"\s*:\s*\[\s*')
+# Where an item may end: a "}" followed by the next item's "," or the array's "]".
+_ITEM_END = re.compile(rb"\}\s*(?=[,\]])")
+_SPACE = b" \t\r\n"
+_TRIES = 4  # cut points tried from the end of what arrived, each a decode of the segment
+
+
+class _Head(msgspec.Struct):
+    session: msgspec.Raw
+    runs: msgspec.Raw = msgspec.Raw(b"[]")
+
+
+_head_decoder = msgspec.json.Decoder(_Head)
+
+
+class ReadAgain(ValueError):
+    """The body did not fit the incremental read after some items were handed over (an
+    item of a type the structs refuse, keys or bytes after the items): read it again the
+    usual way (the bytes are not kept twice)."""
+
+
+class ConversationReader:
+    """``/conversation`` decoded as its bytes arrive: ``feed`` them in any pieces, then
+    ``finish``. The session and runs come before the items in the API's body, so once they
+    are in, ``head`` is a ``Conversation`` with no items, and each ``feed`` returns the
+    items completed since (``LazyItem``, as ``decode_conversation`` makes them).
+
+    How it cuts without a JSON scanner in Python: ``[`` + the bytes from the next item to a
+    candidate end (a ``}`` before ``,`` or ``]``) + ``]`` decodes only when the candidate
+    ends an item of the array (a cut inside a string or a nested value leaves it
+    unbalanced), so a failed decode only means "not here": the previous candidate is
+    tried, or the next bytes (after a failure, not before the pending bytes doubled: the
+    failed work stays linear). The same test with ``"items":[]}`` appended finds the
+    top-level ``items`` key.
+
+    Items before the session: nothing is handed over, and ``finish`` decodes the whole
+    body (``whole``, as ``decode_conversation``: the tolerant ladder included). A misfit
+    found after items were handed over (an item the structs refuse, keys or bytes after
+    the items): ``finish`` raises :class:`ReadAgain`."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._searched = 0  # where the search for the items key goes on
+        self._scanned = 0  # candidate ends before this index were looked at already
+        self._retry_at = 0  # after a failed cut: no new try before the buffer is this long
+        self._state = "head"  # head | items | tail | whole | misfit
+        self.head: Conversation | None = None
+        self.whole: Conversation | None = None
+        self.items: list[LazyItem] = []
+        self.segments = 0  # decodes that handed items over (for tests and figures)
+        self.failed_cuts = 0
+        self._head_bytes = b""
+
+    def feed(self, data: bytes) -> list[LazyItem]:
+        """The items completed by these bytes (none until the head is in)."""
+        if not data or self._state == "misfit":
+            return []
+        self._buffer += data
+        if self._state == "head":
+            self._read_head()
+        if self._state == "items" and len(self._buffer) >= self._retry_at:
+            return self._read_items()
+        if self._state == "tail":
+            self._check_tail()
+        return []
+
+    def finish(self) -> list[LazyItem]:
+        """The body is complete: the items its last bytes completed (or ``whole`` is set);
+        :class:`ReadAgain` when it cannot be read this way."""
+        items: list[LazyItem] = []
+        if self._state == "items":
+            self._retry_at = 0
+            items = self._read_items(last=True)
+        if self._state == "head":
+            self._state = "whole"  # no top-level items key: the ladder says what it is
+        if self._state == "whole":
+            self.whole = decode_conversation(bytes(self._buffer))
+            self._buffer = bytearray()
+            return []
+        if self._state != "tail" or self._buffer.strip(_SPACE) != b"}":
+            raise ReadAgain("the conversation did not fit the incremental read")
+        self._buffer = bytearray()
+        return items
+
+    def conversation(self) -> Conversation:
+        """The head with every item handed over so far, in order of ordinal (or ``whole``)."""
+        if self.whole is not None:
+            return self.whole
+        assert self.head is not None, "no head read yet"
+        items = list(self.items)
+        if any(a.ordinal > b.ordinal for a, b in pairwise(items)):
+            items.sort(key=lambda item: item.ordinal)
+        return Conversation.model_construct(session=self.head.session, runs=self.head.runs, items=items)
+
+    # -- the parts ------------------------------------------------------------------
+    def _read_head(self) -> None:
+        buffer = self._buffer
+        while (found := _ITEMS_KEY.search(buffer, self._searched)) is not None:
+            self._searched = found.start() + 1
+            try:
+                head = _head_decoder.decode(bytes(buffer[: found.start()]) + b'"items":[]}')
+            except msgspec.ValidationError:
+                self._state = "whole"  # the top level, but no session before the items
+                return
+            except (msgspec.DecodeError, RecursionError):
+                continue  # "items" inside a value: search on
+            try:
+                session = Session.model_validate_json(bytes(head.session))
+                runs = [Run.model_validate(run) for run in _loads(head.runs)]
+            except (ValidationError, msgspec.DecodeError, TypeError, RecursionError):
+                self._state = "whole"
+                return
+            self.head = Conversation.model_construct(session=session, runs=runs, items=[])
+            self._head_bytes = bytes(buffer[: found.end()])  # for a misfit before any row
+            self._drop(found.end())
+            self._state = "items"
+            return
+        # The key may be split across two pieces: search its last bytes again.
+        self._searched = max(self._searched, len(buffer) - 64)
+
+    def _read_items(self, *, last: bool = False) -> list[LazyItem]:
+        buffer = self._buffer
+        skip = 0
+        while skip < len(buffer) and buffer[skip] in _SPACE:
+            skip += 1
+        if skip:
+            self._drop(skip)
+        if buffer[:1] == b"]":  # an empty array, or its end right after the last cut
+            self._drop(1)
+            self._state = "tail"
+            self._check_tail()
+            return []
+        ends = self._candidates()
+        for end in reversed(ends[-_TRIES:]):
+            with memoryview(buffer) as view:
+                segment = b"".join((b"[", view[:end], b"]"))
+            try:
+                items = _item_list_decoder.decode(segment)
+                raws = _raw_list_decoder.decode(segment)
+            except msgspec.ValidationError:
+                # An item msgspec's types refuse: the tolerant ladder, on the whole body at
+                # the end when no row went out yet (only the head was dropped), else on a new read.
+                if self.items:
+                    self._state = "misfit"
+                    self._buffer = bytearray()
+                else:
+                    self._state = "whole"
+                    self._buffer[:0] = self._head_bytes
+                return []
+            except (msgspec.DecodeError, RecursionError):
+                self.failed_cuts += 1
+                continue
+            for item, raw in zip(items, raws, strict=True):
+                _own(item, raw, is_event=False)
+            self.items.extend(items)
+            self.segments += 1
+            self._retry_at = 0
+            rest = end
+            while rest < len(buffer) and buffer[rest] in _SPACE:
+                rest += 1
+            over = buffer[rest : rest + 1] == b"]"
+            self._drop(rest + 1)  # the "," after the item, or the array's "]"
+            if over:
+                self._state = "tail"
+                self._check_tail()
+            return items
+        if not last:
+            self._retry_at = 2 * len(buffer)
+        return []
+
+    def _candidates(self) -> list[int]:
+        """The last few places an item may end (after a ``}`` before ``,`` or ``]``), in
+        order, at or after ``_scanned``; looks at each byte once, from the end."""
+        buffer = self._buffer
+        found: list[int] = []
+        at = len(buffer)
+        first = True
+        again = len(buffer)  # where the next look starts
+        while len(found) < _TRIES:
+            brace = buffer.rfind(b"}", self._scanned, at)
+            if brace < 0:
+                break
+            after = brace + 1
+            while after < len(buffer) and buffer[after] in _SPACE:
+                after += 1
+            if after == len(buffer):
+                if first:  # its next byte is still to come: look at it again then
+                    again = brace
+            elif buffer[after] in b",]":
+                found.append(brace + 1)
+            first = False
+            at = brace
+        self._scanned = again
+        found.reverse()
+        return found
+
+    def _check_tail(self) -> None:
+        rest = self._buffer.strip(_SPACE)
+        if rest not in (b"", b"}"):
+            self._state = "misfit"  # keys or bytes after the items
+            self._buffer = bytearray()
+
+    def _drop(self, count: int) -> None:
+        del self._buffer[:count]
+        self._searched = max(0, self._searched - count)
+        self._scanned = max(0, self._scanned - count)

@@ -26,6 +26,16 @@ from phrony_tui.core.tasks import TaskBook, UserTask
 from phrony_tui.core.timeline import Timeline, TimelineView
 
 
+class _Read:
+    """A session and its rows, for the checks that take a conversation."""
+
+    __slots__ = ("items", "session")
+
+    def __init__(self, session: Session, items: list[ConversationItem]) -> None:
+        self.session = session
+        self.items = items
+
+
 class TimelineRows:
     """A view of the timeline as drawable rows: ``cells(i)`` is computed on demand."""
 
@@ -86,7 +96,10 @@ class SessionState:
         self.run_id = run_id  # the run the person opened: every run route uses it
         self.agent_names = dict(agent_names or {})
         self.timeline = Timeline()
-        self.tasks = TaskBook()
+        self._tasks = TaskBook()
+        # Rows the task book has not read yet (see ``tasks``): a finished session's first
+        # frame needs none of them.
+        self._task_backlog: list[Sequence[ConversationItem]] = []
         self.runs: dict[str, Run] = {}
         self.session: Session = conversation.session
         self.redacted = False
@@ -98,6 +111,8 @@ class SessionState:
         # rows appended), so the timeline keeps its cache of drawn rows before it.
         self._dirty_from: int | None = 0
         self._rows: dict[str | None, TimelineRows] = {}
+        # The first conversation is still being read (in parts): its rows keep coming.
+        self._loading = False
         self.merge_conversation(conversation)
 
     # -- inputs --------------------------------------------------------------
@@ -107,10 +122,30 @@ class SessionState:
         for run in conversation.runs:
             self.runs[run.id] = run
         self.timeline.load(conversation)
-        self.tasks.add_conversation(conversation)
+        tasks = self.tasks
+        tasks.set_session_status(conversation.session.status)
+        tasks.set_runs(conversation.runs)
+        self._task_backlog.append(conversation.items)  # TaskBook.add_conversation, the items read on demand
         self._dirty_from = 0
         self.redacted = is_redacted(conversation)
         self._changed(runs=True)
+
+    def add_items(self, items: Sequence[ConversationItem]) -> None:
+        """More rows of the conversation being read (its session and runs came first)."""
+        self._note(self.timeline.merge(items))
+        self._task_backlog.append(items)  # read in order: anything else the book is told drains it first
+        self._changed(runs=False)
+
+    @property
+    def loading(self) -> bool:
+        """The conversation is still being read: more rows are to come."""
+        return self._loading
+
+    @loading.setter
+    def loading(self, value: bool) -> None:
+        if self._loading and not value:  # the whole of it is in: what reads every row
+            self.redacted = is_redacted(_Read(self.session, self.timeline.items()))  # type: ignore[arg-type]
+        self._loading = value
 
     def apply_events(self, events: Iterable[RunEvent]) -> None:
         """A batch of live events (in arrival order): one timeline merge per batch.
@@ -192,12 +227,29 @@ class SessionState:
     def _changed(self, *, runs: bool) -> None:
         if runs:
             self._tree = None
-        pending = self.tasks.pending_ids()
+        pending = {task.user_task_id for task in self._pending() if task.user_task_id}  # TaskBook.pending_ids
         if pending != self.timeline.pending_task_ids:
             self._dirty_from = 0  # rows change tone when a task is answered
         self.timeline.pending_task_ids = pending
 
     # -- reading -------------------------------------------------------------
+    @property
+    def tasks(self) -> TaskBook:
+        """The session's task book, with every row given so far read into it. Rows wait
+        in a backlog until something asks (a finished session's pending tasks are none
+        whatever its rows say: ``pending_tasks`` answers that without reading them)."""
+        backlog = self._task_backlog
+        if backlog:
+            self._task_backlog = []
+            for items in backlog:
+                self._tasks.add_items(items)
+        return self._tasks
+
+    def _pending(self) -> list[UserTask]:
+        if self._task_backlog and is_terminal(self.session.status):
+            return []  # TaskBook: a finished session has no pending task, whatever else was seen
+        return self.tasks.pending()
+
     @property
     def root_run_id(self) -> str | None:
         root = self.tree.root
@@ -238,12 +290,12 @@ class SessionState:
         return one_line(name, 40)
 
     def pending_tasks(self) -> list[UserTask]:
-        return self.tasks.pending()
+        return self._pending()
 
     def pending_run_ids(self) -> set[str]:
         """Runs holding a pending task, or paused waiting (marked in the run tree); not
         a sub-agent waiting for its parent agent (:meth:`agent_wait_run_ids`)."""
-        ids = {task.run_id for task in self.tasks.pending() if task.run_id}
+        ids = {task.run_id for task in self._pending() if task.run_id}
         agent_waits = self.agent_wait_run_ids()
         ids.update(run.id for run in self.runs.values() if is_waiting(run.status) and run.id not in agent_waits)
         return ids
@@ -257,7 +309,7 @@ class SessionState:
         waiting = [run for run in self.runs.values() if is_agent_wait(run.status)]
         if not waiting:
             return set()
-        tied = {task.run_id for task in self.tasks.pending() if task.kind == "aitl_escalation"}
+        tied = {task.run_id for task in self._pending() if task.kind == "aitl_escalation"}
         if None in tied:
             return set()
         return {run.id for run in waiting if run.id not in tied and run.parent_run_id not in tied}
@@ -270,7 +322,7 @@ class SessionState:
         waiting for its parent agent (``WaitingForAITL`` without an escalation)."""
         if not self.is_live:
             return False
-        if self.tasks.pending():
+        if self._pending():
             return True
         if waits_on_person(self.status):
             return True
@@ -282,8 +334,8 @@ class SessionState:
         that an escalation to a person holds (not its parent agent's answer)."""
         run = self.runs.get(run_id)
         if run is None or not is_waiting(run.status):
-            return any(task.run_id == run_id for task in self.tasks.pending())
-        if waits_on_person(run.status) or any(task.run_id == run_id for task in self.tasks.pending()):
+            return any(task.run_id == run_id for task in self._pending())
+        if waits_on_person(run.status) or any(task.run_id == run_id for task in self._pending()):
             return True
         return is_agent_wait(run.status) and run_id not in self.agent_wait_run_ids()
 

@@ -15,6 +15,11 @@ launcher uses the body only if the settings it loads say the same
 cap is dropped, and the usual client read takes over (its errors, its wording).
 Redirects are not followed (the key stays with the host it was meant for).
 ``PHRONY_NO_EARLY_FETCH=1`` turns it off (the benchmarks compare both).
+
+The body is read in pieces (inflated here when it comes gzip-compressed: zlib lets go of
+the GIL while it works): ``pieces()`` hands each over as it arrives, so the launcher
+decodes the items while the rest is on its way (client/lazy.py's ``ConversationReader``)
+and the first rows can be drawn before the last byte; ``body()`` is the whole of it.
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ from __future__ import annotations
 import sys
 import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["EarlyFetch", "start"]
+__all__ = ["EarlyFetch", "EarlyReadFailed", "start"]
 
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
 _SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
@@ -34,6 +39,11 @@ _WITH_VALUE = ("--base-url", "--run", "--agent")  # the flags with a value it ac
 _REFUSED = ("--profile", "--demo", "--web", "-h", "--help", "--version")
 _MAX_BODY = 256 * 1024 * 1024  # client.transfer.DEFAULT_MAX_BODY_BYTES: beyond, the client says no
 _TIMEOUT = 30.0
+_PIECE = 1 << 20  # bytes asked of the socket at a time (it gives what has arrived, up to this)
+
+
+class EarlyReadFailed(RuntimeError):
+    """The early read did not end with a whole body (the client's read says why)."""
 
 
 def _flags(argv: Sequence[str]) -> dict[str, str] | None:
@@ -73,15 +83,17 @@ def _loopback(host: str) -> bool:
 
 
 class EarlyFetch:
-    """One download in a thread: ``body()`` waits for it (None: not usable)."""
+    """One download in a thread: ``body()`` waits for all of it (None: not usable);
+    ``pieces()`` yields it as it arrives. One of the two, once."""
 
     def __init__(self, base_url: str, api_key: str, run_id: str, user_agent: str) -> None:
         self.base_url = base_url
         self.run_id = run_id
         self._key = api_key
         self._user_agent = user_agent
-        self._body: bytes | None = None
-        self._done = threading.Event()
+        self._pieces: list[bytes] = []
+        self._ok: bool | None = None  # None while reading
+        self._ready = threading.Condition()
         self._thread = threading.Thread(target=self._work, name="phrony-early-fetch", daemon=True)
 
     def __repr__(self) -> str:  # never the key
@@ -92,8 +104,26 @@ class EarlyFetch:
         return (base_url, api_key, run_id) == (self.base_url, self._key, self.run_id)
 
     def body(self, timeout: float | None = None) -> bytes | None:
-        self._done.wait(timeout)
-        return self._body
+        with self._ready:
+            self._ready.wait_for(lambda: self._ok is not None, timeout)
+            if not self._ok:
+                return None
+            body, self._pieces = b"".join(self._pieces), []  # not kept here: given out once
+            return body
+
+    def pieces(self) -> Iterator[bytes]:
+        """The body's bytes as they arrive (each piece given out once, then dropped here);
+        :class:`EarlyReadFailed` when the read ends without a whole body."""
+        while True:
+            with self._ready:
+                self._ready.wait_for(lambda: self._pieces or self._ok is not None)
+                taken, self._pieces = self._pieces, []
+                ok = self._ok
+            yield from taken
+            if ok is not None and not taken:
+                if not ok:
+                    raise EarlyReadFailed("the early read of the conversation failed")
+                return
 
     def start(self) -> EarlyFetch:
         # The main thread imports meanwhile and holds the GIL for whole switch intervals;
@@ -104,15 +134,24 @@ class EarlyFetch:
         return self
 
     def _work(self) -> None:
+        ok = False
         try:
-            self._body = self._read()
+            ok = self._read()
         except Exception:  # any failure: the client's read says what it is
-            self._body = None
+            ok = False
         finally:
             sys.setswitchinterval(self._interval)
-            self._done.set()
+            with self._ready:
+                self._ok = ok
+                self._ready.notify_all()
 
-    def _read(self) -> bytes | None:
+    def _put(self, piece: bytes) -> None:
+        if piece:
+            with self._ready:
+                self._pieces.append(piece)
+                self._ready.notify_all()
+
+    def _read(self) -> bool:
         import urllib.request
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -129,17 +168,28 @@ class EarlyFetch:
         }
         with opener.open(urllib.request.Request(url, headers=headers), timeout=_TIMEOUT) as response:
             if response.status != 200:
-                return None
+                return False
             encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
             if encoding not in ("identity", "gzip"):
-                return None
-            raw = response.read(_MAX_BODY + 1)
-        if encoding == "gzip":
-            inflate = zlib.decompressobj(wbits=31)
-            raw = inflate.decompress(raw, _MAX_BODY + 1)
-            if not inflate.eof:
-                return None  # truncated, or bigger than the cap
-        return raw if len(raw) <= _MAX_BODY else None
+                return False
+            inflate = zlib.decompressobj(wbits=31) if encoding == "gzip" else None
+            size = 0
+            while piece := response.read1(_PIECE):
+                if inflate is not None:
+                    piece = inflate.decompress(piece, _MAX_BODY + 1 - size)
+                    if inflate.unconsumed_tail:
+                        return False  # bigger than the cap
+                size += len(piece)
+                if size > _MAX_BODY:
+                    return False  # beyond, the client says no
+                self._put(piece)
+            if getattr(response, "length", None):
+                return False  # the connection closed before Content-Length bytes came
+            if inflate is not None:
+                self._put(inflate.flush())
+                if not inflate.eof:
+                    return False  # truncated
+        return True
 
 
 def start(argv: Sequence[str], environ: dict[str, str], user_agent: str) -> EarlyFetch | None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from phrony_tui.client.models import Conversation
     from phrony_tui.entry.early import EarlyFetch
-    from phrony_tui.live.prefetch import Handoff
+    from phrony_tui.live.prefetch import ConversationParts, Handoff
     from phrony_tui.ui.gc_policy import GCPolicy
 
 
@@ -66,52 +66,64 @@ def launch(
             )  # fmt: skip
 
         if early_fetch is not None and early_fetch.matches(settings.base_url, api_key.get_secret_value(), run_id):
-            prefetch = Handoff(_decoded(early_fetch, client_read, gc_policy.paused))
+            prefetch = Handoff(_read_in_parts(early_fetch, client_read, gc_policy.paused))
         else:
             prefetch = Handoff(client_read())
     return run_app(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy)
 
 
-def _decoded(
+def _read_in_parts(
     fetch: EarlyFetch,
     fallback: Callable[[], Future[Conversation]],
     around_bulk_decode: Callable[[], AbstractContextManager[object]],
-) -> Future[Conversation]:
-    """A future of the early download's conversation, decoded as the client's lazy read
-    decodes it, in a thread; when the download or the decode failed, the client's read
-    (``fallback``), whose errors say what went wrong in the client's words."""
+) -> ConversationParts:
+    """The early download's conversation, decoded as it arrives (client.lazy's
+    ``ConversationReader``) in a thread and handed over in parts: the first rows can be
+    drawn before the last byte. When the download or the decode fails, the client's read
+    (``fallback``), whose conversation is merged over what came (or whose error the
+    follower reports in the client's words)."""
     import threading
-    from concurrent.futures import Future
 
-    from phrony_tui.client.lazy import decode_conversation
+    from phrony_tui.client.lazy import ConversationReader
+    from phrony_tui.live.prefetch import ConversationParts
 
-    future: Future[Conversation] = Future()
+    parts = ConversationParts()
 
     def work() -> None:
-        body = fetch.body()
-        conversation = None
-        if body is not None:
-            try:
+        reader = ConversationReader()
+        started = False  # the head went out
+        try:
+            for piece in fetch.pieces():
                 with around_bulk_decode():
-                    conversation = decode_conversation(body)
-            except Exception:  # the client's read below reports it its own way
-                conversation = None
-        if conversation is not None:
-            future.set_result(conversation)
-            return
-        other = fallback()
-        other.add_done_callback(lambda done: _copy(done, future))
+                    items = reader.feed(piece)
+                if items:
+                    if started:
+                        parts.put("items", items)
+                    else:
+                        parts.put("head", reader.conversation())
+                        started = True
+            with around_bulk_decode():
+                items = reader.finish()
+            if reader.whole is not None or not started:
+                parts.put("whole" if started else "head", reader.conversation())
+            elif items:
+                parts.put("items", items)
+            parts.put("end")
+        except Exception:  # the early read or its decode: the client's read below reports it its own way
+            other = fallback()
+            other.add_done_callback(lambda done: _finish(done, parts))
 
     threading.Thread(target=work, name="phrony-early-decode", daemon=True).start()
-    return future
+    return parts
 
 
-def _copy(done: Future[Conversation], into: Future[Conversation]) -> None:
+def _finish(done: Future[Conversation], parts: ConversationParts) -> None:
     error = done.exception()
     if error is not None:
-        into.set_exception(error)
+        parts.put("error", error)
     else:
-        into.set_result(done.result())
+        parts.put("whole", done.result())
+    parts.put("end")
 
 
 def run_app(

@@ -38,12 +38,15 @@ APPLY_CHUNK = 500
 class Applied:
     """What ``apply_batch`` did. ``state``: the session's state after it (None until a
     back-fill arrived); ``first``: this batch built it; ``applied``: events applied;
-    ``left``: it stopped between two slices because ``still_current()`` said so."""
+    ``left``: it stopped between two slices because ``still_current()`` said so;
+    ``opening``: the batch was part of the first conversation read in parts (its rows
+    are not news: no following the end, no announcements)."""
 
     state: SessionState | None
     first: bool = False
     applied: int = 0
     left: bool = False
+    opening: bool = False
 
 
 def _nothing(rows: int) -> None:
@@ -68,15 +71,27 @@ async def apply_batch(
     result = Applied(state)
     if not batch.changed:
         return result
+    more_items = batch.more_items
     if batch.conversation is not None:
         with bulk():  # a build of every row of the session: no collection midway
             if result.state is None:
-                result.state, result.first = new_state(batch.conversation), True
+                conversation = batch.conversation
+                if more_items:  # the rest of a conversation read in parts came before its first draw: one build
+                    conversation = Conversation.model_construct(
+                        session=conversation.session, runs=conversation.runs, items=[*conversation.items, *more_items]
+                    )
+                    more_items = []
+                result.state, result.first = new_state(conversation), True
             else:
                 result.state.merge_conversation(batch.conversation)
     state = result.state
     if state is None:
         return result  # nothing to apply events to before the first back-fill
+    result.opening = batch.opening or state.loading
+    if more_items:
+        with bulk():
+            state.add_items(more_items)
+    state.loading = batch.opening
     if batch.events:
         fresh = state.missing_steps(batch.events[: batch.superseded]) + batch.fresh_events
         # No collection until the burst's rows are frozen: between two slices one would
@@ -91,5 +106,5 @@ async def apply_batch(
                 state.apply_events(fresh[start : start + chunk])
                 result.applied += len(fresh[start : start + chunk])
             after_bulk(len(fresh))
-    after_bulk(len(batch.events) + (len(batch.conversation.items) if batch.conversation else 0))
+    after_bulk(len(batch.events) + len(batch.more_items) + (len(batch.conversation.items) if batch.conversation else 0))
     return result

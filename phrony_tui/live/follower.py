@@ -55,8 +55,9 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from phrony_tui.client import (
     PhronyAPIError,
@@ -65,13 +66,14 @@ from phrony_tui.client import (
     PhronyError,
     PhronyProtocolError,
 )
-from phrony_tui.client.models import Conversation, RunEvent
+from phrony_tui.client.models import Conversation, ConversationItem, RunEvent
 from phrony_tui.client.sse import StreamStats
 from phrony_tui.core.events import is_terminal_event
 from phrony_tui.core.redaction import REDACTED_NOTE, is_redacted
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import is_running, is_terminal, is_waiting
 from phrony_tui.live.pause_signals import PauseSignals, read_signals
+from phrony_tui.live.prefetch import ConversationParts
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +168,10 @@ class FollowBatch:
     status: FollowStatus = field(default_factory=FollowStatus)
     changed: bool = False
     superseded: int = 0
+    # The first conversation read in parts (ConversationParts): rows that came after its
+    # first part, to add to it; ``opening`` while more of it is to come.
+    more_items: list[ConversationItem] = field(default_factory=list)
+    opening: bool = False
 
     @property
     def fresh_events(self) -> list[RunEvent]:
@@ -203,7 +209,7 @@ class RunFollower:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
-        initial: Awaitable[Conversation] | None = None,
+        initial: Awaitable[Conversation] | ConversationParts | None = None,
         shown: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         if stall_timeout is not None and stall_timeout <= 0:
@@ -211,8 +217,13 @@ class RunFollower:
         self.client = client
         self.run_id = run_id
         # A conversation already on its way (read while the app was starting): shown
-        # at once; a live session is still back-filled after its stream opens.
+        # at once (in parts as they come, when it is read so); a live session is still
+        # back-filled after its stream opens.
         self._initial = initial
+        self._more_items: list[ConversationItem] = []
+        self._opening = False
+        self._parts_head: Conversation | None = None  # the parts' head, once handed over
+        self._parts_ended = False
         # Awaited (at most SHOWN_WAIT s) once that conversation is handed over, before the
         # stream opens: the UI draws the session first, then the stream's burst comes.
         self._shown = shown
@@ -262,7 +273,9 @@ class RunFollower:
             self._push_stats(self._watch)
         elif self._received != self.status.received:
             self.status = replace(self.status, received=self._received)
-        batch = FollowBatch(self._events, self._conversation, self.status, self._changed, self._superseded)
+        batch = FollowBatch(self._events, self._conversation, self.status, self._changed, self._superseded,
+                            self._more_items, self._opening)  # fmt: skip
+        self._more_items = []
         self._events = []
         self._conversation = None
         self._superseded = 0
@@ -324,7 +337,10 @@ class RunFollower:
         if self._initial is not None:
             initial, self._initial = self._initial, None
             try:
-                conversation = self._deliver(await initial)
+                if isinstance(initial, ConversationParts):
+                    conversation = await self._read_parts(initial)
+                else:
+                    conversation = self._deliver(await initial)
             except PhronyError:
                 pass  # the usual path below reads it again and reports what fails
             else:
@@ -537,6 +553,55 @@ class RunFollower:
     async def _backfill(self) -> Conversation:
         """Read the whole conversation into the buffer; the events before it are superseded."""
         return self._deliver(await self.client.get_conversation(self.run_id, lazy=True))
+
+    def prime(self) -> bool:
+        """Take the parts of a first conversation read in parts that are in already, now
+        (before ``run()``'s task gets to them), so the UI can draw them in its first frame;
+        True when that handed a conversation over. The rest comes as usual."""
+        parts = self._initial
+        if not isinstance(parts, ConversationParts) or self._parts_head is not None:
+            return False
+        pieces = parts.take_nowait()
+        if any(kind == "error" for kind, _ in pieces) or not any(kind in ("head", "whole") for kind, _ in pieces):
+            parts.put_back(pieces)  # nothing to draw yet, or a failure the usual path reports
+            return False
+        self._opening = True
+        self._parts_ended = self._take_parts(pieces)
+        return True
+
+    async def _read_parts(self, parts: ConversationParts) -> Conversation:
+        """Hand the first conversation over as its parts come: the head builds the state,
+        more rows are added to it (``FollowBatch.more_items``), a whole one is merged.
+        Returns the head (its session and runs are whole) or the last whole one."""
+        self._opening = True
+        try:
+            while not self._parts_ended:
+                self._parts_ended = self._take_parts(await parts.take())
+            head = self._parts_head
+            if head is None:  # "end" before any conversation: the usual path reads it
+                raise PhronyProtocolError("the conversation read while starting came empty")
+            return head
+        finally:
+            self._parts_head = None
+            self._opening = False
+            self._changed = True
+            self._poke()
+
+    def _take_parts(self, pieces: Sequence[tuple[str, Any]]) -> bool:
+        """Into the buffer; True at the end."""
+        for kind, value in pieces:
+            if kind in ("head", "whole"):
+                self._parts_head = self._deliver(value)
+                self._more_items = []  # in it (a whole one), or none yet (a head)
+            elif kind == "items":
+                self._more_items.extend(value)
+                self._changed = True
+                self._poke()
+            elif kind == "error":
+                raise value
+            else:
+                return True
+        return False
 
     def _deliver(self, conversation: Conversation) -> Conversation:
         self.backfills += 1

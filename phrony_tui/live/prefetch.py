@@ -11,12 +11,16 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Literal
 
 from phrony_tui.client import PhronyClient
 from phrony_tui.client.models import Conversation
+
+PieceKind = Literal["head", "items", "whole", "error", "end"]
 
 
 def start_prefetch(
@@ -54,15 +58,72 @@ def start_prefetch(
     return future
 
 
+class ConversationParts:
+    """A conversation handed over in parts while its body is read (the early read, see
+    entry/launch.py): ``head`` (the session, its runs and the first items), then
+    ``items`` (more rows), then ``end``. ``whole``: a complete conversation to merge over
+    what came (a read that had to start again); ``error``: the read failed (a
+    ``PhronyError`` for the follower's usual path). Filled from a thread, read from the
+    event loop (``take``: every piece waiting, at least one)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pieces: deque[tuple[PieceKind, Any]] = deque()
+        self._waiter: Future[None] | None = None
+
+    def put(self, kind: PieceKind, value: Any = None) -> None:
+        with self._lock:
+            self._pieces.append((kind, value))
+            waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def take_nowait(self) -> list[tuple[PieceKind, Any]]:
+        """Every piece waiting now (maybe none)."""
+        with self._lock:
+            taken = list(self._pieces)
+            self._pieces.clear()
+        return taken
+
+    def put_back(self, pieces: list[tuple[PieceKind, Any]]) -> None:
+        """Pieces taken and not used, back in front (in their order)."""
+        if pieces:
+            with self._lock:
+                self._pieces.extendleft(reversed(pieces))
+                waiter, self._waiter = self._waiter, None
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+
+    async def take(self) -> list[tuple[PieceKind, Any]]:
+        while True:
+            with self._lock:
+                if self._pieces:
+                    taken = list(self._pieces)
+                    self._pieces.clear()
+                    return taken
+                waiter = self._waiter = Future()
+            await asyncio.wrap_future(waiter)
+
+
+Prefetched = Future[Conversation] | ConversationParts
+
+
+def as_initial(prefetched: Prefetched | None) -> Awaitable[Conversation] | ConversationParts | None:
+    """What the follower takes as its ``initial`` (a future is wrapped for the loop)."""
+    if prefetched is None or isinstance(prefetched, ConversationParts):
+        return prefetched
+    return asyncio.wrap_future(prefetched)
+
+
 class Handoff:
-    """Holds the prefetch's future until the app takes it, once. The CLI's frames stay
-    alive as long as the app runs: holding the future itself there would keep the
-    first session's conversation (a 36 MB body, say) in memory after it is closed."""
+    """Holds the prefetch (a future, or the parts of the early read) until the app takes
+    it, once. The CLI's frames stay alive as long as the app runs: holding it there would
+    keep the first session's conversation (a 36 MB body, say) after it is closed."""
 
-    def __init__(self, future: Future[Conversation]) -> None:
-        self._future: Future[Conversation] | None = future
+    def __init__(self, future: Prefetched) -> None:
+        self._future: Prefetched | None = future
 
-    def take(self) -> Future[Conversation] | None:
+    def take(self) -> Prefetched | None:
         future, self._future = self._future, None
         return future
 

@@ -163,7 +163,9 @@ def measure_open(ctx: Ctx) -> list[Row]:
     ctx.raw["open"] = {"floor_s": floor, "floor_httpx_s": floor_httpx, "app_s": app, "app_no_early_read_s": app_late,
                        "floor_vmhwm_kib": floor_mem, "app_vmhwm_kib_at_open": app_mem}  # fmt: skip
     f, a, fh, al = min_median(floor), min_median(app), min_median(floor_httpx), min_median(app_late)
-    row = Row(f"open {BIG_STEPS:,}-step session", secs(f), secs(a), ratio(a, f), "ratio <= 1.2", yes(a[1] / f[1] <= 1.2))
+    goal = 1.0 if BIG_STEPS >= 200_000 else 1.2  # the goals: <= 1.2x at 50k, <= 1.0x at 200k and up
+    row = Row(f"open {BIG_STEPS:,}-step session", secs(f), secs(a), ratio(a, f), f"ratio <= {goal:g}",
+              yes(a[1] / f[1] <= goal))  # fmt: skip
     row.notes.append(f"floor with httpx instead of urllib: {secs(fh)} (app/that: {a[1] / fh[1]:.2f})")
     row.notes.append(f"the app without its early standard-library read (PHRONY_NO_EARLY_FETCH=1): {secs(al)} "
                      f"(ratio to the floor {ratio(al, f)})")  # fmt: skip
@@ -285,8 +287,8 @@ def measure_link(ctx: Ctx) -> list[Row]:
     count_row = Row(f"{title}, full count", secs(f), secs(c), ratio(c, f), "report", "—")
     count_row.notes.append(f"floor: curl --compressed of the same conversation through the same proxy; the same "
                            f"without gzip {secs(min_median(plain))}, with stepContent=slim and gzip "
-                           f"{secs(min_median(slim))}; the app draws its first rows once the whole body is "
-                           "read (so first rows and count come together)")  # fmt: skip
+                           f"{secs(min_median(slim))}; the app asks for gzip and full content, and decodes the "
+                           "items as the body arrives (its first rows are drawn before the last byte)")  # fmt: skip
     return [rows_row, count_row]
 
 
@@ -450,13 +452,19 @@ def table(rows: list[Row]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global BIG_STEPS, OPEN_TITLE  # --steps: every measure reads them
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and keys: a smoke run")
     parser.add_argument("--only", action="append", choices=sorted(MEASURES), metavar="NAME",
                         help=f"run only this measure; repeatable ({', '.join(MEASURES)})")  # fmt: skip
     parser.add_argument("--reps", type=int, help="repetitions of the timed measures (default 5, --quick 2)")
     parser.add_argument("--json", metavar="PATH", help="also write every raw figure to this file")
+    parser.add_argument("--steps", type=int, metavar="N",
+                        help=f"steps of the big session (default {BIG_STEPS:,}; open's goal is <= 1.0 from 200,000)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.steps:
+        BIG_STEPS = args.steps
+        OPEN_TITLE = f"Timeline · 1 / {BIG_STEPS:,}"
     reps = args.reps or (2 if args.quick else 5)
     chosen = [name for name in MEASURES if not args.only or name in args.only]
     started = time.perf_counter()

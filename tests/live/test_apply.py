@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from live_helpers import RUN, conversation, item, run_event, step_event
 
 from phrony_tui.client.models import Conversation, RunEvent
@@ -118,3 +119,49 @@ async def test_a_conversation_only_batch_reports_its_rows_to_after_bulk():
     batch = FollowBatch(conversation=conv(steps=(1, 2, 3)), changed=True)
     await apply_batch(None, batch, new_state=build, bulk=hooks.bulk, after_bulk=hooks.after_bulk)
     assert hooks.calls == ["enter", "exit", 3]  # the build is one bulk step, then its rows are frozen
+
+
+# -- the first conversation read in parts ------------------------------------------------------
+
+
+def _tasks_doc(status: str, run_status: str) -> dict:
+    steps = [item(n) for n in range(1, 9)]
+    steps[2] = item(3, type_="UserTaskReq", content={"user_task_id": "t-old", "kind": "approval"})
+    steps[7] = item(8, type_="UserTaskReq", content={"user_task_id": "t-new", "kind": "approval"})
+    return conversation(status, steps, run_status=run_status)
+
+
+@pytest.mark.parametrize(("status", "run_status"), [("Completed", "Completed"), ("Running", "WaitingForHITL")])
+async def test_a_conversation_added_in_parts_ends_as_the_whole_one(status: str, run_status: str) -> None:
+    whole = Conversation.model_validate(_tasks_doc(status, run_status))
+    at_once = build(whole)
+    head = whole.model_copy(update={"items": whole.items[:2]})
+    applied = await apply_batch(None, FollowBatch(conversation=head, changed=True, opening=True), new_state=build)
+    state = applied.state
+    assert applied.first and applied.opening and state is not None and state.loading and ids(state) == ["step-1", "step-2"]
+    for part, opening in ((whole.items[2:5], True), (whole.items[5:], False)):
+        applied = await apply_batch(state, FollowBatch(more_items=list(part), changed=True, opening=opening),
+                                    new_state=build)  # fmt: skip
+        assert applied.opening and not applied.first  # the last part too: its rows are not news
+    assert not state.loading
+    assert ids(state) == ids(at_once)
+    pending = [t.user_task_id for t in state.pending_tasks()]
+    assert pending == [t.user_task_id for t in at_once.pending_tasks()] == (["t-new"] if status == "Running" else [])
+    assert state.timeline.pending_task_ids == at_once.timeline.pending_task_ids
+    assert [t.user_task_id for t in state.tasks.tasks()] == ["t-old", "t-new"]
+    assert state.redacted == at_once.redacted
+
+
+async def test_a_head_and_its_rest_drained_together_are_one_build() -> None:
+    whole = Conversation.model_validate(_tasks_doc("Completed", "Completed"))
+    head = whole.model_copy(update={"items": whole.items[:3]})
+    batch = FollowBatch(conversation=head, more_items=list(whole.items[3:]), changed=True, opening=True)
+    built: list[int] = []
+
+    def new_state(conversation: Conversation) -> SessionState:
+        built.append(len(conversation.items))
+        return build(conversation)
+
+    applied = await apply_batch(None, batch, new_state=new_state)
+    assert built == [len(whole.items)] and ids(applied.state) == ids(build(whole))
+    assert len(head.items) == 3  # the head itself is left as it was

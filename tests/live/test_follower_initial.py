@@ -123,3 +123,97 @@ async def test_a_ui_that_never_says_shown_delays_the_stream_only_so_long(sim, si
         follower.stop()
         await asyncio.wait_for(task, 10)
     assert follower.connections == 1
+
+
+# -- the first conversation in parts (the early read, entry/launch.py) ------------------------
+
+
+async def _fold(follower, state, batches: list) -> object:
+    from phrony_tui.core.session_state import SessionState
+    from phrony_tui.live.apply import apply_batch
+
+    batch = follower.drain()
+    batches.append(batch)
+    applied = await apply_batch(state, batch, new_state=lambda c: SessionState(follower.run_id, c))
+    return applied
+
+
+async def test_the_first_rows_of_a_conversation_read_in_parts_are_handed_over_before_the_rest(sim, sim_base_url):
+    from phrony_tui.client.lazy import ConversationReader
+    from phrony_tui.live.prefetch import ConversationParts
+
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        server = await client.get_conversation(run_id, lazy=True)
+        url = f"{sim_base_url}/v1/runs/{run_id}/conversation?stepContent=full"
+        body = (await client._http.get(url, headers={"X-API-Key": sim.keys.admin})).content
+    reader = ConversationReader()
+    cut = len(body) // 3
+    first = reader.feed(body[:cut])
+    assert first and reader.head is not None
+    parts = ConversationParts()
+    parts.put("head", reader.conversation())
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        follower = RunFollower(client, run_id, initial=parts)
+        task = asyncio.create_task(follower.run())
+        await wait_for(lambda: follower.has_news)
+        batches: list = []
+        applied = await _fold(follower, None, batches)
+        state = applied.state
+        assert applied.first and applied.opening and state.loading
+        assert [row.id for row in state.timeline] == [item.id for item in first]  # only what came yet
+        parts.put("items", reader.feed(body[cut:]) + reader.finish())
+        await wait_for(lambda: follower.has_news)
+        applied = await _fold(follower, state, batches)
+        assert applied.opening and not applied.first and batches[-1].more_items
+        parts.put("end")
+        await asyncio.wait_for(task, 20)  # a finished session: no stream
+        applied = await _fold(follower, state, batches)
+    assert applied.opening and not state.loading  # the last batch of the opening, and it is over
+    assert follower.connections == 0
+    assert [row.id for row in state.timeline] == [i.id for i in sorted(server.items, key=lambda i: i.ordinal)]
+    assert state.step_count == len(server.items)
+
+
+async def test_a_conversation_whose_parts_break_off_is_read_the_usual_way(sim, sim_base_url):
+    from phrony_tui.client.errors import PhronyConnectionError
+    from phrony_tui.live.prefetch import ConversationParts
+
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        server = await client.get_conversation(run_id, lazy=True)
+        head = server.model_copy(update={"items": server.items[:2]})
+        parts = ConversationParts()
+        parts.put("head", head)
+        parts.put("error", PhronyConnectionError("cut"))
+        follower = RunFollower(client, run_id, initial=parts)
+        await asyncio.wait_for(follower.run(), 20)
+        batches: list = []
+        applied = await _fold(follower, None, batches)
+    assert follower.backfills >= 2  # the head, then the usual path's whole read
+    assert [row.id for row in applied.state.timeline] == [i.id for i in sorted(server.items, key=lambda i: i.ordinal)]
+    assert not applied.state.loading
+
+
+async def test_parts_already_in_are_taken_at_once_for_the_first_frame(sim, sim_base_url):
+    from phrony_tui.live.prefetch import ConversationParts
+
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    async with PhronyClient(sim_base_url, sim.keys.admin) as client:
+        server = await client.get_conversation(run_id, lazy=True)
+        parts = ConversationParts()
+        follower = RunFollower(client, run_id, initial=parts)
+        assert not follower.prime()  # nothing in yet: nothing taken
+        parts.put("items", [])  # not a head: put back
+        assert not follower.prime()
+        parts.take_nowait()
+        parts.put("head", server.model_copy(update={"items": server.items[:2]}))
+        parts.put("items", list(server.items[2:]))
+        assert follower.prime()
+        batch = follower.drain()  # before run(): what the first frame draws
+        assert batch.opening and batch.conversation is not None
+        assert len(batch.conversation.items) + len(batch.more_items) == len(server.items)
+        parts.put("end")
+        await asyncio.wait_for(follower.run(), 20)
+    assert follower.connections == 0 and follower.backfills == 1 and follower.status.closed
+    assert not follower.drain().opening

@@ -28,6 +28,7 @@ from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import is_failed, waiting_label, waits_on_person
 from phrony_tui.live.apply import apply_batch
 from phrony_tui.live.follower import FollowStatus, RunFollower
+from phrony_tui.live.prefetch import ConversationParts, as_initial
 from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.inbox_watcher import InboxWatcher
@@ -132,7 +133,7 @@ class MainScreen(Screen[None]):
                 yield LiveLog(id="live")
         yield KeysFooter()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one(RunTree).border_title = "Runs"
         self._apply_width(self.size.width)
         self._show_session(False)
@@ -152,8 +153,10 @@ class MainScreen(Screen[None]):
         if self.app.settings.run_id:
             handoff, self.app.prefetch = self.app.prefetch, None
             prefetch = handoff.take() if handoff is not None else None
-            self.open_run(self.app.settings.run_id, initial=asyncio.wrap_future(prefetch) if prefetch else None)
+            self.open_run(self.app.settings.run_id, initial=as_initial(prefetch))
             self.query_one(TimelinePane).timeline.focus()  # the pane shown (a narrow terminal hides the list)
+            if self.follower is not None and self.follower.prime():
+                await self._flush_live()  # what was read meanwhile is in the first frame
         else:
             self.query_one("#sessions-table").focus()
 
@@ -250,7 +253,7 @@ class MainScreen(Screen[None]):
 
     # -- an open session -------------------------------------------------------
     def open_run(
-        self, run_id: str, summary: SessionSummary | None = None, *, initial: Awaitable[Conversation] | None = None
+        self, run_id: str, summary: SessionSummary | None = None, *, initial: Awaitable[Conversation] | ConversationParts | None = None
     ) -> None:
         """Follow the run: the follower opens the stream, then back-fills the
         conversation (so no step falls between the two), and keeps it true."""
@@ -350,8 +353,9 @@ class MainScreen(Screen[None]):
                 lines.insert(0, f"… {skipped:,} more events in this burst (counted; every step is in the timeline)")
             log.write(lines)
         log.set_state(status.label, received=status.received, malformed=status.malformed)
-        self._redraw_session(follow_end=not first)
-        self._announce(first)
+        # The rows of a conversation still being read are not news (no end to follow).
+        self._redraw_session(follow_end=not (first or applied.opening))
+        self._announce(first or applied.opening)
         if first:
             self._learn_agent_names(self.state)
             self.query_one(TimelinePane).timeline.focus()

@@ -122,6 +122,8 @@ class TimelinePane(Vertical):
             parts.append(REDACTED_NOTE)
         elif total == 0:
             parts.append("no steps yet")
+        if state.loading:
+            parts.append("reading the rest of the session…")
         if self.run_filter:
             parts.append(f"only run {short_id(self.run_filter)} ({state.agent_label(self.run_filter)}) · f shows all")
         if self.query_text:
