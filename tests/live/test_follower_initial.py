@@ -138,6 +138,7 @@ async def _fold(follower, state, batches: list) -> object:
     return applied
 
 
+@pytest.mark.full_world  # a finished multi-agent session
 async def test_the_first_rows_of_a_conversation_read_in_parts_are_handed_over_before_the_rest(sim, sim_base_url):
     from phrony_tui.client.lazy import ConversationReader
     from phrony_tui.live.prefetch import ConversationParts
@@ -175,6 +176,7 @@ async def test_the_first_rows_of_a_conversation_read_in_parts_are_handed_over_be
     assert state.step_count == len(server.items)
 
 
+@pytest.mark.full_world  # a finished multi-agent session
 async def test_a_conversation_whose_parts_break_off_is_read_the_usual_way(sim, sim_base_url):
     from phrony_tui.client.errors import PhronyConnectionError
     from phrony_tui.live.prefetch import ConversationParts
@@ -195,6 +197,7 @@ async def test_a_conversation_whose_parts_break_off_is_read_the_usual_way(sim, s
     assert not applied.state.loading
 
 
+@pytest.mark.full_world  # a finished multi-agent session
 async def test_parts_already_in_are_taken_at_once_for_the_first_frame(sim, sim_base_url):
     from phrony_tui.live.prefetch import ConversationParts
 
