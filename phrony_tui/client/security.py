@@ -1,6 +1,7 @@
 """Keeping the API key secret, and refusing base URLs that would leak it.
 
-- The key lives in a pydantic ``SecretStr`` and is added to each API request by
+- The key lives in a ``SecretStr`` (``phrony_tui.secret``: pydantic's, without
+  pydantic; pydantic's own is accepted too) and is added to each API request by
   :class:`ApiKeyAuth`, never to the ``httpx.AsyncClient`` default headers:
   httpx only masks ``Authorization`` in ``Headers`` reprs, so an ``X-API-Key``
   default header would show in full in the client's and requests' reprs.
@@ -14,12 +15,13 @@ import functools
 import ipaddress
 import ssl
 from collections.abc import Generator
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import SecretStr
 
 from phrony_tui.client.errors import PhronyUsageError
+from phrony_tui.secret import SecretStr
 
 __all__ = [
     "ApiKeyAuth",
@@ -30,6 +32,12 @@ __all__ = [
     "is_loopback_host",
     "redact",
 ]
+
+class SecretLike(Protocol):
+    """A secret: ours (``phrony_tui.secret.SecretStr``) or pydantic's ``SecretStr``."""
+
+    def get_secret_value(self) -> str: ...
+
 
 # The transport rule, in the one wording every refusal uses (base URLs, uploads).
 INSECURE_HTTP_RULE = "plain http:// is only allowed to loopback hosts (localhost, 127.0.0.0/8, ::1)"
@@ -128,18 +136,19 @@ def _safe(url: str) -> str:
     return url
 
 
-def coerce_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
-    """Wrap the key in ``SecretStr``; refuse values that cannot be a header.
+def coerce_api_key(api_key: str | SecretLike | None) -> SecretStr | None:
+    """Wrap the key in ``SecretStr``; refuse values that cannot be a header. A secret of
+    another kind (pydantic's ``SecretStr``: anything with ``get_secret_value``) is taken.
 
     The messages never quote the key. (httpx would otherwise fail with an error
     quoting the whole header value.)
     """
     if api_key is None:
         return None
-    if isinstance(api_key, SecretStr):
-        raw = api_key.get_secret_value()
-    elif isinstance(api_key, str):
+    if isinstance(api_key, str):
         raw = api_key
+    elif callable(getattr(api_key, "get_secret_value", None)) and isinstance(api_key.get_secret_value(), str):
+        raw = api_key.get_secret_value()
     else:
         raise PhronyUsageError(f"api_key must be a str or SecretStr, not {type(api_key).__name__}")
     raw = raw.strip()
@@ -153,7 +162,7 @@ def coerce_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
     return SecretStr(raw)
 
 
-def redact(text: str, secret: SecretStr | None) -> str:
+def redact(text: str, secret: SecretLike | None) -> str:
     """``text`` with every occurrence of the secret replaced (for server text we keep)."""
     if secret is None:
         return text
@@ -166,7 +175,7 @@ def redact(text: str, secret: SecretStr | None) -> str:
 class ApiKeyAuth(httpx.Auth):
     """Adds ``X-API-Key`` to each request it is used for. Its repr hides the key."""
 
-    def __init__(self, api_key: SecretStr | None) -> None:
+    def __init__(self, api_key: SecretLike | None) -> None:
         self._api_key = api_key
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:

@@ -20,9 +20,9 @@ from phrony_tui import __version__
 from phrony_tui.entry import early
 from phrony_tui.entry.httpx_cli import defer_httpx_cli
 
-# pydantic (the config and settings models, which the script commands import too) is
-# imported when first needed, after ``main`` has started the --run download
-# (entry/early.py): not at this module's import.
+# The config and settings modules (which the script commands import too) are imported
+# when first needed, after ``main`` has started the --run download (entry/early.py):
+# not at this module's import. Neither imports pydantic.
 if TYPE_CHECKING:
     from phrony_tui import config as configfile
     from phrony_tui.settings import Settings
@@ -106,9 +106,8 @@ def settings_from(
     state_dir: Path | None = None,
 ) -> Settings:
     """Flags > environment > the chosen profile > defaults, field by field."""
-    from pydantic import SecretStr
-
     from phrony_tui import config as configfile
+    from phrony_tui.secret import SecretStr
     from phrony_tui.settings import DEFAULT_BASE_URL, Settings
 
     config = config or configfile.ConfigFile()

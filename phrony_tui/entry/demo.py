@@ -22,8 +22,7 @@ import threading
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
+from phrony_tui.secret import SecretStr
 from phrony_tui.settings import Settings
 
 if TYPE_CHECKING:

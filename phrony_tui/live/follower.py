@@ -57,6 +57,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from phrony_tui.client import (
     PhronyAPIError,
@@ -65,13 +66,15 @@ from phrony_tui.client import (
     PhronyError,
     PhronyProtocolError,
 )
-from phrony_tui.client.models import Conversation, RunEvent
 from phrony_tui.client.sse import StreamStats
 from phrony_tui.core.events import is_terminal_event
 from phrony_tui.core.redaction import REDACTED_NOTE, is_redacted
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import is_running, is_terminal, is_waiting
 from phrony_tui.live.pause_signals import PauseSignals, read_signals
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, RunEvent
 
 log = logging.getLogger(__name__)
 

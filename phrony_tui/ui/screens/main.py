@@ -20,7 +20,6 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from phrony_tui.client import PhronyAPIError, PhronyError
-from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
 from phrony_tui.core.gating import GATED, RUN_ACTIONS, pause_actions, refusal
 from phrony_tui.core.safe_text import one_line, safe_text
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
@@ -42,6 +41,7 @@ from phrony_tui.ui.widgets.status_bar import StatusBar
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
 
 if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
     from phrony_tui.ui.app import PhronyApp
 
 # Live events are drawn in batches on this period (seconds): never one repaint per event.
@@ -187,8 +187,8 @@ class MainScreen(Screen[None]):
             async with gate:
                 try:
                     return await self.app.client.list_sessions(
-                        request.agent_id, skip=request.skip, take=request.take, status=request.status
-                    )
+                        request.agent_id, skip=request.skip, take=request.take, status=request.status, lazy=True
+                    )  # lazy: msgspec rows, no pydantic on the start (client/session_rows.py)
                 except PhronyError as exc:
                     return exc
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -12,11 +13,13 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from phrony_tui.client.models import SessionSummary
 from phrony_tui.core.format import duration_between, fmt_age, fmt_ago, fmt_count, fmt_duration, zone_name
 from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.ui.text import cell, plain, short_id, status_text
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import SessionSummary
 
 # (label, width): fixed widths, so the layout does not depend on which rows
 # happen to be loaded (DataTable sizes auto-width columns from their content).
