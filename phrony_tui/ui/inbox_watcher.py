@@ -57,13 +57,15 @@ class InboxWatcher:
         self.rounds = 0  # rounds done (tests wait on this)
         self.alerts = 0  # alerts given
 
-    def start(self) -> None:
-        """The first round now, then one every ``watch_interval`` seconds."""
+    def start(self, *, first_round: bool = True) -> None:
+        """The first round now (``first_round=False``: when the caller calls ``tick``),
+        then one every ``watch_interval`` seconds."""
         settings = self.app.settings
         if not settings.agent_ids:
             return
         self.screen.query_one(StatusBar).show_inbox(self.watch.label, None)
-        self.tick()
+        if first_round:
+            self.tick()
         interval = getattr(settings, "watch_interval", None)
         if interval:
             self.screen.set_interval(interval, self.tick)

@@ -110,6 +110,7 @@ class MainScreen(Screen[None]):
         self._skip_ticks = 0
         self._flush_again = False
         self._first_drawn = asyncio.Event()
+        self._watcher_waits = False  # the inbox watcher's first round waits for the first sessions pages
         self._announced_status: str | None = None
         self._announced_waits = False
         self._action_signature: object = None
@@ -144,10 +145,14 @@ class MainScreen(Screen[None]):
             self, lambda: self.feed.rows if self.feed else (), self._refresh_sessions_list if watching else None,
             opened=lambda: self.state.session.id if self.state is not None else None,
         )  # fmt: skip
-        self.inbox_watcher.start()
+        # Its first round once the sessions list's first pages are in (load_sessions): the
+        # list is the first screen, its requests go first (a round is agents x 3 requests).
+        listing = bool(self.app.settings.agent_ids)
+        self.inbox_watcher.start(first_round=not listing)
+        self._watcher_waits = listing
         if self.app.sessions_refresh and not watching:
             self.set_interval(self.app.sessions_refresh, self._refresh_sessions_list)
-        if self.app.settings.agent_ids:
+        if listing:
             self.load_sessions()
         if self.app.settings.run_id:
             handoff, self.app.prefetch = self.app.prefetch, None
@@ -197,6 +202,9 @@ class MainScreen(Screen[None]):
         results = await asyncio.gather(*(fetch(request) for request in requests))
         if not pane.is_attached or pane._pruning:
             return  # the app closed while the pages were on the way: the pane's widgets are gone
+        if self._watcher_waits and self.inbox_watcher is not None:
+            self._watcher_waits = False
+            self.inbox_watcher.tick()  # its first round (on_mount)
         for request, result in zip(requests, results, strict=True):
             if isinstance(result, PhronyAPIError) and result.status == 403:
                 feed.request_failed(request)
