@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import os
 import ssl
+import sys
+import threading
 from collections.abc import Generator
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -187,10 +190,59 @@ class ApiKeyAuth(httpx.Auth):
         return f"ApiKeyAuth(api_key={'**********' if self._api_key else None})"
 
 
+class _RootsOnFirstUse(ssl.SSLContext):
+    """httpx's default verifying context, its trusted roots loaded at the first TLS
+    connection rather than when it is made: a client of a plain-http API (the simulator
+    on loopback, ``--demo``) never pays for them (~15-30 ms of CPU on the start)."""
+
+    _roots: tuple[str | None, str | None]
+    _loaded: bool
+    _roots_lock: threading.Lock
+
+    def _load_roots(self) -> None:
+        with self._roots_lock:
+            if not self._loaded:
+                cafile, capath = self._roots
+                if cafile is None and capath is None:
+                    import certifi
+
+                    cafile = certifi.where()
+                self.load_verify_locations(cafile=cafile, capath=capath)
+                self._loaded = True
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:  # the sync path
+        self._load_roots()
+        return super().wrap_socket(*args, **kwargs)
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:  # asyncio's and anyio's
+        self._load_roots()
+        return super().wrap_bio(*args, **kwargs)
+
+    def cert_store_stats(self) -> dict[str, int]:
+        self._load_roots()
+        return super().cert_store_stats()
+
+    def get_ca_certs(self, binary_form: bool = False) -> Any:
+        self._load_roots()
+        return super().get_ca_certs(binary_form)
+
+
 @functools.cache
 def shared_ssl_context() -> ssl.SSLContext:
-    """httpx's default verifying context (certifi's roots; SSL_CERT_FILE/DIR honoured),
-    made once per process: loading the roots costs ~15 ms a client otherwise, and the
-    --run prefetch and the app each have one."""
-    return httpx.create_ssl_context()
+    """httpx's default verifying context (``httpx.create_ssl_context()``: certifi's roots,
+    SSL_CERT_FILE/DIR honoured), made once per process (the --run prefetch and the app
+    each have a client), its roots loaded at the first TLS connection (see above)."""
+    context = _RootsOnFirstUse(ssl.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    cafile, capath = os.environ.get("SSL_CERT_FILE") or None, None
+    if cafile is None:
+        capath = os.environ.get("SSL_CERT_DIR") or None
+    context._roots = (cafile, capath)
+    context._loaded = False
+    context._roots_lock = threading.Lock()
+    keylog = os.environ.get("SSLKEYLOGFILE")
+    if keylog and not sys.flags.ignore_environment:  # as ssl.create_default_context does
+        context.keylog_filename = keylog
+    return context
 

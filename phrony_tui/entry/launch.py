@@ -125,9 +125,14 @@ def run_app(
     if settings.demo:
         # First of all: the child builds the simulator while the UI starts (demo.py).
         demo = DemoSimulator.start()
+    if gc_policy is not None:
+        # No collection through the start (the imports, the App): its first frame ends it.
+        gc_policy.pause_start()
     try:
         return _run(settings, demo, prefetch, reload_settings, gc_policy)
     finally:
+        if gc_policy is not None:
+            gc_policy.restore()  # the App did, unless it never ran (a usage error)
         if demo is not None:
             problem = demo.problem()
             demo.stop()

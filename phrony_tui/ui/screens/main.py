@@ -25,13 +25,9 @@ from phrony_tui.core.safe_text import one_line, safe_text
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import is_failed, waiting_label, waits_on_person
-from phrony_tui.live.apply import apply_batch
-from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.inbox_watcher import InboxWatcher
-from phrony_tui.ui.screens.step_detail import StepDetailScreen
-from phrony_tui.ui.session_tools import SessionTools
 from phrony_tui.ui.text import notify, short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
 from phrony_tui.ui.widgets.live_log import LiveLog
@@ -42,7 +38,9 @@ from phrony_tui.ui.widgets.timeline_pane import TimelinePane
 
 if TYPE_CHECKING:
     from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
+    from phrony_tui.live.follower import FollowStatus, RunFollower
     from phrony_tui.ui.app import PhronyApp
+    from phrony_tui.ui.session_tools import SessionTools
 
 # Live events are drawn in batches on this period (seconds): never one repaint per event.
 FLUSH_INTERVAL = 0.1
@@ -117,11 +115,15 @@ class MainScreen(Screen[None]):
         self.dialogs = RunActions(
             self, lambda: self.state, selected_run=self._selected_run, preferred_agent=self._preferred_agent
         )
-        self.tools = SessionTools(self, lambda: self.state, self._current_step)
+        self._tools: SessionTools | None = None
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         settings = self.app.settings
+        # The layout's classes before the panes mount: set in on_mount, each restyled the
+        # whole screen again before its first frame.
+        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow", update=False)
+        self.set_class(True, "-list", update=False)
         self.feed = SessionFeed(settings.agent_ids, inbox=settings.watch)  # --watch starts on the inbox
         yield StatusBar(settings.base_url, self.app.host_label, id="status")
         with Horizontal(id="body"):
@@ -134,6 +136,9 @@ class MainScreen(Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        # The launcher paused the collector for the start (ui/gc_policy.py): on again after
+        # the first frame, what the start built frozen.
+        self.call_after_refresh(self.app.gc_policy.start_done)
         self.query_one(RunTree).border_title = "Runs"
         self._apply_width(self.size.width)
         self._show_session(False)
@@ -272,6 +277,8 @@ class MainScreen(Screen[None]):
             self.app.gc_policy.release_frozen()  # after the widgets let go of the old session's rows
         # A conversation already read (--run): drawn before the stream opens.
         self._first_drawn = asyncio.Event()
+        from phrony_tui.live.follower import RunFollower  # a session opened: not on the start
+
         self.follower = RunFollower(
             self.app.client, run_id, wake=self._wake, initial=initial,
             shown=self._first_drawn.wait if initial is not None else None,
@@ -335,6 +342,8 @@ class MainScreen(Screen[None]):
         log = self.query_one(LiveLog)
         status: FollowStatus = batch.status
         names = self.app.settings.agent_names
+        from phrony_tui.live.apply import apply_batch
+
         applied = await apply_batch(
             self.state, batch,
             new_state=lambda conversation: SessionState(follower.run_id, conversation, agent_names=names),
@@ -431,6 +440,8 @@ class MainScreen(Screen[None]):
     def _open_step(self, event: TimelinePane.OpenStep) -> None:
         if self.state is not None:
             item = event.item
+            from phrony_tui.ui.screens.step_detail import StepDetailScreen  # rich.syntax, pygments
+
             detail = StepDetailScreen(item, self.state.agent_label(item.run_id))
             if detail.linked_run and detail.linked_run in self.state.runs:
                 detail.linked_agent = self.state.agent_label(detail.linked_run)
@@ -493,6 +504,15 @@ class MainScreen(Screen[None]):
                 return
 
     # -- actions: the dialogs (RunActions) and export, copy, pager (SessionTools) -------
+    @property
+    def tools(self) -> SessionTools:
+        """Export, copy, pager: built when first used (not on the start)."""
+        if self._tools is None:
+            from phrony_tui.ui.session_tools import SessionTools
+
+            self._tools = SessionTools(self, lambda: self.state, self._current_step)
+        return self._tools
+
     def action_answer(self) -> None:
         self.dialogs.answer()
 
