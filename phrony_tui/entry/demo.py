@@ -108,6 +108,9 @@ class DemoSimulator:
         return tail or f"exit status {self.proc.returncode}"
 
     def stop(self, timeout: float = 3.0) -> None:
+        """End the child and close its files (again: nothing more)."""
+        if self._log.closed:
+            return
         if self.proc.stdin is not None and not self.proc.stdin.closed:
             self.proc.stdin.close()  # the child's cue to stop
         try:

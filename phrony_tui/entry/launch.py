@@ -40,9 +40,11 @@ def launch(
     *,
     reload_settings: Callable[[str], Settings] | None = None,
     early_fetch: EarlyFetch | None = None,
+    demo: DemoSimulator | None = None,
 ) -> int:
     """Start what the settings ask for and run the app until it ends: its exit status.
-    ``early_fetch``: the download ``cli.main`` started (used when the settings ask for it)."""
+    ``early_fetch``: the download ``cli.main`` started (used when the settings ask for it);
+    ``demo``: the --demo simulator's child it started (else started here for --demo)."""
     from phrony_tui.ui.gc_policy import GCPolicy  # stdlib only: nothing of Textual yet
 
     if not has_terminal():  # Textual would wait for a terminal that never answers
@@ -69,7 +71,7 @@ def launch(
             prefetch = Handoff(_decoded(early_fetch, client_read, gc_policy.paused))
         else:
             prefetch = Handoff(client_read())
-    return run_app(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy)
+    return run_app(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy, demo=demo)
 
 
 def _decoded(
@@ -120,9 +122,11 @@ def run_app(
     prefetch: Handoff | None = None,
     reload_settings: Callable[[str], Settings] | None = None,
     gc_policy: GCPolicy | None = None,
+    demo: DemoSimulator | None = None,
 ) -> int:
-    demo = None
-    if settings.demo:
+    if not settings.demo:
+        demo = None
+    elif demo is None:
         # First of all: the child builds the simulator while the UI starts (demo.py).
         demo = DemoSimulator.start()
     if gc_policy is not None:
