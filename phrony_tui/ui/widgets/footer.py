@@ -3,7 +3,8 @@
 Textual's Footer recomposes (mounts a widget per key) on every "bindings changed"
 signal. Opening a session sends several at once (the actions that apply, the focus
 moving to the timeline...): each cost 10-20 ms, all the same result. This one
-recomposes once per burst.
+recomposes once per burst, and not at all when the keys it would show are the ones
+it shows (the start sends such signals: the sessions list's rows, the first focus).
 
 What it shows (``footer_bindings``): only keys that act now (a greyed-out key is not
 advertised: ``r Retry`` on an accepted attempt), in the order of the focus chain
@@ -30,6 +31,8 @@ PALETTE_WIDTH = 13  # "▏^p palette " and its margin
 
 class KeysFooter(Footer):
     _recompose_pending = False
+    #: what the last compose showed (``_shown_keys``), to skip a recompose that changes nothing
+    _composed: tuple[object, ...] | None = None
 
     def bindings_changed(self, screen: Screen) -> None:
         # Textual's own, plus: nothing more while a recompose is already on its way.
@@ -42,7 +45,23 @@ class KeysFooter(Footer):
 
     async def recompose(self) -> None:
         self._recompose_pending = False
+        if self._composed is not None and self.is_attached and self._shown_keys() == self._composed:
+            return  # the same keys: a recompose would mount the same widgets again
         await super().recompose()
+
+    def _shown_keys(self) -> tuple[object, ...]:
+        """What ``compose`` would show now: each key's binding, display and whether it is
+        enabled, and the palette's."""
+        width = self.app.size.width
+        active = self.screen.active_bindings
+        keys: list[object] = [width, self.compact, self._palette_shown()]
+        for binding in self.footer_bindings(width):
+            keys.append((binding.key, binding.action, binding.description, binding.tooltip,
+                         self.app.get_key_display(binding)))  # fmt: skip
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self._palette_shown() else None
+        if palette is not None:
+            keys.append((palette.binding.key, palette.enabled, self.app.get_key_display(palette.binding)))
+        return tuple(keys)
 
     def footer_bindings(self, width: int) -> list[Binding]:
         """The bindings shown, in order, for a footer ``width`` cells wide."""
@@ -76,6 +95,7 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
+        self._composed = self._shown_keys()
         bindings = self.footer_bindings(self.app.size.width)
         self.styles.grid_size_columns = len(bindings)
         for binding in bindings:
