@@ -65,3 +65,21 @@ def test_the_early_child_is_the_one_the_app_runs_against(fake, monkeypatch, tmp_
     monkeypatch.setattr(launch_module, "launch", launch)
     assert cli.main(["--demo"]) == 0
     assert seen["demo"] is fake.started[0] and fake.started[0].stops == 1
+
+
+def test_the_demo_child_starts_without_the_simulators_engine_in_this_process():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from phrony_tui.entry.demo import DemoSimulator\n"
+        "demo = DemoSimulator.start()\n"
+        "loaded = [m for m in ('phrony_tui.sim.simulator', 'phrony_tui.sim.engine', 'uvicorn') if m in sys.modules]\n"
+        "demo.ready()\n"
+        "demo.stop()\n"
+        "print(loaded, len(demo.info['agents']) > 1)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["[]", "True"]
