@@ -207,9 +207,6 @@ class MainScreen(Screen[None]):
         results = await asyncio.gather(*(fetch(request) for request in requests))
         if not pane.is_attached or pane._pruning:
             return  # the app closed while the pages were on the way: the pane's widgets are gone
-        if self._watcher_waits and self.inbox_watcher is not None:
-            self._watcher_waits = False
-            self.inbox_watcher.tick()  # its first round (on_mount)
         for request, result in zip(requests, results, strict=True):
             if isinstance(result, PhronyAPIError) and result.status == 403:
                 feed.request_failed(request)
@@ -226,6 +223,13 @@ class MainScreen(Screen[None]):
         pane.set_fetching(False)
         pane.set_error(error)
         pane.refresh_rows()
+        if self._watcher_waits:  # its first round (on_mount), once the rows are on screen
+            self.call_after_refresh(self._first_watch_round)
+
+    def _first_watch_round(self) -> None:
+        if self._watcher_waits and self.inbox_watcher is not None:
+            self._watcher_waits = False
+            self.inbox_watcher.tick()
 
     def _refused_note(self, refused: list[str], agents: tuple[str, ...]) -> str:
         """Which agents said 403, by name: "2 of 5 agents refused (403): Refund Desk, 0b6f1a2c…"."""
@@ -308,7 +312,7 @@ class MainScreen(Screen[None]):
         (tests and screenshots wait for this rather than for time to pass)."""
         follower = self.follower
         pending = follower is not None and (follower.has_news or self._flushing)
-        watching = self.inbox_watcher is not None and self.inbox_watcher.pending
+        watching = self.inbox_watcher is not None and (self.inbox_watcher.pending or self._watcher_waits)
         return not pending and not watching and not self.query_one(SessionsPane).fetching
 
     async def _flush_live(self, *, tick: bool = False) -> None:
