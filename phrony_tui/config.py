@@ -27,11 +27,11 @@ import stat
 import tempfile
 import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from phrony_tui.secret import SecretStr
 
 TEMPLATE = """\
 # phrony-tui configuration. Precedence: flags > environment > profile > defaults.
@@ -94,17 +94,16 @@ class ConfigError(Exception):
     """The config file is unreadable or invalid; the message names the file, line or key."""
 
 
-class Profile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass
+class Profile:
     base_url: str | None = None
     api_key_env: str | None = None
     api_key: SecretStr | None = None
-    agents: list[str] = Field(default_factory=list)
-    agent_names: dict[str, str] = Field(default_factory=dict)
+    agents: list[str] = field(default_factory=list)
+    agent_names: dict[str, str] = field(default_factory=dict)
     allow_insecure_http: bool = False
     # where ``api_key`` came from, to say so (`config path`): a file's path
-    _key_source: str | None = PrivateAttr(default=None)
+    _key_source: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def key_source(self) -> str | None:
@@ -112,28 +111,188 @@ class Profile(BaseModel):
             return None
         return self._key_source or "the config file"
 
-    @field_validator("agents", mode="before")
     @classmethod
-    def _agents(cls, value: Any) -> Any:
-        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+    def model_validate(cls, data: Any) -> Profile:
+        """A profile from its TOML table (``ConfigError`` naming every bad key)."""
+        problems: list[str] = []
+        profile = _profile(data, (), problems)
+        if problems:
+            raise ConfigError("; ".join(problems))
+        return profile
 
 
-class ConfigFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass
+class ConfigFile:
     default_profile: str | None = None
     theme: str | None = None
     bell: bool = True
     # The inbox watcher: a desktop notification through the terminal, how often the
     # header's count is polled (seconds), which statuses it counts (empty: the inbox's).
-    desktop_notify: Literal["osc9", "osc777", "off"] = "off"
+    desktop_notify: str = "off"  # "osc9", "osc777" or "off"
     # How often the sessions list re-reads its first pages (seconds; 0: never).
-    refresh_interval: float = Field(default=30.0, ge=0)
-    watch_interval: float = Field(default=30.0, ge=5)
-    watch_statuses: list[str] = Field(default_factory=list)
+    refresh_interval: float = 30.0
+    watch_interval: float = 30.0
+    watch_statuses: list[str] = field(default_factory=list)
     export_dir: str | None = None
-    profiles: dict[str, Profile] = Field(default_factory=dict)
-    keys: dict[str, str] = Field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def model_validate(cls, data: Any) -> ConfigFile:
+        """The config from its TOML document (``ConfigError`` naming every bad key:
+        ``where: what``, joined by ``; ``)."""
+        problems: list[str] = []
+        config = _config(data, problems)
+        if problems:
+            raise ConfigError("; ".join(problems))
+        return config
+
+
+# -- reading the TOML into the dataclasses (plain code: pydantic is not on the app's start) --
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+_NOTIFY = ("osc9", "osc777", "off")
+_MISSING: Any = object()
+
+
+def _at(where: tuple[str | int, ...], message: str) -> str:
+    return f"{'.'.join(str(part) for part in where)}: {message}"
+
+
+def _table(data: Any, where: tuple[str | int, ...], problems: list[str]) -> dict[str, Any] | None:
+    if isinstance(data, dict):
+        return data
+    problems.append(_at(where, "Input should be a valid dictionary or instance of the model") if where
+                    else "Input should be a valid dictionary")  # fmt: skip
+    return None
+
+
+def _unknown(data: dict[str, Any], known: tuple[str, ...], where: tuple[str | int, ...], problems: list[str]) -> None:
+    problems.extend(_at((*where, key), "unknown key") for key in data if key not in known)
+
+
+def _str(value: Any, where: tuple[str | int, ...], problems: list[str], *, optional: bool = True) -> Any:
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    problems.append(_at(where, "Input should be a valid string"))
+    return _MISSING
+
+
+def _bool(value: Any, where: tuple[str | int, ...], problems: list[str]) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    problems.append(_at(where, "Input should be a valid boolean, unable to interpret input"))
+    return _MISSING
+
+
+def _float(value: Any, at_least: float, where: tuple[str | int, ...], problems: list[str]) -> Any:
+    number: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if number is None or number != number:  # NaN too
+        problems.append(_at(where, "Input should be a valid number"))
+        return _MISSING
+    if number < at_least:
+        problems.append(_at(where, f"Input should be greater than or equal to {at_least:g}"))
+        return _MISSING
+    return number
+
+
+def _strings(value: Any, where: tuple[str | int, ...], problems: list[str]) -> Any:
+    if not isinstance(value, list):
+        problems.append(_at(where, "Input should be a valid list"))
+        return _MISSING
+    for index, item in enumerate(value):
+        _str(item, (*where, index), problems, optional=False)
+    return list(value)
+
+
+def _mapping(value: Any, where: tuple[str | int, ...], problems: list[str]) -> Any:
+    if not isinstance(value, dict):
+        problems.append(_at(where, "Input should be a valid dictionary"))
+        return _MISSING
+    for key, item in value.items():
+        _str(item, (*where, key), problems, optional=False)
+    return dict(value)
+
+
+def _profile(data: Any, where: tuple[str | int, ...], problems: list[str]) -> Profile:
+    profile = Profile()
+    table = _table(data, where, problems)
+    if table is None:
+        return profile
+    _unknown(table, ("base_url", "api_key_env", "api_key", "agents", "agent_names", "allow_insecure_http"),
+             where, problems)  # fmt: skip
+    fields: dict[str, Any] = {}
+    for name in ("base_url", "api_key_env"):
+        if name in table:
+            fields[name] = _str(table[name], (*where, name), problems)
+    if "api_key" in table:
+        key = _str(table["api_key"], (*where, "api_key"), problems)
+        fields["api_key"] = SecretStr(key) if isinstance(key, str) else key
+    if "agents" in table:
+        agents = table["agents"]
+        if isinstance(agents, str):  # "a, b" as well as ["a", "b"]
+            agents = [part.strip() for part in agents.split(",") if part.strip()]
+        fields["agents"] = _strings(agents, (*where, "agents"), problems)
+    if "agent_names" in table:
+        fields["agent_names"] = _mapping(table["agent_names"], (*where, "agent_names"), problems)
+    if "allow_insecure_http" in table:
+        fields["allow_insecure_http"] = _bool(table["allow_insecure_http"], (*where, "allow_insecure_http"), problems)
+    for name, value in fields.items():
+        if value is not _MISSING:
+            setattr(profile, name, value)
+    return profile
+
+
+def _config(data: Any, problems: list[str]) -> ConfigFile:
+    config = ConfigFile()
+    table = _table(data, (), problems)
+    if table is None:
+        return config
+    known = ("default_profile", "theme", "bell", "desktop_notify", "refresh_interval", "watch_interval",
+             "watch_statuses", "export_dir", "profiles", "keys")  # fmt: skip
+    _unknown(table, known, (), problems)
+    fields: dict[str, Any] = {}
+    for name in ("default_profile", "theme", "export_dir"):
+        if name in table:
+            fields[name] = _str(table[name], (name,), problems)
+    if "bell" in table:
+        fields["bell"] = _bool(table["bell"], ("bell",), problems)
+    if "desktop_notify" in table:
+        notify = table["desktop_notify"]
+        if notify in _NOTIFY:
+            fields["desktop_notify"] = notify
+        else:
+            problems.append(_at(("desktop_notify",), "Input should be 'osc9', 'osc777' or 'off'"))
+    if "refresh_interval" in table:
+        fields["refresh_interval"] = _float(table["refresh_interval"], 0, ("refresh_interval",), problems)
+    if "watch_interval" in table:
+        fields["watch_interval"] = _float(table["watch_interval"], 5, ("watch_interval",), problems)
+    if "watch_statuses" in table:
+        fields["watch_statuses"] = _strings(table["watch_statuses"], ("watch_statuses",), problems)
+    if "keys" in table:
+        fields["keys"] = _mapping(table["keys"], ("keys",), problems)
+    if "profiles" in table:
+        profiles = table["profiles"]
+        if isinstance(profiles, dict):
+            fields["profiles"] = {name: _profile(values, ("profiles", name), problems)
+                                  for name, values in profiles.items()}  # fmt: skip
+        else:
+            problems.append(_at(("profiles",), "Input should be a valid dictionary"))
+    for name, value in fields.items():
+        if value is not _MISSING:
+            setattr(config, name, value)
+    return config
 
 
 @dataclass(frozen=True)
@@ -162,8 +321,8 @@ def load(path: Path, credentials: Path | None = None, cli_credentials: Path | No
     data = _read_toml(path) if path.exists() else {}
     try:
         config = ConfigFile.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(path, exc)) from None
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     if any(profile.api_key for profile in config.profiles.values()):
         check_private(path)
     if credentials is not None and credentials.exists():
@@ -224,15 +383,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-
-
-def _describe(path: Path, error: ValidationError) -> str:
-    problems = []
-    for issue in error.errors():
-        where = ".".join(str(part) for part in issue["loc"])
-        message = "unknown key" if issue["type"] == "extra_forbidden" else issue["msg"]
-        problems.append(f"{where}: {message}")
-    return f"{path}: " + "; ".join(problems)
 
 
 def check_private(path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import SecretStr
+from phrony_tui.secret import SecretStr
 
 # The service's address; the client's default too (phrony_tui.client re-exports it).
 DEFAULT_BASE_URL = "https://api.phrony.com"

@@ -37,7 +37,7 @@ def test_python_m_phrony_tui_runs_the_cli():
 def test_the_ui_never_imports_the_entry_layer():
     """At run time too (lint-imports checks the source): the App and its main screen
     load only their own layer and those below it, never their launcher."""
-    below = ("ui", "live", "core", "client", "settings", "config")
+    below = ("ui", "live", "core", "client", "settings", "config", "secret")
     code = (
         "import sys, phrony_tui.ui.app, phrony_tui.ui.screens.main\n"
         f"below = {below!r}\n"

@@ -20,7 +20,7 @@ def started(monkeypatch):
     calls: list = []
     requests: list = []
 
-    def launch(settings, reload_settings=None):
+    def launch(settings, reload_settings=None, **early):  # early: --run's download, --demo's child
         calls.append(settings)
         return 0
 

@@ -9,7 +9,14 @@ ones live in phrony_tui.entry).
         page = await client.list_sessions(agent_id)
 
 See docs/client.md.
+
+The pydantic models (and ``RunEventStream``, which yields them) are imported when first
+asked for (``phrony_tui.client.Conversation``, ``from phrony_tui.client import Run``):
+importing the client alone does not import pydantic (an app's start does without it).
 """
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from phrony_tui.client.api import DEFAULT_BASE_URL, USER_AGENT, PhronyClient
 from phrony_tui.client.errors import (
@@ -20,27 +27,29 @@ from phrony_tui.client.errors import (
     PhronyTimeoutError,
     PhronyUsageError,
 )
-from phrony_tui.client.models import (
-    Conversation,
-    ConversationItem,
-    FinalizeResult,
-    MessageResult,
-    PhronyModel,
-    PresignResult,
-    Run,
-    RunEvent,
-    RunState,
-    Session,
-    SessionPage,
-    SessionSummary,
-    StartRunResult,
-    UploadedFile,
-    file_ref_from_object_key,
-    leaf_name_from_object_key,
-)
 from phrony_tui.client.security import check_base_url, check_transport, clear_text_warning, is_loopback_host
 from phrony_tui.client.sse import StreamStats
-from phrony_tui.client.stream import RunEventStream
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import (
+        Conversation,
+        ConversationItem,
+        FinalizeResult,
+        MessageResult,
+        PhronyModel,
+        PresignResult,
+        Run,
+        RunEvent,
+        RunState,
+        Session,
+        SessionPage,
+        SessionSummary,
+        StartRunResult,
+        UploadedFile,
+        file_ref_from_object_key,
+        leaf_name_from_object_key,
+    )
+    from phrony_tui.client.stream import RunEventStream
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -75,3 +84,22 @@ __all__ = [
     "is_loopback_host",
     "leaf_name_from_object_key",
 ]
+
+_LAZY = {
+    **dict.fromkeys(
+        ("Conversation", "ConversationItem", "FinalizeResult", "MessageResult", "PhronyModel", "PresignResult",
+         "Run", "RunEvent", "RunState", "Session", "SessionPage", "SessionSummary", "StartRunResult",
+         "UploadedFile", "file_ref_from_object_key", "leaf_name_from_object_key"),
+        "phrony_tui.client.models",
+    ),  # fmt: skip
+    "RunEventStream": "phrony_tui.client.stream",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -15,14 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import quote, urlsplit
 
 import httpx
-from pydantic import SecretStr, ValidationError
 
 from phrony_tui import __version__
-from phrony_tui.client import decoding
 from phrony_tui.client.errors import (
     PhronyAPIError,
     PhronyConnectionError,
@@ -34,21 +32,14 @@ from phrony_tui.client.errors import (
     redact_encoded,
     server_message,
 )
-from phrony_tui.client.lazy import decode_conversation
-from phrony_tui.client.messages import MESSAGE_PATHS, build_message_body
-from phrony_tui.client.models import (
-    Conversation,
-    FinalizeResult,
-    MessageResult,
-    PhronyModel,
-    PresignResult,
-    RunState,
-    SessionPage,
-    StartRunResult,
-    UploadedFile,
+from phrony_tui.client.security import (
+    ApiKeyAuth,
+    SecretLike,
+    check_base_url,
+    coerce_api_key,
+    redact,
+    shared_ssl_context,
 )
-from phrony_tui.client.security import ApiKeyAuth, check_base_url, coerce_api_key, redact, shared_ssl_context
-from phrony_tui.client.stream import RunEventStream
 from phrony_tui.client.transfer import (
     ACCEPT_ENCODING,
     DEFAULT_MAX_BODY_BYTES,
@@ -59,13 +50,31 @@ from phrony_tui.client.transfer import (
 from phrony_tui.client.uploads import FilePayload, build_put_request, load_payload, safe_url
 from phrony_tui.settings import DEFAULT_BASE_URL
 
+# pydantic and the models are imported on first use (a method that returns one), not
+# with this module: an app's start reads the sessions list through session_rows.py
+# (msgspec), and pydantic with the models costs more to import than the rest of it.
+if TYPE_CHECKING:
+    from phrony_tui.client.models import (
+        Conversation,
+        FinalizeResult,
+        MessageResult,
+        PhronyModel,
+        PresignResult,
+        RunState,
+        SessionPage,
+        StartRunResult,
+        UploadedFile,
+    )
+    from phrony_tui.client.session_rows import SessionRowPage
+    from phrony_tui.client.stream import RunEventStream
+
 __all__ = ["DEFAULT_BASE_URL", "USER_AGENT", "PhronyClient"]
 
 USER_AGENT = f"phrony-tui/{__version__}"
 
 log = logging.getLogger("phrony_tui.client")
 
-M = TypeVar("M", bound=PhronyModel)
+M = TypeVar("M", bound="PhronyModel")
 
 # An explicit no-op auth: the presigned PUT must carry no credentials at all,
 # even if a caller-provided httpx client has an ``auth`` of its own.
@@ -130,7 +139,7 @@ class PhronyClient:
     def __init__(
         self,
         base_url: str = DEFAULT_BASE_URL,
-        api_key: str | SecretStr | None = None,
+        api_key: str | SecretLike | None = None,
         *,
         allow_insecure_http: bool = False,
         http_client: httpx.AsyncClient | None = None,
@@ -212,7 +221,19 @@ class PhronyClient:
             raise PhronyUsageError("input must be a JSON object (a dict)")
         path = f"/v1/agents/{_seg(agent_id, 'agent_id')}/runs"
         response = await self._request("POST", path, json={"input": dict(input or {})})
-        return self._parse(StartRunResult, response, path)
+        return self._parse(_models().StartRunResult, response, path)
+
+    @overload
+    async def list_sessions(
+        self, agent_id: str, *, skip: int = ..., take: int = ..., version_id: str | None = ...,
+        status: str | None = ..., lazy: Literal[False] = False,
+    ) -> SessionPage: ...
+
+    @overload
+    async def list_sessions(
+        self, agent_id: str, *, skip: int = ..., take: int = ..., version_id: str | None = ...,
+        status: str | None = ..., lazy: bool,
+    ) -> SessionPage | SessionRowPage: ...
 
     async def list_sessions(
         self,
@@ -222,8 +243,14 @@ class PhronyClient:
         take: int = 50,
         version_id: str | None = None,
         status: str | None = None,
-    ) -> SessionPage:
-        """``GET /v1/agents/{agentId}/sessions``: one page, newest first, and the total."""
+        lazy: bool = False,
+    ) -> SessionPage | SessionRowPage:
+        """``GET /v1/agents/{agentId}/sessions``: one page, newest first, and the total.
+
+        ``lazy=True`` is the fast path of an app's first screen: the rows are
+        ``client.session_rows.SessionRow`` (msgspec; the attributes of ``SessionSummary``,
+        ``to_model()`` gives it), decoded without importing pydantic (see session_rows.py).
+        """
         if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
             raise PhronyUsageError("skip must be an integer >= 0")
         if isinstance(take, bool) or not isinstance(take, int) or take < 1:
@@ -235,13 +262,19 @@ class PhronyClient:
             params["status"] = status
         path = f"/v1/agents/{_seg(agent_id, 'agent_id')}/sessions"
         response = await self._request("GET", path, params=params)
-        return self._parse(SessionPage, response, path)
+        if lazy:
+            from phrony_tui.client.session_rows import decode_page
+
+            page = decode_page(response.content)
+            if page is not None:
+                return page  # else: the tolerant path below says what is wrong with the body
+        return self._parse(_models().SessionPage, response, path)
 
     # -- runs --------------------------------------------------------------
     async def get_run(self, run_id: str) -> RunState:
         """``GET /v1/runs/{runId}``: poll a run."""
         path = f"/v1/runs/{_seg(run_id, 'run_id')}"
-        return self._parse(RunState, await self._request("GET", path), path)
+        return self._parse(_models().RunState, await self._request("GET", path), path)
 
     async def get_conversation(
         self, run_id: str, step_content: Literal["full", "slim"] = "full", *, lazy: bool = False
@@ -257,13 +290,17 @@ class PhronyClient:
         path = f"/v1/runs/{_seg(run_id, 'run_id')}/conversation"
         response = await self._request("GET", path, params={"stepContent": step_content})
         if lazy:
+            from pydantic import ValidationError
+
+            from phrony_tui.client.lazy import decode_conversation
+
             try:
                 with self._around_bulk_decode():
                     return decode_conversation(response.content)
             except ValidationError:
                 pass  # the strict path below says what is wrong with the body
         # Straight from bytes: one pass in pydantic-core, no json.loads first.
-        return self._parse(Conversation, response, path)
+        return self._parse(_models().Conversation, response, path)
 
     async def send_run_message(
         self,
@@ -284,6 +321,8 @@ class PhronyClient:
         The body is ``runId`` plus only the fields given (see messages.py);
         a message with no user task, no non-empty text and no files is refused.
         """
+        from phrony_tui.client.messages import MESSAGE_PATHS, build_message_body
+
         if path not in MESSAGE_PATHS:
             raise PhronyUsageError('path must be "messages" or "input"')
         seg = _seg(run_id, "run_id")
@@ -299,12 +338,12 @@ class PhronyClient:
             files=files,
         )
         route = f"/v1/runs/{seg}/{path}"
-        return self._parse(MessageResult, await self._request("POST", route, json=body), route)
+        return self._parse(_models().MessageResult, await self._request("POST", route, json=body), route)
 
     async def skip_agent_wait(self, run_id: str) -> MessageResult:
         """``POST /v1/runs/{runId}/skip-agent-wait``: end a ``phrony_wait`` timer early."""
         path = f"/v1/runs/{_seg(run_id, 'run_id')}/skip-agent-wait"
-        return self._parse(MessageResult, await self._request("POST", path), path)
+        return self._parse(_models().MessageResult, await self._request("POST", path), path)
 
     skip_agent_wait_timer = skip_agent_wait  # the SDK's name (skipAgentWaitTimer)
 
@@ -319,6 +358,8 @@ class PhronyClient:
         ``lazy=True`` yields ``client.lazy.LazyEvent`` instead (same attributes,
         ``data`` decoded on first read, steps as compact items): for busy streams.
         """
+        from phrony_tui.client.stream import RunEventStream
+
         path = f"/v1/runs/{_seg(run_id, 'run_id')}/stream"
 
         @asynccontextmanager
@@ -360,7 +401,7 @@ class PhronyClient:
         _positive(max_content_length, "max_content_length")
         path = "/v1/file-library/presign"
         body = {"filename": filename, "mediaType": media_type, "maxContentLength": max_content_length}
-        return self._parse(PresignResult, await self._request("POST", path, json=body), path)
+        return self._parse(_models().PresignResult, await self._request("POST", path, json=body), path)
 
     async def finalize_file(
         self,
@@ -379,7 +420,7 @@ class PhronyClient:
         if media_type is not None:
             body["mediaType"] = media_type
         path = "/v1/file-library/finalize"
-        return self._parse(FinalizeResult, await self._request("POST", path, json=body), path)
+        return self._parse(_models().FinalizeResult, await self._request("POST", path, json=body), path)
 
     async def upload_file(
         self,
@@ -402,7 +443,7 @@ class PhronyClient:
         size = payload.size
         if final.size_bytes is not None and str(final.size_bytes).strip().isdigit():
             size = int(str(final.size_bytes).strip())
-        return UploadedFile(
+        return _models().UploadedFile(
             object_key=final.object_key or presign.object_key,
             size_bytes=size,
             media_type=payload.media_type,
@@ -500,6 +541,10 @@ class PhronyClient:
         return redact_encoded(text, self._api_key.get_secret_value(), placeholder)
 
     def _parse(self, model: type[M], response: _Reply, path: str) -> M:
+        from pydantic import ValidationError
+
+        from phrony_tui.client import decoding
+
         try:
             return decoding.validate(model, response.content, where=path)
         except ValidationError as error:
@@ -569,6 +614,13 @@ def _maybe_applied(exc: httpx.HTTPError, method: str, probe: _SendProbe | None) 
         return probe.sent
     # A transport that does not trace: a failure while reading the answer means it was sent.
     return isinstance(exc, (httpx.ReadError, httpx.ReadTimeout, httpx.RemoteProtocolError))
+
+
+def _models() -> Any:
+    """The pydantic models module, imported on first use (see the imports above)."""
+    from phrony_tui.client import models
+
+    return models
 
 
 def _seg(value: str, name: str) -> str:

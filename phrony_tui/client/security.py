@@ -1,6 +1,7 @@
 """Keeping the API key secret, and refusing base URLs that would leak it.
 
-- The key lives in a pydantic ``SecretStr`` and is added to each API request by
+- The key lives in a ``SecretStr`` (``phrony_tui.secret``: pydantic's, without
+  pydantic; pydantic's own is accepted too) and is added to each API request by
   :class:`ApiKeyAuth`, never to the ``httpx.AsyncClient`` default headers:
   httpx only masks ``Authorization`` in ``Headers`` reprs, so an ``X-API-Key``
   default header would show in full in the client's and requests' reprs.
@@ -12,14 +13,18 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import os
 import ssl
+import sys
+import threading
 from collections.abc import Generator
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import SecretStr
 
 from phrony_tui.client.errors import PhronyUsageError
+from phrony_tui.secret import SecretStr
 
 __all__ = [
     "ApiKeyAuth",
@@ -30,6 +35,12 @@ __all__ = [
     "is_loopback_host",
     "redact",
 ]
+
+class SecretLike(Protocol):
+    """A secret: ours (``phrony_tui.secret.SecretStr``) or pydantic's ``SecretStr``."""
+
+    def get_secret_value(self) -> str: ...
+
 
 # The transport rule, in the one wording every refusal uses (base URLs, uploads).
 INSECURE_HTTP_RULE = "plain http:// is only allowed to loopback hosts (localhost, 127.0.0.0/8, ::1)"
@@ -128,18 +139,19 @@ def _safe(url: str) -> str:
     return url
 
 
-def coerce_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
-    """Wrap the key in ``SecretStr``; refuse values that cannot be a header.
+def coerce_api_key(api_key: str | SecretLike | None) -> SecretStr | None:
+    """Wrap the key in ``SecretStr``; refuse values that cannot be a header. A secret of
+    another kind (pydantic's ``SecretStr``: anything with ``get_secret_value``) is taken.
 
     The messages never quote the key. (httpx would otherwise fail with an error
     quoting the whole header value.)
     """
     if api_key is None:
         return None
-    if isinstance(api_key, SecretStr):
-        raw = api_key.get_secret_value()
-    elif isinstance(api_key, str):
+    if isinstance(api_key, str):
         raw = api_key
+    elif callable(getattr(api_key, "get_secret_value", None)) and isinstance(api_key.get_secret_value(), str):
+        raw = api_key.get_secret_value()
     else:
         raise PhronyUsageError(f"api_key must be a str or SecretStr, not {type(api_key).__name__}")
     raw = raw.strip()
@@ -153,7 +165,7 @@ def coerce_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
     return SecretStr(raw)
 
 
-def redact(text: str, secret: SecretStr | None) -> str:
+def redact(text: str, secret: SecretLike | None) -> str:
     """``text`` with every occurrence of the secret replaced (for server text we keep)."""
     if secret is None:
         return text
@@ -166,7 +178,7 @@ def redact(text: str, secret: SecretStr | None) -> str:
 class ApiKeyAuth(httpx.Auth):
     """Adds ``X-API-Key`` to each request it is used for. Its repr hides the key."""
 
-    def __init__(self, api_key: SecretStr | None) -> None:
+    def __init__(self, api_key: SecretLike | None) -> None:
         self._api_key = api_key
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -178,10 +190,59 @@ class ApiKeyAuth(httpx.Auth):
         return f"ApiKeyAuth(api_key={'**********' if self._api_key else None})"
 
 
+class _RootsOnFirstUse(ssl.SSLContext):
+    """httpx's default verifying context, its trusted roots loaded at the first TLS
+    connection rather than when it is made: a client of a plain-http API (the simulator
+    on loopback, ``--demo``) never pays for them (~15-30 ms of CPU on the start)."""
+
+    _roots: tuple[str | None, str | None]
+    _loaded: bool
+    _roots_lock: threading.Lock
+
+    def _load_roots(self) -> None:
+        with self._roots_lock:
+            if not self._loaded:
+                cafile, capath = self._roots
+                if cafile is None and capath is None:
+                    import certifi
+
+                    cafile = certifi.where()
+                self.load_verify_locations(cafile=cafile, capath=capath)
+                self._loaded = True
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:  # the sync path
+        self._load_roots()
+        return super().wrap_socket(*args, **kwargs)
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:  # asyncio's and anyio's
+        self._load_roots()
+        return super().wrap_bio(*args, **kwargs)
+
+    def cert_store_stats(self) -> dict[str, int]:
+        self._load_roots()
+        return super().cert_store_stats()
+
+    def get_ca_certs(self, binary_form: bool = False) -> Any:
+        self._load_roots()
+        return super().get_ca_certs(binary_form)
+
+
 @functools.cache
 def shared_ssl_context() -> ssl.SSLContext:
-    """httpx's default verifying context (certifi's roots; SSL_CERT_FILE/DIR honoured),
-    made once per process: loading the roots costs ~15 ms a client otherwise, and the
-    --run prefetch and the app each have one."""
-    return httpx.create_ssl_context()
+    """httpx's default verifying context (``httpx.create_ssl_context()``: certifi's roots,
+    SSL_CERT_FILE/DIR honoured), made once per process (the --run prefetch and the app
+    each have a client), its roots loaded at the first TLS connection (see above)."""
+    context = _RootsOnFirstUse(ssl.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    cafile, capath = os.environ.get("SSL_CERT_FILE") or None, None
+    if cafile is None:
+        capath = os.environ.get("SSL_CERT_DIR") or None
+    context._roots = (cafile, capath)
+    context._loaded = False
+    context._roots_lock = threading.Lock()
+    keylog = os.environ.get("SSLKEYLOGFILE")
+    if keylog and not sys.flags.ignore_environment:  # as ssl.create_default_context does
+        context.keylog_filename = keylog
+    return context
 

@@ -16,9 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from phrony_tui.client.models import ConversationItem, Run, RunEvent
 from phrony_tui.core.format import parse_ts as parse_timestamp
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.status import is_terminal
@@ -32,6 +31,9 @@ from phrony_tui.core.task_parse import (
     user_task_id_in,
     user_task_id_of,
 )
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import ConversationItem, Run, RunEvent
 
 __all__ = [
     "EventEffect",
@@ -139,6 +141,8 @@ def _new_run(event: RunEvent, data: Mapping[str, Any]) -> Run | None:
         parent = outer if outer != ident else None
     dropped = {"id", "parentRunId", "parent_run_id", *_CHILD_ID_KEYS, *_RUN_ID_KEYS}
     fields = {key: value for key, value in body.items() if key not in dropped}
+    from phrony_tui.client.models import Run  # on first use: not on the app's start
+
     try:
         return Run.model_validate({**fields, "id": ident, "parentRunId": parent})
     except ValueError:  # a field of an unexpected type: keep what identifies the run

@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from phrony_tui.client.models import Conversation, SessionPage, SessionSummary
 from phrony_tui.core.format import parse_ts
 from phrony_tui.core.session_feed import INBOX_STATUSES
 from phrony_tui.core.task_book import pending_tasks
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, SessionPage, SessionSummary
 
 #: rows of the newest-sessions page asked of an agent whose server ignores the filter
 WATCH_WINDOW = 50

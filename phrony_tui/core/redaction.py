@@ -10,8 +10,12 @@ may be missing, so the API cannot answer such tasks.
 
 from __future__ import annotations
 
-from phrony_tui.client.models import Conversation
+from typing import TYPE_CHECKING
+
 from phrony_tui.core.step_kinds import lookup
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation
 
 __all__ = ["REDACTED_NOTE", "REDACTED_TASK_HINT", "is_redacted", "looks_redacted"]
 

@@ -15,10 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from phrony_tui.client.models import Run
 from phrony_tui.core.format import parse_ts as parse_timestamp
 from phrony_tui.core.status import is_live, is_waiting
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Run
 
 __all__ = [
     "RunRow",

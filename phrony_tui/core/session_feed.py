@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import EllipsisType
+from typing import TYPE_CHECKING
 
-from phrony_tui.client.models import SessionPage, SessionSummary
 from phrony_tui.core.format import parse_ts
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import SessionPage, SessionSummary
 
 PAGE_SIZE = 50
 # Sessions a person must act on; a timer ends by itself, so it is not in the inbox.

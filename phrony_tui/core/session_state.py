@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
 from phrony_tui.core.events import describe, effect_of
 from phrony_tui.core.format import fmt_time
 from phrony_tui.core.redaction import is_redacted
@@ -24,6 +24,9 @@ from phrony_tui.core.step_kinds import kind_of
 from phrony_tui.core.steps import is_error_step, step_from_event, user_task_id_of
 from phrony_tui.core.tasks import TaskBook, UserTask
 from phrony_tui.core.timeline import Timeline, TimelineView
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
 
 
 class _Read:

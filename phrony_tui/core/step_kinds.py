@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from phrony_tui.client.models import ConversationItem
 from phrony_tui.core import step_summaries as lines
 from phrony_tui.core.fields import as_mapping, pick, scalar_text
 from phrony_tui.core.status import is_failed
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import ConversationItem
 
 __all__ = [
     "KINDS",
@@ -42,8 +44,8 @@ __all__ = [
 
 # The tones the timeline draws rows in (ui/widgets/timeline.py TONES).
 Tone = Literal["normal", "muted", "error", "waiting", "ok", "model", "tool"]
-Summariser = Callable[[ConversationItem, int], str]
-ErrorRule = Callable[[ConversationItem], bool]
+Summariser = Callable[["ConversationItem", int], str]
+ErrorRule = Callable[["ConversationItem"], bool]
 
 _CONTENT_KIND_KEYS = ("step_kind", "stepKind", "stepType", "step_type")
 

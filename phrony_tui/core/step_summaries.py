@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.fields import as_mapping, pick, scalar_text
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.task_parse import parse_task
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import ConversationItem
 
 __all__ = [
     "CHILD_RUN_KEYS",

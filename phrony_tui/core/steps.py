@@ -11,13 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from phrony_tui.client.models import ConversationItem, RunEvent
 from phrony_tui.core.fields import as_mapping, norm_key, pick, to_int
 from phrony_tui.core.step_kinds import UNKNOWN, kind_key, kind_of, lookup
 from phrony_tui.core.step_summaries import present, tool_result_of
 from phrony_tui.core.task_parse import may_name_task, user_task_id_of
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import ConversationItem, RunEvent
+
+_ConversationItem: Any = None
+
+
+def _item_model() -> type[ConversationItem]:
+    """The client's pydantic model of a step, imported on first use: the app's start
+    (the sessions list) does without pydantic."""
+    global _ConversationItem
+    if _ConversationItem is None:
+        from phrony_tui.client.models import ConversationItem
+
+        _ConversationItem = ConversationItem
+    return _ConversationItem
 
 __all__ = [
     "COMPLETED_TYPES",
@@ -127,7 +142,7 @@ def _item_as_sent(data: Mapping[str, Any], ts: str | None) -> ConversationItem |
     if "id" not in data or "ordinal" not in data or "type" not in data or "content" not in data:
         return None
     try:
-        item = ConversationItem.model_validate(data)
+        item = _item_model().model_validate(data)
     except ValueError:  # pydantic's ValidationError (core does not import pydantic itself)
         return None
     if not item.id or item.ordinal <= 0 or not item.type:
@@ -177,7 +192,7 @@ def step_from_event(event: RunEvent) -> ConversationItem | None:
     run_id = pick(data, "runId", "run_id") or pick(inner_content, "run_id", "runId")
     sequence = to_int(pick(data, "sequence")) if "sequence" in data else to_int(pick(inner_content, "sequence"))
     ordinal = to_int(pick(data, "ordinal"))
-    return ConversationItem(
+    return _item_model()(
         id=_text(step_id) or "",
         run_id=_text(run_id),
         sequence=sequence,

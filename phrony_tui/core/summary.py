@@ -9,10 +9,14 @@ in ``core.step_summaries``.
 
 from __future__ import annotations
 
-from phrony_tui.client.models import ConversationItem
+from typing import TYPE_CHECKING
+
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.step_kinds import kind_of
 from phrony_tui.core.step_summaries import SUMMARY_LIMIT, first_line, present, unknown, value_text
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import ConversationItem
 
 __all__ = ["SUMMARY_LIMIT", "first_line", "summarize"]
 

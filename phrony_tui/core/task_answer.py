@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from phrony_tui.client.models import Conversation, Run, Session, SessionSummary
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.task_parse import TaskOption, UserTask
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, Run, Session, SessionSummary
 
 __all__ = [
     "answer_fields",
@@ -181,10 +183,12 @@ def answer_run_id(
     cover the whole session. Without an opened run: the session's entry/root
     run, else the conversation's root run (no parent, earliest).
     """
+    from phrony_tui.client.models import Conversation, Run, Session, SessionSummary
+
     if opened_run_id:
         return opened_run_id
-    if isinstance(source, SessionSummary):
-        return source.open_run_id
+    if isinstance(source, SessionSummary) or type(source).__name__ == "SessionRow":  # client/session_rows.py
+        return source.open_run_id  # type: ignore[union-attr]
     if isinstance(source, Session):
         return _extra(source, "entryRunId", "entry_run_id", "rootRunId", "root_run_id")
     runs: list[Run]

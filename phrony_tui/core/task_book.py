@@ -21,13 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent
 from phrony_tui.core.events import EventEffect, effect_of, step_task_change
 from phrony_tui.core.fields import norm_key
 from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.core.steps import has_ordinal, is_user_task_req
 from phrony_tui.core.task_parse import UserTask, may_name_task, parse_task, user_task_id_of
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent
 
 __all__ = ["TaskBook", "is_pending_status", "pending_tasks"]
 

@@ -21,10 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.fields import as_mapping, pick
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import ConversationItem
 
 __all__ = [
     "APPROVE_KINDS",

@@ -34,9 +34,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
-from phrony_tui.client.models import Conversation, ConversationItem, RunEvent
 from phrony_tui.core.redaction import looks_redacted
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.steps import (
@@ -47,6 +46,9 @@ from phrony_tui.core.steps import (
     user_task_id_of,
 )
 from phrony_tui.core.summary import summarize
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, ConversationItem, RunEvent
 
 __all__ = [
     "Change",

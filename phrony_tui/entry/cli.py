@@ -20,11 +20,12 @@ from phrony_tui import __version__
 from phrony_tui.entry import early
 from phrony_tui.entry.httpx_cli import defer_httpx_cli
 
-# pydantic (the config and settings models, which the script commands import too) is
-# imported when first needed, after ``main`` has started the --run download
-# (entry/early.py): not at this module's import.
+# The config and settings modules (which the script commands import too) are imported
+# when first needed, after ``main`` has started the --run download (entry/early.py):
+# not at this module's import. Neither imports pydantic.
 if TYPE_CHECKING:
     from phrony_tui import config as configfile
+    from phrony_tui.entry.demo import DemoSimulator
     from phrony_tui.settings import Settings
 
 # httpx logs every request at INFO with its full URL, query included (presigned
@@ -106,9 +107,8 @@ def settings_from(
     state_dir: Path | None = None,
 ) -> Settings:
     """Flags > environment > the chosen profile > defaults, field by field."""
-    from pydantic import SecretStr
-
     from phrony_tui import config as configfile
+    from phrony_tui.secret import SecretStr
     from phrony_tui.settings import DEFAULT_BASE_URL, Settings
 
     config = config or configfile.ConfigFile()
@@ -246,12 +246,35 @@ def config_command(argv: list[str], environ: dict[str, str]) -> int:
     return 0
 
 
+def early_demo(argv: list[str]) -> DemoSimulator | None:
+    """``phrony-tui --demo``: its simulator's child, started now, before anything else is
+    imported: it builds its world (~0.3 s of CPU) while this process starts, and the
+    first pages wait on it otherwise (entry/demo.py). None for every other command."""
+    if not argv or not argv[0].startswith("-") or "--demo" not in argv:
+        return None  # a subcommand (sim, config, sessions...), or not the demo
+    if any(flag in argv for flag in ("--web", "-h", "--help", "--version")):
+        return None  # --web runs the app in its own processes; help and version start nothing
+    from phrony_tui.entry.demo import DemoSimulator
+
+    return DemoSimulator.start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     defer_httpx_cli()  # first: before anything imports httpx (see httpx_cli.py)
     argv = list(sys.argv[1:] if argv is None else argv)
     environ = dict(os.environ)
     # Then --run's download, before pydantic, httpx and Textual are imported (early.py).
     fetch = early.start(argv, environ, user_agent=f"phrony-tui/{__version__}")
+    demo = early_demo(argv)
+    try:
+        return _main(argv, environ, fetch, demo)
+    finally:
+        if demo is not None:
+            demo.stop()  # the app stopped it already, unless it never started (a bad flag...)
+
+
+def _main(argv: list[str], environ: dict[str, str], fetch: early.EarlyFetch | None,
+          demo: DemoSimulator | None) -> int:  # fmt: skip
     from phrony_tui import config as configfile
 
     quiet_http_loggers()
@@ -291,6 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.profile = profile
         return load_settings(args, environ)
 
+    if demo is not None:
+        return launch(settings, reload_settings=reload, demo=demo)
     if fetch is None:
         return launch(settings, reload_settings=reload)
     return launch(settings, reload_settings=reload, early_fetch=fetch)

@@ -40,9 +40,11 @@ def launch(
     *,
     reload_settings: Callable[[str], Settings] | None = None,
     early_fetch: EarlyFetch | None = None,
+    demo: DemoSimulator | None = None,
 ) -> int:
     """Start what the settings ask for and run the app until it ends: its exit status.
-    ``early_fetch``: the download ``cli.main`` started (used when the settings ask for it)."""
+    ``early_fetch``: the download ``cli.main`` started (used when the settings ask for it);
+    ``demo``: the --demo simulator's child it started (else started here for --demo)."""
     from phrony_tui.ui.gc_policy import GCPolicy  # stdlib only: nothing of Textual yet
 
     if not has_terminal():  # Textual would wait for a terminal that never answers
@@ -69,7 +71,7 @@ def launch(
             prefetch = Handoff(_read_in_parts(early_fetch, client_read, gc_policy.paused))
         else:
             prefetch = Handoff(client_read())
-    return run_app(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy)
+    return run_app(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy, demo=demo)
 
 
 def _read_in_parts(
@@ -132,14 +134,21 @@ def run_app(
     prefetch: Handoff | None = None,
     reload_settings: Callable[[str], Settings] | None = None,
     gc_policy: GCPolicy | None = None,
+    demo: DemoSimulator | None = None,
 ) -> int:
-    demo = None
-    if settings.demo:
+    if not settings.demo:
+        demo = None
+    elif demo is None:
         # First of all: the child builds the simulator while the UI starts (demo.py).
         demo = DemoSimulator.start()
+    if gc_policy is not None:
+        # No collection through the start (the imports, the App): its first frame ends it.
+        gc_policy.pause_start()
     try:
         return _run(settings, demo, prefetch, reload_settings, gc_policy)
     finally:
+        if gc_policy is not None:
+            gc_policy.restore()  # the App did, unless it never ran (a usage error)
         if demo is not None:
             problem = demo.problem()
             demo.stop()

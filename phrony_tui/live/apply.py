@@ -25,10 +25,13 @@ import asyncio
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from phrony_tui.client.models import Conversation
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.live.follower import FollowBatch
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation
 
 # Live events are applied in slices of this many, yielding to the loop in between.
 APPLY_CHUNK = 500
@@ -77,6 +80,8 @@ async def apply_batch(
             if result.state is None:
                 conversation = batch.conversation
                 if more_items:  # the rest of a conversation read in parts came before its first draw: one build
+                    from phrony_tui.client.models import Conversation  # pydantic: not on the list's start
+
                     conversation = Conversation.model_construct(
                         session=conversation.session, runs=conversation.runs, items=[*conversation.items, *more_items]
                     )

@@ -57,7 +57,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phrony_tui.client import (
     PhronyAPIError,
@@ -66,7 +66,6 @@ from phrony_tui.client import (
     PhronyError,
     PhronyProtocolError,
 )
-from phrony_tui.client.models import Conversation, ConversationItem, RunEvent
 from phrony_tui.client.sse import StreamStats
 from phrony_tui.core.events import is_terminal_event
 from phrony_tui.core.redaction import REDACTED_NOTE, is_redacted
@@ -74,6 +73,9 @@ from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import is_running, is_terminal, is_waiting
 from phrony_tui.live.pause_signals import PauseSignals, read_signals
 from phrony_tui.live.prefetch import ConversationParts
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, ConversationItem, RunEvent
 
 log = logging.getLogger(__name__)
 

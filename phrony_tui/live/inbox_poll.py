@@ -4,10 +4,13 @@ and the conversation of a session that started waiting, read once for its questi
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, cast
 
 from phrony_tui.client import PhronyClient, PhronyError
-from phrony_tui.client.models import SessionPage
 from phrony_tui.core.inbox_watch import Arrival, InboxWatch, WatchRequest, question_of
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import SessionPage
 
 #: requests of one round in flight at once (a round is agents x statuses)
 AT_ONCE = 6
@@ -23,9 +26,11 @@ async def poll(client: PhronyClient, watch: InboxWatch) -> tuple[list[Arrival], 
     async def fetch(request: WatchRequest) -> SessionPage | None:
         async with gate:
             try:
-                return await client.list_sessions(
-                    request.agent_id, skip=request.skip, take=request.take, status=request.status
+                page = await client.list_sessions(
+                    request.agent_id, skip=request.skip, take=request.take, status=request.status, lazy=True
                 )
+                # lazy: msgspec rows (client/session_rows.py), read like the models' pages
+                return cast("SessionPage", page)
             except PhronyError as exc:
                 errors.append(exc)
                 return None

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phrony_tui.client import (
     PhronyAPIError,
@@ -28,11 +28,13 @@ from phrony_tui.client import (
     PhronyError,
     PhronyProtocolError,
 )
-from phrony_tui.client.models import Conversation, SessionSummary
 from phrony_tui.core.format import parse_ts
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.status import ending_action
 from phrony_tui.core.task_book import TaskBook
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, SessionSummary
 
 # Server errors a gateway gives when the service behind it may have done the work.
 _GATEWAY_UNSURE = frozenset({500, 502, 504})

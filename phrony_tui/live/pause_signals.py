@@ -10,10 +10,13 @@ server may never send. No IO here: just the reading.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from phrony_tui.client.models import RunEvent
 from phrony_tui.core.status import is_waiting
 from phrony_tui.core.steps import as_mapping, is_user_task_req, pick, step_from_event
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import RunEvent
 
 __all__ = ["PauseSignals", "read_signals"]
 

@@ -6,6 +6,9 @@ to 0.9 s each, while 20,000 events/s arrive; full collections of 27 ms while
 paging through 50,000 steps). So the app, and only the app (the client and core
 change nothing process-wide):
 
+- ``pause_start()`` / ``start_done()``: no collection through the start (the imports,
+  the App, its first frame: objects that live as long as the process), then those
+  frozen (the launcher's: ``entry/launch.py``);
 - ``install()``: fewer, cheaper collections for a long-running UI;
 - ``paused()``: no collection through a bulk build (a decode, a state build, a
   burst of live events: allocations, no cycles; the passes otherwise cost about a
@@ -23,7 +26,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 # Young collections every 10,000 allocations instead of 700; a full collection is
 # considered 50x less often.
@@ -49,6 +52,26 @@ class GCPolicy:
         self._lock = threading.Lock()
         self._pauses = 0
         self._was_enabled = False
+        self._start: AbstractContextManager[None] | None = None  # the start's pause, while open
+
+    # -- the start ---------------------------------------------------------
+    def pause_start(self) -> None:
+        """No collection from now until ``start_done``: the start allocates (modules,
+        classes, styles, widgets) and frees next to nothing, and the collector's passes
+        rescan all of it again and again."""
+        if self._start is None:
+            self._start = self.paused()
+            self._start.__enter__()
+
+    def start_done(self) -> None:
+        """The first frame is drawn: the collector runs again, and what the start built is
+        frozen (``gc.freeze``: never rescanned). Nothing when no start pause is open."""
+        start, self._start = self._start, None
+        if start is None:
+            return
+        start.__exit__(None, None, None)
+        gc.freeze()
+        self._froze = True
 
     # -- the whole run -----------------------------------------------------
     def install(self) -> None:
@@ -61,6 +84,7 @@ class GCPolicy:
         """Undo what this policy did: the thresholds before ``install``, the collector
         enabled if a pause of ours disabled it, objects a freeze of ours kept unfrozen
         (unless ``unfreeze_on_restore`` is false)."""
+        self._start = None
         with self._lock:
             if self._pauses:
                 self._pauses = 0

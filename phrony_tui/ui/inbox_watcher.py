@@ -7,11 +7,10 @@ terminal (config ``desktop_notify``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import Screen
 
-from phrony_tui.client.models import SessionSummary
 from phrony_tui.core.inbox_watch import Arrival, InboxWatch
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.session_feed import INBOX_STATUSES
@@ -21,6 +20,9 @@ from phrony_tui.ui.desktop_notify import desktop_notify
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.text import notify, short_id
 from phrony_tui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import SessionSummary
 
 #: arrivals of one round told one by one (with their question); more are summed up
 ALERTS_PER_ROUND = 3
@@ -55,13 +57,15 @@ class InboxWatcher:
         self.rounds = 0  # rounds done (tests wait on this)
         self.alerts = 0  # alerts given
 
-    def start(self) -> None:
-        """The first round now, then one every ``watch_interval`` seconds."""
+    def start(self, *, first_round: bool = True) -> None:
+        """The first round now (``first_round=False``: when the caller calls ``tick``),
+        then one every ``watch_interval`` seconds."""
         settings = self.app.settings
         if not settings.agent_ids:
             return
         self.screen.query_one(StatusBar).show_inbox(self.watch.label, None)
-        self.tick()
+        if first_round:
+            self.tick()
         interval = getattr(settings, "watch_interval", None)
         if interval:
             self.screen.set_interval(interval, self.tick)

@@ -16,11 +16,12 @@ gates too.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -29,6 +30,15 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
 __all__ = ["OPENING", "OPENING_ACTIONS", "KeyGate"]
+
+
+def _is_text_field(widget: object) -> bool:
+    """An Input or a TextArea. TextArea (and its syntax machinery, ~15 ms) is not imported
+    for this: until a dialog imports it, no widget can be one."""
+    if isinstance(widget, Input):
+        return True
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
 
 #: binding ids whose action opens a dialog or focuses a text field
 OPENING: frozenset[str] = frozenset({
@@ -84,7 +94,7 @@ class KeyGate:
 
     def _opens_input(self, event: events.Key) -> bool:
         focused = self.app.focused
-        if event.is_printable and isinstance(focused, (Input, TextArea)):
+        if event.is_printable and _is_text_field(focused):
             return False  # typed into the field: no binding fires
         try:
             active = self.app.screen.active_bindings.get(event.key)

@@ -26,7 +26,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label
 
-from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.export import conversation_json, export_dir, export_file_name, markdown_report, numbered
 from phrony_tui.core.gating import why_not
 from phrony_tui.core.safe_text import one_line, pretty_json
@@ -34,6 +33,7 @@ from phrony_tui.core.session_state import SessionState
 from phrony_tui.ui.text import notify
 
 if TYPE_CHECKING:
+    from phrony_tui.client.models import ConversationItem
     from phrony_tui.ui.app import PhronyApp
 
 # The pager's copy of a step is cut here; the JSON export has everything.

@@ -14,10 +14,29 @@ from textual.content import Content
 from phrony_tui.core.safe_text import one_line, safe_text, truncate
 from phrony_tui.core.status import is_live, is_waiting
 
+# Sanitized short cells, by (text, limit): a list of hundreds of sessions repeats a few
+# agent names, triggers and models (the sanitizer's pass is most of a cell's cost).
+_LINES: dict[tuple[str, int], str] = {}
+_LINES_MAX = 4_096
+_CACHED_UP_TO = 200  # characters: longer texts are not kept
+
+
+def _line(text: str, limit: int) -> str:
+    """``one_line(text, limit)``, kept for short texts."""
+    if len(text) > _CACHED_UP_TO:
+        return one_line(text, limit)
+    key = (text, limit)
+    line = _LINES.get(key)
+    if line is None:
+        if len(_LINES) >= _LINES_MAX:
+            _LINES.clear()
+        line = _LINES[key] = one_line(text, limit)
+    return line
+
 
 def cell(value: object, limit: int = 80) -> Text:
     """One line of untrusted text, sanitized and truncated, with no markup."""
-    return Text(one_line("" if value is None else str(value), limit), no_wrap=True, overflow="ellipsis")
+    return Text(_line("" if value is None else str(value), limit), no_wrap=True, overflow="ellipsis")
 
 
 def block(value: object) -> Text:
@@ -79,4 +98,4 @@ def status_style(status: str | None) -> str:
 
 def status_text(status: str | None, limit: int = 20) -> Text:
     """A status, coloured by its class; unknown statuses show as they are."""
-    return Text(one_line(status or "?", limit), style=status_style(status), no_wrap=True)
+    return Text(_line(status or "?", limit), style=status_style(status), no_wrap=True)

@@ -392,7 +392,8 @@ def measure_cold(ctx: Ctx) -> list[Row]:
         progress(f"  cold rep {rep + 1}: floor {floor[-1]:.2f} s, app {app[-1]:.2f} s")
     ctx.raw["cold"] = {"floor_s": floor, "app_s": app}
     f, a = min_median(floor), min_median(app)
-    return [Row("cold start --demo to sessions", secs(f), secs(a), ratio(a, f), "ratio <= 1.2", yes(a[1] / f[1] <= 1.2))]
+    # The goal is issue 16's: 2.0x the one-DataTable floor.
+    return [Row("cold start --demo to sessions", secs(f), secs(a), ratio(a, f), "ratio <= 2.0", yes(a[1] / f[1] <= 2.0))]
 
 
 def measure_scroll(ctx: Ctx) -> list[Row]:

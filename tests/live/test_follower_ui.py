@@ -10,7 +10,7 @@ import functools
 import pytest
 from live_helpers import Driver, server_ids
 
-import phrony_tui.ui.screens.main as main_screen
+import phrony_tui.live.follower as follower_module
 from phrony_tui.core.format import parse_ts
 from phrony_tui.entry.demo import demo_settings
 from phrony_tui.live.follower import Backoff, RunFollower
@@ -32,7 +32,7 @@ def make_app(sim, base_url: str, run_id: str) -> PhronyApp:
 async def test_cut_stream_through_the_main_screen(sim, sim_base_url, monkeypatch):
     # Quick reconnects (the default first wait is up to 0.5 s), same follower otherwise.
     fast = functools.partial(RunFollower, backoff=Backoff(initial=0.02, cap=0.1))
-    monkeypatch.setattr(main_screen, "RunFollower", fast)
+    monkeypatch.setattr(follower_module, "RunFollower", fast)  # the main screen imports it when a run opens
     sim.heartbeat_seconds = 0.05
     _, run_id = sim.start_session("multi")
     sim.faults = Faults(cut_after_events=3)

@@ -175,3 +175,32 @@ def test_the_launchers_policy_leaves_what_it_froze_to_the_exit(collector):
     policy.restore()
     assert gc.get_threshold() == (707, 17, 18)
     assert gc.get_freeze_count() > 0  # the interpreter's last collection need not scan it
+
+
+def test_the_start_pause_ends_with_a_freeze(collector):
+    gc.enable()
+    gc.unfreeze()
+    policy = GCPolicy()
+    policy.pause_start()
+    policy.pause_start()  # once only
+    assert not gc.isenabled()
+    with policy.paused():  # a bulk decode inside the start: the start's pause outlives it
+        pass
+    assert not gc.isenabled()
+    policy.start_done()
+    assert gc.isenabled() and gc.get_freeze_count() > 0
+    policy.start_done()  # nothing more
+    assert gc.isenabled()
+    policy.restore()
+    assert gc.get_freeze_count() == 0
+
+
+async def test_the_launchers_start_pause_ends_after_the_apps_first_frame(make_app, collector):
+    gc.enable()
+    gc.unfreeze()
+    policy = GCPolicy()
+    policy.pause_start()  # as run_app does before it imports and builds the App
+    app = make_app(app_kwargs={"gc_policy": policy})
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert gc.isenabled() and gc.get_freeze_count() > 0

@@ -20,20 +20,14 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from phrony_tui.client import PhronyAPIError, PhronyError
-from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
 from phrony_tui.core.gating import GATED, RUN_ACTIONS, pause_actions, refusal
 from phrony_tui.core.safe_text import one_line, safe_text
 from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import is_failed, waiting_label, waits_on_person
-from phrony_tui.live.apply import apply_batch
-from phrony_tui.live.follower import FollowStatus, RunFollower
-from phrony_tui.live.prefetch import ConversationParts, as_initial
 from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.inbox_watcher import InboxWatcher
-from phrony_tui.ui.screens.step_detail import StepDetailScreen
-from phrony_tui.ui.session_tools import SessionTools
 from phrony_tui.ui.text import notify, short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
 from phrony_tui.ui.widgets.live_log import LiveLog
@@ -43,7 +37,11 @@ from phrony_tui.ui.widgets.status_bar import StatusBar
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
 
 if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
+    from phrony_tui.live.follower import FollowStatus, RunFollower
+    from phrony_tui.live.prefetch import ConversationParts
     from phrony_tui.ui.app import PhronyApp
+    from phrony_tui.ui.session_tools import SessionTools
 
 # Live events are drawn in batches on this period (seconds): never one repaint per event.
 FLUSH_INTERVAL = 0.1
@@ -111,17 +109,22 @@ class MainScreen(Screen[None]):
         self._skip_ticks = 0
         self._flush_again = False
         self._first_drawn = asyncio.Event()
+        self._watcher_waits = False  # the inbox watcher's first round waits for the first sessions pages
         self._announced_status: str | None = None
         self._announced_waits = False
         self._action_signature: object = None
         self.dialogs = RunActions(
             self, lambda: self.state, selected_run=self._selected_run, preferred_agent=self._preferred_agent
         )
-        self.tools = SessionTools(self, lambda: self.state, self._current_step)
+        self._tools: SessionTools | None = None
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         settings = self.app.settings
+        # The layout's classes before the panes mount: set in on_mount, each restyled the
+        # whole screen again before its first frame.
+        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow", update=False)
+        self.set_class(True, "-list", update=False)
         self.feed = SessionFeed(settings.agent_ids, inbox=settings.watch)  # --watch starts on the inbox
         yield StatusBar(settings.base_url, self.app.host_label, id="status")
         with Horizontal(id="body"):
@@ -134,6 +137,9 @@ class MainScreen(Screen[None]):
         yield KeysFooter()
 
     async def on_mount(self) -> None:
+        # The launcher paused the collector for the start (ui/gc_policy.py): on again after
+        # the first frame, what the start built frozen.
+        self.call_after_refresh(self.app.gc_policy.start_done)
         self.query_one(RunTree).border_title = "Runs"
         self._apply_width(self.size.width)
         self._show_session(False)
@@ -145,12 +151,18 @@ class MainScreen(Screen[None]):
             self, lambda: self.feed.rows if self.feed else (), self._refresh_sessions_list if watching else None,
             opened=lambda: self.state.session.id if self.state is not None else None,
         )  # fmt: skip
-        self.inbox_watcher.start()
+        # Its first round once the sessions list's first pages are in (load_sessions): the
+        # list is the first screen, its requests go first (a round is agents x 3 requests).
+        listing = bool(self.app.settings.agent_ids)
+        self.inbox_watcher.start(first_round=not listing)
+        self._watcher_waits = listing
         if self.app.sessions_refresh and not watching:
             self.set_interval(self.app.sessions_refresh, self._refresh_sessions_list)
-        if self.app.settings.agent_ids:
+        if listing:
             self.load_sessions()
         if self.app.settings.run_id:
+            from phrony_tui.live.prefetch import as_initial  # --run: not on the list's start
+
             handoff, self.app.prefetch = self.app.prefetch, None
             prefetch = handoff.take() if handoff is not None else None
             self.open_run(self.app.settings.run_id, initial=as_initial(prefetch))
@@ -190,8 +202,8 @@ class MainScreen(Screen[None]):
             async with gate:
                 try:
                     return await self.app.client.list_sessions(
-                        request.agent_id, skip=request.skip, take=request.take, status=request.status
-                    )
+                        request.agent_id, skip=request.skip, take=request.take, status=request.status, lazy=True
+                    )  # lazy: msgspec rows, no pydantic on the start (client/session_rows.py)
                 except PhronyError as exc:
                     return exc
 
@@ -216,6 +228,13 @@ class MainScreen(Screen[None]):
         pane.set_fetching(False)
         pane.set_error(error)
         pane.refresh_rows()
+        if self._watcher_waits:  # its first round (on_mount), once the rows are on screen
+            self.call_after_refresh(self._first_watch_round)
+
+    def _first_watch_round(self) -> None:
+        if self._watcher_waits and self.inbox_watcher is not None:
+            self._watcher_waits = False
+            self.inbox_watcher.tick()
 
     def _refused_note(self, refused: list[str], agents: tuple[str, ...]) -> str:
         """Which agents said 403, by name: "2 of 5 agents refused (403): Refund Desk, 0b6f1a2c…"."""
@@ -267,6 +286,8 @@ class MainScreen(Screen[None]):
             self.app.gc_policy.release_frozen()  # after the widgets let go of the old session's rows
         # A conversation already read (--run): drawn before the stream opens.
         self._first_drawn = asyncio.Event()
+        from phrony_tui.live.follower import RunFollower  # a session opened: not on the start
+
         self.follower = RunFollower(
             self.app.client, run_id, wake=self._wake, initial=initial,
             shown=self._first_drawn.wait if initial is not None else None,
@@ -296,7 +317,7 @@ class MainScreen(Screen[None]):
         (tests and screenshots wait for this rather than for time to pass)."""
         follower = self.follower
         pending = follower is not None and (follower.has_news or self._flushing)
-        watching = self.inbox_watcher is not None and self.inbox_watcher.pending
+        watching = self.inbox_watcher is not None and (self.inbox_watcher.pending or self._watcher_waits)
         return not pending and not watching and not self.query_one(SessionsPane).fetching
 
     async def _flush_live(self, *, tick: bool = False) -> None:
@@ -330,6 +351,8 @@ class MainScreen(Screen[None]):
         log = self.query_one(LiveLog)
         status: FollowStatus = batch.status
         names = self.app.settings.agent_names
+        from phrony_tui.live.apply import apply_batch
+
         applied = await apply_batch(
             self.state, batch,
             new_state=lambda conversation: SessionState(follower.run_id, conversation, agent_names=names),
@@ -427,6 +450,8 @@ class MainScreen(Screen[None]):
     def _open_step(self, event: TimelinePane.OpenStep) -> None:
         if self.state is not None:
             item = event.item
+            from phrony_tui.ui.screens.step_detail import StepDetailScreen  # rich.syntax, pygments
+
             detail = StepDetailScreen(item, self.state.agent_label(item.run_id))
             if detail.linked_run and detail.linked_run in self.state.runs:
                 detail.linked_agent = self.state.agent_label(detail.linked_run)
@@ -489,6 +514,15 @@ class MainScreen(Screen[None]):
                 return
 
     # -- actions: the dialogs (RunActions) and export, copy, pager (SessionTools) -------
+    @property
+    def tools(self) -> SessionTools:
+        """Export, copy, pager: built when first used (not on the start)."""
+        if self._tools is None:
+            from phrony_tui.ui.session_tools import SessionTools
+
+            self._tools = SessionTools(self, lambda: self.state, self._current_step)
+        return self._tools
+
     def action_answer(self) -> None:
         self.dialogs.answer()
 

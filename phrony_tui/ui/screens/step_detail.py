@@ -4,6 +4,8 @@ that run (the screen is dismissed with its id); elsewhere it closes."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,10 +14,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.format import duration_between, fmt_count, fmt_duration
 from phrony_tui.core.safe_text import pretty_json, safe_text
 from phrony_tui.core.step_kinds import linked_run_id
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import ConversationItem
 
 # Past this many characters the JSON is cut (with a note): a 10 MB value must not freeze the UI.
 DETAIL_LIMIT = 200_000

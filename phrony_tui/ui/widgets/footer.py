@@ -3,9 +3,8 @@
 Textual's Footer recomposes (mounts a widget per key) on every "bindings changed"
 signal. Opening a session sends several at once (the actions that apply, the focus
 moving to the timeline...): each cost 10-20 ms, all the same result. This one
-recomposes once per burst, and not at all when the keys it would show are the ones it
-shows (``_shape``): most bursts (a focus move within a pane, a dialog's busy state
-toggling back) change nothing on the footer.
+recomposes once per burst, and not at all when the keys it would show are the ones
+it shows (the start sends such signals: the sessions list's rows, the first focus).
 
 What it shows (``footer_bindings``): only keys that act now (a greyed-out key is not
 advertised: ``r Retry`` on an accepted attempt), in the order of the focus chain
@@ -30,13 +29,10 @@ KEPT = ("app.quit", "app.help")
 PALETTE_WIDTH = 13  # "▏^p palette " and its margin
 
 
-#: what a footer shows: each key's (key, display, description, action, tooltip, enabled)
-Shape = tuple[tuple[str, str, str, str, str, bool], ...]
-
-
 class KeysFooter(Footer):
     _recompose_pending = False
-    _composed: Shape | None = None  # the shape of the keys mounted now
+    #: what the last compose showed (``_shown_keys``), to skip a recompose that changes nothing
+    _composed: tuple[object, ...] | None = None
 
     def bindings_changed(self, screen: Screen) -> None:
         # Textual's own, plus: nothing more while a recompose is already on its way.
@@ -49,28 +45,23 @@ class KeysFooter(Footer):
 
     async def recompose(self) -> None:
         self._recompose_pending = False
-        if self.is_attached and self._composed is not None and self._shape() == self._composed:
-            return  # the same keys: mounting them again would only cost a frame's time
+        if self._composed is not None and self.is_attached and self._shown_keys() == self._composed:
+            return  # the same keys: a recompose would mount the same widgets again
         await super().recompose()
 
-    def _shape(self) -> Shape | None:
-        if not self._bindings_ready:
-            return None
-        shape = [self._key_shape(binding, True) for binding in self.footer_bindings(self.app.size.width)]
-        palette = self._palette()
+    def _shown_keys(self) -> tuple[object, ...]:
+        """What ``compose`` would show now: each key's binding, display and whether it is
+        enabled, and the palette's."""
+        width = self.app.size.width
+        active = self.screen.active_bindings
+        keys: list[object] = [width, self.compact, self._palette_shown()]
+        for binding in self.footer_bindings(width):
+            keys.append((binding.key, binding.action, binding.description, binding.tooltip,
+                         self.app.get_key_display(binding)))  # fmt: skip
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self._palette_shown() else None
         if palette is not None:
-            shape.append(self._key_shape(*palette))
-        return tuple(shape)
-
-    def _key_shape(self, binding: Binding, enabled: bool) -> tuple[str, str, str, str, str, bool]:
-        return (binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                binding.tooltip, enabled)  # fmt: skip
-
-    def _palette(self) -> tuple[Binding, bool] | None:
-        if not self._palette_shown():
-            return None
-        active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        return None if active is None else (active.binding, active.enabled)
+            keys.append((palette.binding.key, palette.enabled, self.app.get_key_display(palette.binding)))
+        return tuple(keys)
 
     def footer_bindings(self, width: int) -> list[Binding]:
         """The bindings shown, in order, for a footer ``width`` cells wide."""
@@ -102,9 +93,9 @@ class KeysFooter(Footer):
         return self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE
 
     def compose(self) -> ComposeResult:
-        self._composed = self._shape()
         if not self._bindings_ready:
             return
+        self._composed = self._shown_keys()
         bindings = self.footer_bindings(self.app.size.width)
         self.styles.grid_size_columns = len(bindings)
         for binding in bindings:
@@ -112,11 +103,12 @@ class KeysFooter(Footer):
                 binding.key, self.app.get_key_display(binding), binding.description, binding.action,
                 tooltip=binding.tooltip,
             ).data_bind(compact=Footer.compact)  # fmt: skip
-        palette = self._palette()
-        if palette is not None:
-            binding, enabled = palette
-            yield FooterKey(
-                binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                classes="-command-palette", disabled=not enabled,
-                tooltip=binding.tooltip or binding.description,
-            )  # fmt: skip
+        if self._palette_shown():
+            active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            if active is not None:
+                binding = active.binding
+                yield FooterKey(
+                    binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                    classes="-command-palette", disabled=not active.enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )  # fmt: skip

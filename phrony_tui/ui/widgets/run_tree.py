@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -15,7 +16,6 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from phrony_tui.client.models import Run
 from phrony_tui.core.format import fmt_count, fmt_duration
 from phrony_tui.core.run_tree import RunTree as RunTreeModel
 from phrony_tui.core.run_tree import run_duration
@@ -23,6 +23,9 @@ from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import is_waiting
 from phrony_tui.ui.text import plain, short_id, status_style
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Run
 
 
 class RunTree(Tree[str]):

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import RowKey
 
-from phrony_tui.client.models import SessionSummary
 from phrony_tui.core.format import duration_between, fmt_age, fmt_ago, fmt_count, fmt_duration, zone_name
 from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.ui.text import cell, plain, short_id, status_text
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import SessionSummary
 
 # (label, width): fixed widths, so the layout does not depend on which rows
 # happen to be loaded (DataTable sizes auto-width columns from their content).
@@ -37,6 +43,18 @@ class SessionsTable(DataTable):
         Binding("home,g", "scroll_top", "First", show=False),
         Binding("end,G", "scroll_bottom", "Last", show=False),
     ]
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """DataTable's, without measuring every new cell: that sizes auto-width columns
+        and auto-height rows, and here every column has a fixed width and every row one
+        line, no label (the measure was most of adding a list of a few hundred rows)."""
+        fixed = all(not column.auto_width for column in self.columns.values())
+        if not fixed or any(self.rows[key].auto_height or self.rows[key].label is not None
+                            for key in new_rows if key in self.rows):  # fmt: skip
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(column.get_render_width(self) for column in self.columns.values()) + self._row_label_column_width
+        self.virtual_size = Size(width, self._total_row_height + (self.header_height if self.show_header else 0))
 
 
 class SessionsPane(Vertical):

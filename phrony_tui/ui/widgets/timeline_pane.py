@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -12,12 +13,14 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from phrony_tui.client.models import ConversationItem
 from phrony_tui.core.redaction import REDACTED_NOTE
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.step_kinds import linked_run_id
 from phrony_tui.ui.text import notify, plain, short_id
 from phrony_tui.ui.widgets.timeline import EmptyRows, TimelineView
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import ConversationItem
 
 
 class TimelinePane(Vertical):
