@@ -3,12 +3,14 @@ every row one line (DataTable measures each new cell to size auto-width columns)
 
 from __future__ import annotations
 
+import pytest
 import textual.widgets._data_table as data_table
 
 from tests.support.screen import main_screen
 from tests.support.waiting import wait_for
 
 
+@pytest.mark.full_world  # a list of more than 50 rows
 async def test_the_rows_are_added_without_measuring_their_cells(make_app, monkeypatch):
     measured: list[object] = []
     real = data_table.measure
