@@ -31,6 +31,7 @@ from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.inbox_watcher import InboxWatcher
+from phrony_tui.ui.input_first import yield_to_input
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
 from phrony_tui.ui.session_tools import SessionTools
 from phrony_tui.ui.text import notify, short_id
@@ -52,6 +53,8 @@ PAGE_REQUESTS_AT_ONCE = 6
 LOG_BATCH = 200
 # A flush with this many events makes the next timer tick skip (draw at 5 Hz, not 10).
 BUSY_BATCH = 1_000
+# A flush applies events for this long (seconds) at most, then lets keys in (ui/input_first.py).
+SLICE_BUDGET = 0.004
 # Below this width the panes stack: the sessions list or the open session, not both.
 NARROW_WIDTH = 110
 
@@ -332,10 +335,15 @@ class MainScreen(Screen[None]):
             new_state=lambda conversation: SessionState(follower.run_id, conversation, agent_names=names),
             still_current=lambda: self.follower is follower,
             bulk=self.app.gc_policy.paused, after_bulk=self.app.gc_policy.freeze_after_bulk,
+            budget=SLICE_BUDGET, pause=partial(yield_to_input, self.app),
         )  # fmt: skip
         if applied.left:
             return  # the person left this run meanwhile
         self.state, first = applied.state, applied.first
+        if applied.applied:
+            await yield_to_input(self.app)  # the log and the redraw below are one more slice
+            if self.follower is not follower:
+                return
         if self.state is None:
             if status.fatal or status.error:
                 self.query_one(TimelinePane).show_error(status.error or status.label)
