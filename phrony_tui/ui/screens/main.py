@@ -356,6 +356,9 @@ class MainScreen(Screen[None]):
                 # A firehose: describing every event would cost more than drawing it.
                 skipped = len(batch.events) - LOG_BATCH
                 lines.insert(0, f"… {skipped:,} more events in this burst (counted; every step is in the timeline)")
+                await yield_to_input(self.app)  # describing them was a slice of its own
+                if self.follower is not follower:
+                    return
             log.write(lines)
         log.set_state(status.label, received=status.received, malformed=status.malformed)
         self._redraw_session(follow_end=not first)
