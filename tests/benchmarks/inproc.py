@@ -198,6 +198,16 @@ class Trace:
 
         for method in ("_refresh_layout", "_compositor_refresh"):
             timed(Screen, method, f"screen {method}")
+        from textual.timer import Timer
+
+        original_resume = Timer.resume
+
+        def resume(timer) -> None:
+            if timer.name == "screen_update" and not timer._active.is_set():
+                trace.spans.append((time.perf_counter(), 0.0, "frame timer resumed"))
+            original_resume(timer)
+
+        Timer.resume = resume  # type: ignore[method-assign]
         from textual._compositor import ChopsUpdate, Compositor
 
         for method in ("render_update", "_get_renders", "_render_chops", "update_widgets"):

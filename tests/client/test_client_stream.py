@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 
 import httpx
@@ -215,7 +216,7 @@ async def test_parsed_off_the_loop_the_events_and_counters_are_the_same_in_order
     body = b"".join(step(n) for n in range(1, 401))
     cuts = [0, 5_000, 5_003, 19_000, 19_001, 40_000, len(body)]
     parts: list[bytes | float] = [SSE_HEAD]
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         parts += [body[start:end], 0.01]
     parts += [b"data: not json\n\n", b": hb\n\n", event("run", "engine.run.completed", 1)]
     results = {}

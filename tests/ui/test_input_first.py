@@ -9,13 +9,14 @@ import threading
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
 
 from phrony_tui.client.models import Conversation, RunEvent
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.live.apply import apply_batch
 from phrony_tui.live.follower import FollowBatch
-from phrony_tui.ui.input_first import yield_to_input
+from phrony_tui.ui.input_first import InputTally, yield_to_input
 
 RUN = "run-root"
 TS = "2026-03-01T12:00:00Z"
@@ -45,6 +46,22 @@ class Keys(Widget, can_focus=True):
 
 
 class KeysApp(App[None]):
+    """Keeps an InputTally as PhronyApp does."""
+
+    def __init__(self) -> None:
+        self.input_tally = InputTally()
+        super().__init__()
+
+    def post_message(self, message: Message) -> bool:
+        posted = super().post_message(message)
+        if posted:
+            self.input_tally.posted(message)
+        return posted
+
+    async def on_event(self, event: events.Event) -> None:
+        with self.input_tally.taking(event):
+            await super().on_event(event)
+
     def compose(self) -> ComposeResult:
         yield Keys()
 
@@ -53,8 +70,12 @@ class KeysApp(App[None]):
 
 
 def press_from_the_input_thread(app: App) -> None:
+    press_from_the_input_thread_key(app, "j")
+
+
+def press_from_the_input_thread_key(app: App, key: str) -> None:
     """What Textual's input thread does with a keystroke (``Driver.send_message``)."""
-    thread = threading.Thread(target=app._driver.send_message, args=(events.Key("j", "j"),))
+    thread = threading.Thread(target=app._driver.send_message, args=(events.Key(key, key),))
     thread.start()
     thread.join()  # scheduled on the loop, not run yet: the loop is inside a slice
 
@@ -101,3 +122,60 @@ async def test_one_turn_between_slices_lets_the_key_in_slices_later():
         handled_at, _ = await burst(app, lambda: asyncio.sleep(0))
         assert handled_at[0] == 0
         assert app.query_one(Keys).pressed == 1
+
+
+class BurstFollower:
+    """Stands in for the open session's follower: one drain hands over a long burst."""
+
+    def __init__(self, run_id: str, events: list[RunEvent]) -> None:
+        self.run_id = run_id
+        self._batch = FollowBatch(events=events, changed=True)
+        self.has_news = True
+
+    def drain(self) -> FollowBatch:
+        batch, self._batch = self._batch, FollowBatch()
+        self.has_news = False
+        return batch
+
+    def stop(self) -> None:
+        pass
+
+
+async def test_through_the_main_screen_a_key_during_a_long_flush_moves_the_cursor_first(sim, make_app, monkeypatch):
+    import phrony_tui.ui.screens.main as main
+    from phrony_tui.ui.widgets.timeline import TimelineView
+    from tests.support.waiting import wait_for
+
+    _, run_id = sim.find_sessions("multi", "Completed")[0]
+    app = make_app(run_id=run_id)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = app.screen
+        await wait_for(lambda: screen.state is not None and screen.follower.status.closed, pilot=pilot)
+        await wait_for(lambda: screen.settled, pilot=pilot)
+        view = screen.query_one(TimelineView)
+        await pilot.press("home")
+        before = len(screen.state.timeline)
+        live = [RunEvent.model_validate({"ts": TS, "kind": "step", "subject": "engine.step.reasoning",
+                                         "data": {"id": f"live-{n}", "runId": run_id, "sequence": 10_000 + n,
+                                                  "ordinal": 10_000 + n, "type": "reasoning",
+                                                  "content": {"message": f"live {n}"}, "startedAt": TS}})
+                for n in range(3_000)]  # fmt: skip
+        cursors: list[int] = []  # the cursor at each slice boundary
+        boundaries = 0
+
+        async def counting(app_) -> int:
+            nonlocal boundaries
+            if boundaries == 0:
+                press_from_the_input_thread_key(app_, "j")
+            boundaries += 1
+            turns = await yield_to_input(app_)
+            cursors.append(view.cursor)
+            return turns
+
+        monkeypatch.setattr(main, "yield_to_input", counting)
+        monkeypatch.setattr(main, "SLICE_BUDGET", 0)  # every chunk (500 events) a slice: counted, not timed
+        screen.follower = BurstFollower(run_id, live)
+        await screen._flush_live()
+        assert len(screen.state.timeline) == before + 3_000  # each step once
+        assert boundaries >= 6  # the flush was far from over when the key came...
+        assert cursors[0] == 1  # ...and the key moved the cursor before its second slice

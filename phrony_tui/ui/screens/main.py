@@ -17,7 +17,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
-from textual.screen import Screen
+from textual.screen import UPDATE_PERIOD, Screen
+from textual.timer import Timer
 
 from phrony_tui.client import PhronyAPIError, PhronyError
 from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
@@ -30,6 +31,7 @@ from phrony_tui.live.apply import apply_batch
 from phrony_tui.live.follower import FollowStatus, RunFollower
 from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
+from phrony_tui.ui.frame_timer import frame_timer
 from phrony_tui.ui.inbox_watcher import InboxWatcher
 from phrony_tui.ui.input_first import yield_to_input
 from phrony_tui.ui.screens.step_detail import StepDetailScreen
@@ -120,6 +122,15 @@ class MainScreen(Screen[None]):
             self, lambda: self.state, selected_run=self._selected_run, preferred_agent=self._preferred_agent
         )
         self.tools = SessionTools(self, lambda: self.state, self._current_step)
+
+    @property
+    def _update_timer(self) -> Timer:
+        # Textual's screen update timer, paced from the last frame (ui/frame_timer.py).
+        timer = getattr(self, "_Screen__update_timer", None)
+        if timer is None:
+            timer = frame_timer(self, UPDATE_PERIOD, self._on_timer_update)
+            self._Screen__update_timer = timer
+        return timer
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
