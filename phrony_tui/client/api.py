@@ -348,7 +348,7 @@ class PhronyClient:
     skip_agent_wait_timer = skip_agent_wait  # the SDK's name (skipAgentWaitTimer)
 
     def stream_run_events(
-        self, run_id: str, *, max_event_bytes: int | None = None, lazy: bool = False
+        self, run_id: str, *, max_event_bytes: int | None = None, lazy: bool = False, parse_off_loop: bool = False
     ) -> RunEventStream:
         """``GET /v1/runs/{runId}/stream``: a :class:`RunEventStream` (one connection).
 
@@ -357,6 +357,8 @@ class PhronyClient:
         connect eagerly and to close the connection when leaving early.
         ``lazy=True`` yields ``client.lazy.LazyEvent`` instead (same attributes,
         ``data`` decoded on first read, steps as compact items): for busy streams.
+        ``parse_off_loop=True`` parses big chunks in a worker thread of the stream's, in
+        order (``client.stream``): the event loop only reads the socket.
         """
         from phrony_tui.client.stream import RunEventStream
 
@@ -389,6 +391,7 @@ class PhronyClient:
             path=path,
             max_event_bytes=max_event_bytes,
             lazy=lazy,
+            parse_off_loop=parse_off_loop,
         )
 
     # -- file library ------------------------------------------------------

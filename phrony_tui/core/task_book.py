@@ -108,19 +108,27 @@ class TaskBook:
         self._steps: dict[str | None, _RunSteps] = {}
         self._arrivals = 0
         self._session_status = ""
+        # Every input below moves the version; ``pending()`` is kept for the version it was
+        # worked out for (a key asks which actions apply several times: one walk of 5,000
+        # tasks each time was most of a big session's key-to-frame time).
+        self._version = 0
+        self._pending: tuple[int, list[UserTask]] | None = None
 
     # inputs
 
     def set_runs(self, runs: Iterable[Run]) -> None:
+        self._version += 1
         for run in runs:
             self._run_status[run.id] = run.status
 
     def set_run_status(self, run_id: str | None, status: str) -> None:
+        self._version += 1
         if status:
             self._run_status[run_id] = status
 
     def set_session_status(self, status: str) -> None:
         """A finished session has no pending task, whatever else was seen."""
+        self._version += 1
         if status:
             self._session_status = status
 
@@ -137,6 +145,7 @@ class TaskBook:
 
     def add_items(self, items: Iterable[ConversationItem]) -> None:
         """Steps from a back-fill or live events, in any order, repeats allowed."""
+        self._version += 1
         steps_of = self._steps
         run_id: object = _NO_RUN
         steps = _RunSteps()
@@ -164,6 +173,7 @@ class TaskBook:
                 steps.real_max = ordinal
 
     def add_step(self, item: ConversationItem) -> None:
+        self._version += 1
         if is_user_task_req(item):
             key = user_task_id_of(item) or f"step:{item.id}"
             known = self._tasks.get(key)
@@ -195,6 +205,7 @@ class TaskBook:
     def apply_effect(self, effect: EventEffect, root_run_id: str | None = None) -> bool:
         """Take an event's effect (``core.events.effect_of``, the one interpreter of
         live events). True when it said something about tasks or runs."""
+        self._version += 1
         if effect.step is not None:
             self.add_step(effect.step)  # the step's own task change is read there
             return True
@@ -246,8 +257,11 @@ class TaskBook:
 
     def pending(self) -> list[UserTask]:
         """The tasks still waiting for an answer, in timeline order (oldest first)."""
-        entries = sorted(self._tasks.values(), key=lambda entry: entry.position)
-        return [entry.task for entry in entries if self._is_pending(entry)]
+        kept = self._pending
+        if kept is None or kept[0] != self._version:
+            entries = sorted(self._tasks.values(), key=lambda entry: entry.position)
+            kept = self._pending = (self._version, [entry.task for entry in entries if self._is_pending(entry)])
+        return list(kept[1])
 
     def pending_ids(self) -> set[str]:
         return {task.user_task_id for task in self.pending() if task.user_task_id}

@@ -7,10 +7,12 @@ The one home of the rule the main screen and the follower tests both follow:
    ``Running`` after a newer ``Completed`` would move the status back), except
    the steps it does not hold yet (a conversation may lag its stream): those are
    applied, never their statuses or tasks;
-3. the rest (``batch.fresh_events``) are applied on top, in slices of ``chunk``
-   events that yield to the event loop in between (a key pressed during a burst
-   is handled then, not after it), stopping if ``still_current()`` turns false
-   (the person left this run meanwhile).
+3. the rest (``batch.fresh_events``) are applied on top, ``chunk`` events at a time,
+   in slices that ``await pause()`` in between (a key pressed during a burst is
+   handled then, not after it), stopping if ``still_current()`` turns false (the
+   person left this run meanwhile). With ``budget`` (seconds, read on ``clock``) a
+   slice is as many chunks as fit in it: a burst holds the loop that long at most,
+   however costly its steps; without, each chunk is a slice.
 
 The caller's garbage-collector policy comes in as hooks: ``bulk()`` is entered
 around the back-fill's build or merge and around the slices (the UI pauses the
@@ -22,7 +24,8 @@ doing nothing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,7 +36,8 @@ from phrony_tui.live.follower import FollowBatch
 if TYPE_CHECKING:
     from phrony_tui.client.models import Conversation
 
-# Live events are applied in slices of this many, yielding to the loop in between.
+# Live events are applied this many at a time (one timeline merge each), in slices that
+# yield to the loop in between.
 APPLY_CHUNK = 500
 
 
@@ -60,6 +64,10 @@ def _always() -> bool:
     return True
 
 
+async def _one_turn() -> None:
+    await asyncio.sleep(0)
+
+
 async def apply_batch(
     state: SessionState | None,
     batch: FollowBatch,
@@ -69,6 +77,9 @@ async def apply_batch(
     bulk: Callable[[], AbstractContextManager[object]] = nullcontext,
     after_bulk: Callable[[int], None] = _nothing,
     chunk: int = APPLY_CHUNK,
+    budget: float | None = None,
+    pause: Callable[[], Awaitable[object]] = _one_turn,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> Applied:
     """Fold ``batch`` into ``state`` (``new_state(conversation)`` builds the first one)."""
     result = Applied(state)
@@ -102,14 +113,18 @@ async def apply_batch(
         # No collection until the burst's rows are frozen: between two slices one would
         # scan every row the burst added so far (a 100,000-event drain took 2x as long).
         with bulk():
+            began = clock() if budget is not None else 0.0
             for start in range(0, len(fresh), chunk):
-                if start:
-                    await asyncio.sleep(0)
+                if start and (budget is None or clock() - began >= budget):
+                    await pause()
                     if not still_current():
                         result.left = True
                         return result
-                state.apply_events(fresh[start : start + chunk])
-                result.applied += len(fresh[start : start + chunk])
+                    if budget is not None:
+                        began = clock()
+                piece = fresh[start : start + chunk]
+                state.apply_events(piece)
+                result.applied += len(piece)
             after_bulk(len(fresh))
     after_bulk(len(batch.events) + len(batch.more_items) + (len(batch.conversation.items) if batch.conversation else 0))
     return result

@@ -213,11 +213,15 @@ class RunFollower:
         monotonic: Callable[[], float] = time.monotonic,
         initial: Awaitable[Conversation] | ConversationParts | None = None,
         shown: Callable[[], Awaitable[object]] | None = None,
+        parse_off_loop: bool = True,
     ) -> None:
         if stall_timeout is not None and stall_timeout <= 0:
             raise ValueError("stall_timeout must be positive (or None to rely on the client's read timeout)")
         self.client = client
         self.run_id = run_id
+        # The stream's big chunks are parsed in a thread of its own (client.stream): this
+        # loop (the UI's) only reads the socket and takes the events, ready, in order.
+        self.parse_off_loop = parse_off_loop
         # A conversation already on its way (read while the app was starting): shown
         # at once (in parts as they come, when it is read so); a live session is still
         # back-filled after its stream opens.
@@ -444,7 +448,7 @@ class RunFollower:
 
     async def _connection(self) -> str:
         """One stream: connect, back-fill, read events. Errors propagate."""
-        stream = self.client.stream_run_events(self.run_id, lazy=True)
+        stream = self.client.stream_run_events(self.run_id, lazy=True, parse_off_loop=self.parse_off_loop)
         try:
             async with stream:
                 self.connections += 1

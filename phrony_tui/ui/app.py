@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, cast
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from phrony_tui.client import PhronyClient, check_transport, clear_text_warning
 from phrony_tui.settings import Settings
 from phrony_tui.ui import prefs
 from phrony_tui.ui.gc_policy import GCPolicy
+from phrony_tui.ui.input_first import InputTally
 from phrony_tui.ui.key_gate import KeyGate
 from phrony_tui.ui.text import notify
 
@@ -55,6 +57,8 @@ class PhronyApp(App[int]):
         reload_settings: Callable[[str], Settings] | None = None,
         gc_policy: GCPolicy | None = None,
     ) -> None:
+        # Keys on their way to their widget, for the jobs that let them in (ui/input_first.py).
+        self.input_tally = InputTally()
         super().__init__()
         # The collector's policy (ui/gc_policy.py): installed on mount, undone on exit.
         # Given by the launcher when it paused the collector before the App existed (--run).
@@ -90,7 +94,17 @@ class PhronyApp(App[int]):
             around_bulk_decode=self.gc_policy.paused,
         )
 
+    def post_message(self, message: Message) -> bool:
+        posted = super().post_message(message)
+        if posted:
+            self.input_tally.posted(message)  # a key on its way (ui/input_first.py)
+        return posted
+
     async def on_event(self, event: events.Event) -> None:
+        with self.input_tally.taking(event):  # done with a key: forwarded, held or handled
+            await self._on_event(event)
+
+    async def _on_event(self, event: events.Event) -> None:
         # A key that opens an input closes the gate behind it: the keys of the same burst
         # are held until the focus has moved, then handed on in order (ui/key_gate.py).
         gate = self.key_gate

@@ -56,6 +56,7 @@ class Probe:
     key_index: int = -1  # the key the next frames belong to (until the next key is sent)
     work_by_key: dict[int, list[float]] = field(default_factory=dict)
     frames: int = 0
+    trace: Any = None  # a Trace (``--trace``), told each key's send and frame
 
 
 def instrument(app, probe: Probe) -> None:
@@ -73,6 +74,8 @@ def instrument(app, probe: Probe) -> None:
         probe.encoded = True
         if probe.target is not None and probe.drawn_cursor == probe.target and not probe.hit:
             probe.latency = end - probe.armed_at
+            if probe.trace is not None:
+                probe.trace.frames[probe.key_index] = end
             probe.target = None
             probe.hit = True
             if not probe.in_timer:  # a frame written outside the update timer (a layout refresh)
@@ -98,6 +101,147 @@ def instrument(app, probe: Probe) -> None:
             probe.done.set()
 
     Screen._on_timer_update = on_timer_update
+
+
+class Trace:
+    """``--trace``: where a key's time goes. Every loop callback longer than ``LONG`` (what
+    ran, from when), the app's flushes and their parts, and per key: sent, handled by the
+    timeline (the action ran), frame written. Reported for the slowest keys."""
+
+    LONG = 0.002
+
+    def __init__(self) -> None:
+        self.callbacks: list[tuple[float, float, str]] = []  # (start, duration, label)
+        self.spans: list[tuple[float, float, str]] = []  # the app's flushes and their parts
+        self.handled: dict[int, float] = {}
+        self.sent: dict[int, float] = {}
+        self.frames: dict[int, float] = {}
+
+    def install(self, app, probe: Probe) -> None:
+        import asyncio.events
+
+        trace = self
+        original_run = asyncio.events.Handle._run
+
+        def label(handle) -> str:
+            callback = handle._callback
+            owner = getattr(callback, "__self__", None)
+            if isinstance(owner, asyncio.Task):
+                coro = owner.get_coro()
+                return f"task {owner.get_name()}: {getattr(coro, '__qualname__', coro)}"
+            return getattr(callback, "__qualname__", repr(callback))
+
+        def run(handle) -> None:
+            start = time.perf_counter()
+            try:
+                original_run(handle)
+            finally:
+                took = time.perf_counter() - start
+                if took > trace.LONG:
+                    trace.callbacks.append((start, took, label(handle)))
+
+        asyncio.events.Handle._run = run  # type: ignore[method-assign]
+
+        from phrony_tui.core.session_state import SessionState
+        from phrony_tui.ui.screens.main import MainScreen
+        from phrony_tui.ui.widgets.live_log import LiveLog
+        from phrony_tui.ui.widgets.run_tree import RunTree
+        from phrony_tui.ui.widgets.timeline import TimelineView
+        from phrony_tui.ui.widgets.timeline_pane import TimelinePane
+
+        def timed(owner, name: str, what: str) -> None:
+            original = getattr(owner, name)
+            if asyncio.iscoroutinefunction(original):
+                async def wrapper(*args, **kwargs):
+                    start = time.perf_counter()
+                    try:
+                        return await original(*args, **kwargs)
+                    finally:
+                        trace.spans.append((start, time.perf_counter() - start, what))
+            else:
+                def wrapper(*args, **kwargs):
+                    start = time.perf_counter()
+                    try:
+                        return original(*args, **kwargs)
+                    finally:
+                        trace.spans.append((start, time.perf_counter() - start, what))
+            setattr(owner, name, wrapper)
+
+        timed(MainScreen, "_flush", "flush (whole, awaits included)")
+        timed(SessionState, "apply_events", "apply slice")
+        timed(SessionState, "describe_events", "describe events")
+        timed(LiveLog, "write", "live log write")
+        timed(RunTree, "show_runs", "run tree")
+        timed(TimelinePane, "show", "timeline pane show")
+        original_cursor = TimelineView.action_cursor
+
+        def action_cursor(view, delta: int) -> None:
+            trace.handled.setdefault(probe.key_index, time.perf_counter())
+            original_cursor(view, delta)
+
+        TimelineView.action_cursor = action_cursor  # type: ignore[method-assign]
+
+        from textual.widget import Widget
+
+        original_lines = Widget.render_lines
+
+        def render_lines(widget, crop):
+            start = time.perf_counter()
+            try:
+                return original_lines(widget, crop)
+            finally:
+                name = f"render {type(widget).__name__}#{widget.id or ''}"
+                trace.spans.append((start, time.perf_counter() - start, name))
+
+        Widget.render_lines = render_lines  # type: ignore[method-assign]
+        from textual.screen import Screen
+
+        for method in ("_refresh_layout", "_compositor_refresh"):
+            timed(Screen, method, f"screen {method}")
+        from textual.timer import Timer
+
+        original_resume = Timer.resume
+
+        def resume(timer) -> None:
+            if timer.name == "screen_update" and not timer._active.is_set():
+                trace.spans.append((time.perf_counter(), 0.0, "frame timer resumed"))
+            original_resume(timer)
+
+        Timer.resume = resume  # type: ignore[method-assign]
+        from textual._compositor import ChopsUpdate, Compositor
+
+        for method in ("render_update", "_get_renders", "_render_chops", "update_widgets"):
+            timed(Compositor, method, f"compositor {method}")
+        timed(ChopsUpdate, "render_segments", "encode (render_segments)")
+
+    def report(self, probe: Probe, latencies: list) -> dict[str, Any]:
+        keys = sorted(k for k in self.sent if k in self.handled and k in self.frames)
+        queued = [self.handled[k] - self.sent[k] for k in keys]
+        to_frame = [self.frames[k] - self.handled[k] for k in keys]
+        slow = sorted(keys, key=lambda k: self.frames[k] - self.sent[k], reverse=True)[: max(3, len(keys) // 20)]
+        detail = []
+        for k in slow:
+            sent, end = self.sent[k], self.frames[k]
+            inside = [(round((s - sent) * 1000, 1), round(d * 1000, 1), what)
+                      for s, d, what in self.callbacks if s + d > sent and s < end]
+            spans = [(round((s - sent) * 1000, 1), round(d * 1000, 1), what)
+                     for s, d, what in self.spans if s + d > sent and s < end]
+            detail.append({"key": k, "total_ms": round((end - sent) * 1000, 1),
+                           "queued_ms": round((self.handled[k] - sent) * 1000, 1),
+                           "callbacks": inside, "spans": spans})
+        long_cb: dict[str, list[float]] = {}
+        for _, d, what in self.callbacks:
+            long_cb.setdefault(what, []).append(d)
+        by_span: dict[str, list[float]] = {}
+        for _, d, what in self.spans:
+            by_span.setdefault(what, []).append(d)
+        return {
+            "queued": summary(queued),
+            "handled_to_frame": summary(to_frame),
+            "long_callbacks": {w: summary(v) for w, v in sorted(long_cb.items(), key=lambda kv: -max(kv[1]))[:15]},
+            "spans": {w: summary(v) for w, v in by_span.items()},
+            "slowest_keys": detail,
+        }
 
 
 class GcPauses:
@@ -159,6 +303,8 @@ def press(app, probe: Probe, key: str, target: int) -> float | None:
     probe.key_index += 1
     probe.armed_at = time.perf_counter()
     probe.target = target
+    if probe.trace is not None:
+        probe.trace.sent[probe.key_index] = probe.armed_at
     send_key(app, key)
     if not probe.done.wait(FRAME_TIMEOUT):
         probe.target = None
@@ -233,12 +379,15 @@ def summary(values: list[float]) -> dict[str, Any]:
 
 
 async def latency_mode(
-    run_id: str, keys: int, stream: bool, expect_rows: int, seed: int, budget: float
+    run_id: str, keys: int, stream: bool, expect_rows: int, seed: int, budget: float, trace: bool = False
 ) -> dict[str, Any]:
     """Alternate j/k on the timeline; with ``stream`` while the run's firehose pours in."""
     app = build_app(run_id)
     probe = Probe()
     instrument(app, probe)
+    if trace:
+        probe.trace = Trace()
+        probe.trace.install(app, probe)
     gc_pauses = GcPauses()
     rng = random.Random(seed)
     async with app.run_test(size=(160, 45)) as _pilot:
@@ -261,6 +410,9 @@ async def latency_mode(
         def stop() -> bool:  # the budget is spent, or the stream is over (keys after it would not count)
             return time.perf_counter() > deadline or (stream and follower_state(app) == "closed")
 
+        if probe.trace is not None:
+            probe.trace.callbacks.clear()
+            probe.trace.spans.clear()
         latencies, lost = await run_keys(app, probe, plan, gaps, stop)
         elapsed = time.perf_counter() - t0
         received = live_received(app) - received_before
@@ -281,6 +433,7 @@ async def latency_mode(
         "rows_at_end": rows,
         "frame_work": summary(probe.frame_work),
         "gc": gc_pauses.report(),
+        **({"trace": probe.trace.report(probe, latencies)} if probe.trace is not None else {}),
     }
 
 
@@ -343,11 +496,13 @@ async def ingest_mode(run_id: str, events: int) -> dict[str, Any]:
     async with app.run_test(size=(160, 45)) as _pilot:
         await wait_until(lambda: live_received(app) > 0, 60, "a first event")
         first = time.perf_counter() - start
+        cpu = time.process_time()  # every thread's (the stream's parser too): steadier than wall time on a busy machine
         await wait_until(lambda: live_received(app) >= events, 600, f"{events} events")
         counted = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         await wait_until(lambda: follower_state(app) == "closed", 60, "the follower closing")
         closed = time.perf_counter() - start
-    return {"first_event_s": first, "counted_s": counted, "closed_s": closed,
+    return {"first_event_s": first, "counted_s": counted, "closed_s": closed, "cpu_to_counted_s": cpu,
             "frames": probe.frames, "frame_work": summary(probe.frame_work), "gc": gc_pauses.report()}  # fmt: skip
 
 
@@ -386,10 +541,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--budget", type=float, default=60.0, help="seconds of keys at most")
     parser.add_argument("--events", type=int, default=200_000, help="ingest: events to wait for")
+    parser.add_argument("--trace", action="store_true", help="latency: where the slowest keys' time went")
     parser.add_argument("--profile", metavar="PATH", help="run under cProfile, write pstats here (slower!)")
     args = parser.parse_args(argv)
     if args.mode == "latency":
-        job = latency_mode(args.run, args.keys, args.stream, args.expect_rows, args.seed, args.budget)
+        job = latency_mode(args.run, args.keys, args.stream, args.expect_rows, args.seed, args.budget, args.trace)
     elif args.mode == "scroll":
         job = scroll_mode(args.run, args.cycles, args.pages, args.expect_rows)
     elif args.mode == "open":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 
 import httpx
@@ -199,3 +200,35 @@ async def test_batches_give_the_same_events_as_iteration_one_list_per_chunk():
     got = [first, *(e for batch in batches for e in batch)]
     assert [e.data for e in got] == [{"n": n} for n in range(6)]
     assert stream.stats.events == 6 and stream.stats.closed
+
+
+def step(n: int) -> bytes:
+    data = {"id": f"step-{n}", "runId": RUN, "sequence": n, "ordinal": n, "type": "reasoning",
+            "content": {"message": f"step {n} " + "x" * 40}, "startedAt": "2025-01-01T00:00:00Z"}  # fmt: skip
+    obj = {"ts": "2025-01-01T00:00:00Z", "kind": "step", "subject": "engine.step.reasoning", "data": data}
+    return b"data: " + json.dumps(obj).encode() + b"\n\n"
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+async def test_parsed_off_the_loop_the_events_and_counters_are_the_same_in_order(lazy):
+    # Big writes (parsed in the stream's thread), cut inside events, with small ones between
+    # (parsed on the spot), bad data and heartbeats: the same events in the same order.
+    body = b"".join(step(n) for n in range(1, 401))
+    cuts = [0, 5_000, 5_003, 19_000, 19_001, 40_000, len(body)]
+    parts: list[bytes | float] = [SSE_HEAD]
+    for start, end in itertools.pairwise(cuts):
+        parts += [body[start:end], 0.01]
+    parts += [b"data: not json\n\n", b": hb\n\n", event("run", "engine.run.completed", 1)]
+    results = {}
+    for off_loop in (False, True):
+        async with RawServer(writes(*parts)) as server, PhronyClient(server.base_url, KEY) as client:
+            stream = client.stream_run_events(RUN, lazy=lazy, parse_off_loop=off_loop)
+            events = [e async for e in stream]
+        results[off_loop] = ([(e.kind, e.subject, (e.data or {}).get("id")) for e in events], stream)
+    (inline, inline_stream), (threaded, threaded_stream) = results[False], results[True]
+    assert threaded == inline
+    assert [step_id for _, _, step_id in threaded[:-1]] == [f"step-{n}" for n in range(1, 401)]  # each once, in order
+    assert threaded[-1][:2] == ("run", "engine.run.completed")
+    a, b = inline_stream.stats, threaded_stream.stats
+    assert (a.events, a.skipped, a.heartbeats, a.bytes) == (b.events, b.skipped, b.heartbeats, b.bytes) == (401, 1, 1, a.bytes)
+    assert inline_stream.parsed_off_loop == 0 and threaded_stream.parsed_off_loop >= 2

@@ -328,3 +328,32 @@ def test_many_live_steps_without_ordinal_keep_the_trailing_task_pending() -> Non
     # Reconciling the latest live step (now known to come after the task) closes it.
     book.add_items([_req("t", 20_001, "t1"), item("s19999", 20_002, run_id="r1")])
     assert book.pending_ids() == set()
+
+
+def test_pending_is_worked_out_again_only_after_an_input(monkeypatch) -> None:
+    # A key asks which actions apply several times; a big session holds thousands of tasks.
+    book = TaskBook()
+    book.set_run_status("r1", "WaitingForHITL")
+    book.add_items([_req(f"a{n}", n, f"t{n}") for n in range(1, 51)])
+    looked = 0
+    is_pending = TaskBook._is_pending
+
+    def counting(self, entry) -> bool:
+        nonlocal looked
+        looked += 1
+        return is_pending(self, entry)
+
+    monkeypatch.setattr(TaskBook, "_is_pending", counting)
+    first = book.pending()
+    assert looked == 50 and len(first) == 50
+    first.clear()  # a caller's list: not the book's
+    for _ in range(5):
+        assert len(book.pending()) == 50 and book.pending_ids() == {f"t{n}" for n in range(1, 51)}
+    assert looked == 50  # nothing changed: not walked again
+    for change in (lambda: book.set_run_status("r1", "Running"), lambda: book.set_run_status("r1", "WaitingForHITL"),
+                   lambda: book.add_items([item("b", 60, run_id="r1")]), lambda: book.set_session_status("Completed")):  # fmt: skip
+        before = looked
+        change()
+        book.pending()
+        assert looked > before  # every input is seen
+    assert book.pending() == []  # the session ended

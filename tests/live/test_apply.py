@@ -165,3 +165,45 @@ async def test_a_head_and_its_rest_drained_together_are_one_build() -> None:
     applied = await apply_batch(None, batch, new_state=new_state)
     assert built == [len(whole.items)] and ids(applied.state) == ids(build(whole))
     assert len(head.items) == 3  # the head itself is left as it was
+
+
+# -- slices and the loop's turns ----------------------------------------------------------------
+
+
+class Ticks:
+    """A clock that moves one tick per reading (a slice's cost, counted not timed)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+async def test_a_budget_makes_slices_of_as_many_chunks_as_fit_and_pauses_between_them():
+    state = build(conv(steps=()))
+    pauses: list[int] = []
+
+    async def pause() -> None:
+        pauses.append(len(state.timeline))  # rows applied when the loop got its turn
+
+    batch = FollowBatch(events=[ev(step_event(n)) for n in range(1, 11)], changed=True)
+    # The clock is read once as a slice begins and once before each further chunk: with a
+    # budget of 2 ticks a slice holds two chunks (2 events each), then the loop's turn.
+    applied = await apply_batch(state, batch, new_state=build, chunk=2, budget=2, pause=pause, clock=Ticks())
+    assert applied.applied == 10 and not applied.left
+    assert ids(state) == [f"step-{n}" for n in range(1, 11)]  # each step once, in order
+    assert pauses == [4, 8]
+
+
+async def test_without_a_budget_each_chunk_is_a_slice_and_the_pause_is_the_callers():
+    state = build(conv(steps=()))
+    pauses: list[int] = []
+
+    async def pause() -> None:
+        pauses.append(len(state.timeline))
+
+    batch = FollowBatch(events=[ev(step_event(n)) for n in range(1, 6)], changed=True)
+    await apply_batch(state, batch, new_state=build, chunk=2, pause=pause)
+    assert pauses == [2, 4]

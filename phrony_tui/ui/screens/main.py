@@ -17,7 +17,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
-from textual.screen import Screen
+from textual.screen import UPDATE_PERIOD, Screen
+from textual.timer import Timer
 
 from phrony_tui.client import PhronyAPIError, PhronyError
 from phrony_tui.core.gating import GATED, RUN_ACTIONS, pause_actions, refusal
@@ -27,7 +28,9 @@ from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import is_failed, waiting_label, waits_on_person
 from phrony_tui.ui.actions import Acted, Reopen, RunActions
 from phrony_tui.ui.errors import describe_error
+from phrony_tui.ui.frame_timer import frame_timer
 from phrony_tui.ui.inbox_watcher import InboxWatcher
+from phrony_tui.ui.input_first import yield_to_input
 from phrony_tui.ui.text import notify, short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
 from phrony_tui.ui.widgets.live_log import LiveLog
@@ -51,6 +54,8 @@ PAGE_REQUESTS_AT_ONCE = 6
 LOG_BATCH = 200
 # A flush with this many events makes the next timer tick skip (draw at 5 Hz, not 10).
 BUSY_BATCH = 1_000
+# A flush applies events for this long (seconds) at most, then lets keys in (ui/input_first.py).
+SLICE_BUDGET = 0.004
 # Below this width the panes stack: the sessions list or the open session, not both.
 NARROW_WIDTH = 110
 
@@ -117,6 +122,15 @@ class MainScreen(Screen[None]):
             self, lambda: self.state, selected_run=self._selected_run, preferred_agent=self._preferred_agent
         )
         self._tools: SessionTools | None = None
+
+    @property
+    def _update_timer(self) -> Timer:
+        # Textual's screen update timer, paced from the last frame (ui/frame_timer.py).
+        timer = getattr(self, "_Screen__update_timer", None)
+        if timer is None:
+            timer = frame_timer(self, UPDATE_PERIOD, self._on_timer_update)
+            self._Screen__update_timer = timer
+        return timer
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -358,10 +372,15 @@ class MainScreen(Screen[None]):
             new_state=lambda conversation: SessionState(follower.run_id, conversation, agent_names=names),
             still_current=lambda: self.follower is follower,
             bulk=self.app.gc_policy.paused, after_bulk=self.app.gc_policy.freeze_after_bulk,
+            budget=SLICE_BUDGET, pause=partial(yield_to_input, self.app),
         )  # fmt: skip
         if applied.left:
             return  # the person left this run meanwhile
         self.state, first = applied.state, applied.first
+        if applied.applied:
+            await yield_to_input(self.app)  # the log and the redraw below are one more slice
+            if self.follower is not follower:
+                return
         if self.state is None:
             if status.fatal or status.error:
                 self.query_one(TimelinePane).show_error(status.error or status.label)
@@ -374,6 +393,9 @@ class MainScreen(Screen[None]):
                 # A firehose: describing every event would cost more than drawing it.
                 skipped = len(batch.events) - LOG_BATCH
                 lines.insert(0, f"… {skipped:,} more events in this burst (counted; every step is in the timeline)")
+                await yield_to_input(self.app)  # describing them was a slice of its own
+                if self.follower is not follower:
+                    return
             log.write(lines)
         log.set_state(status.label, received=status.received, malformed=status.malformed)
         # The rows of a conversation still being read are not news (no end to follow).

@@ -132,22 +132,29 @@ class TimelineView(ScrollView, can_focus=True):
         that changed in place (None when rows were only appended): drawn rows
         before it stay cached, which matters when thousands arrive a second."""
         count = len(self._source)
-        at_end = self.cursor >= self._known_rows - 1 if self._known_rows else True
+        known = self._known_rows
+        at_end = self.cursor >= known - 1 if known else True
         self._known_rows = count
+        # The rows on screen as they were drawn (a firehose appending far below them):
+        # only the scrollbar changes, the rows need no redraw.
+        shown_end = round(self.scroll_y) + max(self.scrollable_content_region.height - 1, 0)
+        cursor = self.cursor
+        drawn = keep_cursor and known >= shown_end and count >= known and (dirty_from is None or dirty_from >= shown_end)
         if dirty_from == 0:
             self._cache.clear()
         elif dirty_from is not None:
             for key in [key for key in self._cache.keys() if key[0] >= dirty_from]:  # noqa: SIM118 (LRUCache: no __iter__)
                 self._cache.discard(key)
         # +1 for the header row, which stays on screen (drawn at y == 0).
-        self._set_virtual_size(Size(self.size.width, count + 1))
+        self._set_virtual_size(Size(self.size.width, count + 1), refresh=not drawn)
         if not keep_cursor:
             self.cursor = 0
         elif follow_end and at_end and count:
-            self.cursor = count - 1
+            self._move(count - 1)
         else:
-            self.cursor = min(self.cursor, max(count - 1, 0))
-        self.refresh()
+            self._move(min(self.cursor, max(count - 1, 0)))
+        if not drawn or self.cursor != cursor:
+            self.refresh()
 
     def highlight(self, text: str) -> None:
         """Mark ``text`` (case-insensitively) wherever it shows in the drawn rows."""
@@ -177,6 +184,12 @@ class TimelineView(ScrollView, can_focus=True):
         elif self.cursor >= top + body:
             self.scroll_to(y=self.cursor - body + 1, animate=False, immediate=True)
 
+    def _move(self, index: int) -> None:
+        # The cursor always updates (a key that lands where it is still scrolls it into view
+        # and tells the pane); new rows that leave it where it was need none of that.
+        if index != self.cursor:
+            self.cursor = index
+
     def move_to(self, index: int) -> None:
         self.cursor = index
 
@@ -204,7 +217,7 @@ class TimelineView(ScrollView, can_focus=True):
                 self.action_open()
             self.cursor = index
 
-    def _set_virtual_size(self, size: Size) -> None:
+    def _set_virtual_size(self, size: Size, *, refresh: bool = True) -> None:
         """More rows: only this widget's scrolling changes, not the screen's layout. Setting
         ``virtual_size`` asks for a layout pass of the whole screen (~5 ms, on every
         drain of a busy stream); Textual itself sets it this way when it lays out
@@ -213,7 +226,8 @@ class TimelineView(ScrollView, can_focus=True):
             return
         self.set_reactive(ScrollView.virtual_size, size)
         self._scroll_update(size)  # Textual's: scrollbars and scroll limits for the new size
-        self.refresh()
+        if refresh:
+            self.refresh()
 
     def on_resize(self) -> None:
         self._cache.clear()

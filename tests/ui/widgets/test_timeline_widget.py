@@ -220,3 +220,53 @@ async def test_a_resize_drops_the_cached_strips_and_keeps_the_cursor():
         await pilot.resize_terminal(90, HEIGHT)
         await wait_for(lambda: rows.reads, pilot=pilot)
         assert view.cursor == 3 and set(range(BODY)) <= set(rows.reads)
+
+
+class CountingView(TimelineView):
+    """Counts the lines it is asked to draw (a refresh asks for every line on screen)."""
+
+    drawn = 0
+
+    def render_line(self, y: int):
+        CountingView.drawn += 1
+        return super().render_line(y)
+
+
+class CountingHarness(Harness):
+    def compose(self) -> ComposeResult:
+        yield CountingView()
+
+
+async def test_rows_appended_below_the_screen_redraw_no_line_and_rows_that_show_do():
+    rows = Rows(100)
+    app = CountingHarness(rows)
+    async with app.run_test(size=(100, HEIGHT)) as pilot:
+        view = app.query_one(TimelineView)
+        await settle(pilot)
+        CountingView.drawn = 0
+        for more in range(5):  # a firehose's flushes, the cursor at the top
+            rows.count = 120 + 20 * more
+            view.rows_changed(follow_end=True, dirty_from=None)
+            await settle(pilot)
+        assert CountingView.drawn == 0 and view.cursor == 0
+        assert view.virtual_size.height == rows.count + 1  # the scrollbar knows of them
+        await pilot.press("end")  # following the end: the new rows show, so they are drawn
+        await settle(pilot)
+        CountingView.drawn = 0
+        rows.count += 20
+        view.rows_changed(follow_end=True, dirty_from=None)
+        await settle(pilot)
+        assert view.cursor == rows.count - 1 and CountingView.drawn > 0
+        assert first_shown(app) == rows.count - BODY + 1
+
+
+async def test_rows_appended_to_a_screen_not_yet_full_are_drawn():
+    rows = Rows(3)
+    app = Harness(rows)
+    async with app.run_test(size=(100, HEIGHT)) as pilot:
+        view = app.query_one(TimelineView)
+        await settle(pilot)
+        rows.count = 6
+        view.rows_changed(dirty_from=None)
+        await settle(pilot)
+        assert lines(app)[6].split()[0] == "6"
