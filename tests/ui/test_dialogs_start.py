@@ -14,6 +14,7 @@ from phrony_tui.sim import Faults
 from phrony_tui.ui.dialogs.attempts import NO_INGRESS_NOTE, AttemptLog, AttemptsScreen, PayloadScreen
 from phrony_tui.ui.dialogs.attempts_store import AttemptStore
 from phrony_tui.ui.dialogs.start import StartRunDialog, parse_input
+from phrony_tui.ui.widgets.footer import KeysFooter
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from tests.support.dialogs import (
     SIZE,
@@ -242,3 +243,18 @@ def test_the_store_survives_a_corrupt_file_and_an_unwritable_place(tmp_path):
     blocked.add(attempt(4))
     assert "cannot write" in blocked.error and blocked.load() == [attempt(4)]  # kept in memory
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".attempts-")] == []  # no temp left
+
+
+async def test_the_footer_asked_to_recompose_while_the_attempts_table_is_gone_does_not_crash(make_app, attempts_file):
+    # Seen under load: a footer recompose queued just before the attempts screen was taken
+    # down asked which keys apply, and the attempts screen looked for its table.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: main_screen(app).feed is not None, pilot=pilot)
+        attempts = await press_until_dialog(app, pilot, "A", AttemptsScreen)
+        footer = attempts.query_one(KeysFooter)
+        await attempts.query_one("#attempts-table").remove()
+        assert attempts.current is None and not attempts.check_action("retry", ())
+        await footer.recompose()  # raised NoMatches before
+        await pilot.press("escape")
+        await wait_closed(app, pilot)

@@ -239,7 +239,10 @@ class AttemptsScreen(ActionDialog):
 
     @property
     def current(self) -> Attempt | None:
-        table = self.query_one("#attempts-table", DataTable)
+        tables = self.query("#attempts-table").results(DataTable)
+        table = next(tables, None)
+        if table is None:  # not composed yet, or being taken down
+            return None
         row = table.cursor_row
         return self.rows[row] if 0 <= row < len(self.rows) else None
 

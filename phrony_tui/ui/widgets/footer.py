@@ -45,7 +45,9 @@ class KeysFooter(Footer):
 
     async def recompose(self) -> None:
         self._recompose_pending = False
-        if self._composed is not None and self.is_attached and self._shown_keys() == self._composed:
+        if not self.is_attached or self._pruning or self.screen._pruning:
+            return  # going away (Textual's own recompose would do nothing either)
+        if self._composed is not None and self._shown_keys() == self._composed:
             return  # the same keys: a recompose would mount the same widgets again
         await super().recompose()
 
