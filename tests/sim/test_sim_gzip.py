@@ -6,9 +6,16 @@ from __future__ import annotations
 import gzip
 
 import httpx
+import pytest
 
-from phrony_tui.sim import Simulator
+from phrony_tui.sim import FixedClock, Simulator
 from phrony_tui.sim.cli import build_parser
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    """A big session of 2,000 steps: compressing is the same at any size (50,000 cost 3 s)."""
+    return Simulator(seed=7, clock=FixedClock("2026-03-01T12:00:00Z"), live=False, big_steps=2_000, history=False)
 
 
 def test_the_big_conversation_gzipped_when_asked(http: httpx.Client, sim: Simulator) -> None:
