@@ -13,6 +13,7 @@ import pytest
 
 from phrony_tui.sim import Simulator
 from phrony_tui.sim.cli import banner, main
+from tests.support.waiting import WAIT_TIMEOUT
 
 
 @pytest.mark.parametrize("argv", [["--host", "0.0.0.0"], ["--host", "example.com"], ["--fault", "nope=1"],
@@ -55,5 +56,5 @@ def test_serves_until_interrupted() -> None:
         assert response.status_code == 200 and response.json()["total"] > 100
     finally:
         process.send_signal(signal.SIGINT)
-        code = process.wait(10)
+        code = process.wait(WAIT_TIMEOUT)  # a hang guard: 10 s was hit once, loaded, on a clean clone
     assert code == 0

@@ -17,6 +17,7 @@ from sim_helpers import conversation, message, pending_task, read_sse, start, st
 
 from phrony_tui.sim import DIALECTS, Faults, Simulator
 from phrony_tui.sim.cli import build_parser
+from tests.support.waiting import WAIT_TIMEOUT
 
 both = pytest.mark.parametrize("sim_dialect", DIALECTS)
 minimal = pytest.mark.parametrize("sim_dialect", ["docs-minimal"])
@@ -272,5 +273,5 @@ def test_phrony_tui_sim_serves_the_minimal_dialect() -> None:
         assert response.json() == {"statusCode": 400, "message": ["take must not be less than 1"], "error": "Bad Request"}
     finally:
         process.send_signal(signal.SIGINT)
-        code = process.wait(10)
+        code = process.wait(WAIT_TIMEOUT)  # a hang guard: 10 s was hit once, loaded, on a clean clone
     assert code == 0
