@@ -6,13 +6,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 
 import httpx
 import pytest
 
 from phrony_tui.sim import Simulator
 from phrony_tui.sim.cli import banner, main
+from tests.support.processes import phrony_tui_command
 from tests.support.waiting import WAIT_TIMEOUT
 
 
@@ -38,8 +38,8 @@ def test_banner_has_exports_and_curl() -> None:
 def test_serves_until_interrupted() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "phrony_tui", "sim", "--port", "0", "--seed", "5", "--fixed-clock",
-         "2026-03-01T12:00:00Z", "--big-steps", "100", "--fault", "latency_ms=1"],
+        phrony_tui_command("sim", "--port", "0", "--seed", "5", "--fixed-clock", "2026-03-01T12:00:00Z",
+                           "--big-steps", "100", "--fault", "latency_ms=1"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     try:
@@ -56,5 +56,5 @@ def test_serves_until_interrupted() -> None:
         assert response.status_code == 200 and response.json()["total"] > 100
     finally:
         process.send_signal(signal.SIGINT)
-        code = process.wait(WAIT_TIMEOUT)  # a hang guard: 10 s was hit once, loaded, on a clean clone
+        code = process.wait(WAIT_TIMEOUT)  # a hang guard
     assert code == 0
