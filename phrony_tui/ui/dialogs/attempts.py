@@ -37,6 +37,7 @@ from phrony_tui.ui.dialogs.attempts_store import AttemptStore
 from phrony_tui.ui.dialogs.common import ActionDialog, Done
 from phrony_tui.ui.text import cell, notify, plain, short_id
 from phrony_tui.ui.widgets.footer import KeysFooter
+from phrony_tui.ui.widgets.tables import Table
 
 NO_INGRESS_NOTE = (
     "Starts made from this terminal only. The public API has no route to the server's own "
@@ -198,7 +199,7 @@ class AttemptsScreen(ActionDialog):
         return text
 
     def compose_body(self) -> Iterable[Widget]:
-        table: DataTable = DataTable(id="attempts-table", cursor_type="row", zebra_stripes=True)
+        table = Table(id="attempts-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="attempt-detail")
 

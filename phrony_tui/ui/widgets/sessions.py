@@ -20,6 +20,7 @@ from phrony_tui.core.format import duration_between, fmt_age, fmt_ago, fmt_count
 from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.ui.text import cell, plain, short_id, status_text
+from phrony_tui.ui.widgets.tables import Table
 
 if TYPE_CHECKING:
     from phrony_tui.client.models import SessionSummary
@@ -38,7 +39,7 @@ TICK = 1.0
 AUTO_PAGES = 10
 
 
-class SessionsTable(DataTable):
+class SessionsTable(Table):
     BINDINGS = [
         Binding("home,g", "scroll_top", "First", show=False),
         Binding("end,G", "scroll_bottom", "Last", show=False),
