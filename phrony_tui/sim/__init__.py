@@ -11,11 +11,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__all__ = ["DIALECTS", "Faults", "FixedClock", "Keys", "SimServer", "Simulator", "WallClock"]
+__all__ = ["DIALECTS", "Faults", "FixedClock", "Keys", "SimServer", "Simulator", "WallClock", "build_app"]
 
 # Imported on first use: --demo reads the simulator's identity (simulator.identity)
 # without loading uvicorn and Starlette into the app's process.
-_HOMES = {"DIALECTS": "dialect", "Faults": "faults", "FixedClock": "clock", "WallClock": "clock", "Keys": "simulator",
+_HOMES = {"DIALECTS": "dialect", "Faults": "faults", "build_app": "app", "FixedClock": "clock", "WallClock": "clock", "Keys": "simulator",
           "Simulator": "simulator", "SimServer": "server"}  # fmt: skip
 
 

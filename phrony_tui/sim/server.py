@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from phrony_tui.sim.app import build_app
 from phrony_tui.sim.net import listening_socket
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class SimServer:
         self._socket = sock
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            self.sim.app,
+            build_app(self.sim),
             loop="asyncio",
             http="h11",
             lifespan="off",

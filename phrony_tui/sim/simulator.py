@@ -122,9 +122,6 @@ class Simulator:
         self.stream_generation = 0
         self._ticker: threading.Thread | None = None
         self._ticker_stop = threading.Event()
-        from phrony_tui.sim.app import build_app
-
-        self.app = build_app(self)
 
     @property
     def lock(self) -> threading.RLock:

@@ -25,9 +25,9 @@ from phrony_tui.ui.text import notify, short_id
 # The dialogs are imported when first opened: they (and TextArea's syntax machinery)
 # are not needed to draw the first screen, and cost ~40 ms of every start.
 if TYPE_CHECKING:
-    from phrony_tui.ui.app import PhronyApp
     from phrony_tui.ui.dialogs.attempts import AttemptLog
     from phrony_tui.ui.dialogs.common import Done
+    from phrony_tui.ui.host import AppHost
 
 # How far back the dialogs look in the timeline for context (the agent's last words, the timer).
 CONTEXT_SCAN = 500
@@ -69,8 +69,8 @@ class RunActions:
         self._attempt_log: AttemptLog | None = None
 
     @property
-    def app(self) -> PhronyApp:
-        return cast("PhronyApp", self.screen.app)
+    def app(self) -> AppHost:
+        return cast("AppHost", self.screen.app)
 
     def agents(self) -> list[str]:
         return startable_agents(self.app.settings.agent_ids, self.state())

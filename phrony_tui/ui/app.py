@@ -1,40 +1,28 @@
-"""The App: holds the settings and the client, shows the main screen. Kept small."""
+"""The App: shows the main screen, routes keys, switches profiles. Kept small; what it
+holds (settings, client, clock) is in ui/host.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from phrony_tui.client import PhronyClient, check_transport, clear_text_warning
-from phrony_tui.settings import Settings
+from phrony_tui.client import check_transport, clear_text_warning
 from phrony_tui.ui import prefs
-from phrony_tui.ui.gc_policy import GCPolicy
-from phrony_tui.ui.input_first import InputTally
-from phrony_tui.ui.key_gate import KeyGate
+from phrony_tui.ui.host import AppHost
 from phrony_tui.ui.text import notify
 
 if TYPE_CHECKING:
-    from phrony_tui.live.prefetch import Handoff
+    pass
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-# The App's refresh period comes from the settings unless a caller gives one.
-FROM_SETTINGS: object = object()
-
-
-class PhronyApp(App[int]):
+class PhronyApp(AppHost):
     """phrony-tui. Built by one factory for the CLI and the tests (``PhronyApp(settings)``)."""
 
     TITLE = "phrony-tui"
@@ -45,54 +33,11 @@ class PhronyApp(App[int]):
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
     ]
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        client: PhronyClient | None = None,
-        clock: Callable[[], datetime] = utc_now,
-        sessions_refresh: float | object | None = FROM_SETTINGS,
-        host_label: str | None = None,
-        prefetch: Handoff | None = None,
-        reload_settings: Callable[[str], Settings] | None = None,
-        gc_policy: GCPolicy | None = None,
-    ) -> None:
-        # Keys on their way to their widget, for the jobs that let them in (ui/input_first.py).
-        self.input_tally = InputTally()
-        super().__init__()
-        # The collector's policy (ui/gc_policy.py): installed on mount, undone on exit.
-        # Given by the launcher when it paused the collector before the App existed (--run).
-        self.gc_policy = gc_policy or GCPolicy()
-        # Settings for another profile (from the CLI: same flags and environment).
-        self.reload_settings = reload_settings
-        # The --run conversation, downloading since the CLI started (live/prefetch.py).
-        self.prefetch = prefetch
-        self.host_label = host_label  # shown instead of the base URL's host (tests, screenshots)
-        self.settings = settings
-        self.clock = clock
-        # The sessions list's refresh period (seconds; None or 0: none): the config's, unless given.
-        self.sessions_refresh: float | None = (
-            settings.refresh_interval if sessions_refresh is FROM_SETTINGS else cast("float | None", sessions_refresh)
-        )
-        self.client = client or self._client_for(settings)
-        # Keys typed right after one that opens a dialog or a box go there (ui/key_gate.py).
-        self.key_gate = KeyGate(self)
-        # Said on stderr once the app has ended (a send that was in flight when quitting).
-        self.exit_note: str | None = None
-
     async def action_quit(self) -> None:
         """q / ctrl+c: with a send or an upload in flight, ask first (ui/dialogs/quitting.py)."""
         from phrony_tui.ui.dialogs.quitting import quit_or_ask
 
         quit_or_ask(self)
-
-    def _client_for(self, settings: Settings) -> PhronyClient:
-        return PhronyClient(
-            base_url=settings.base_url,
-            api_key=settings.api_key,
-            allow_insecure_http=settings.allow_insecure_http,
-            around_bulk_decode=self.gc_policy.paused,
-        )
 
     def post_message(self, message: Message) -> bool:
         posted = super().post_message(message)
@@ -140,25 +85,6 @@ class PhronyApp(App[int]):
         self.push_screen(MainScreen())
         if note:
             notify(self, note, severity="warning", timeout=15)
-
-    # -- agent names: the config's, then those learned from conversations (state file) --
-    def _adopt_remembered_names(self, remembered: dict[str, str]) -> None:
-        # The config's names win; the app owns this dict (the panes read it as it grows).
-        self._configured_names = frozenset(self.settings.agent_names)
-        self.settings = replace(self.settings, agent_names={**remembered, **self.settings.agent_names})
-
-    def learn_agent_names(self, found: dict[str, str]) -> bool:
-        """Names seen in a conversation (``runs[].agentName``): kept for this run of the app
-        and in the state file. The config's names are never replaced. True when one is new."""
-        configured = getattr(self, "_configured_names", frozenset(self.settings.agent_names))
-        names = self.settings.agent_names
-        new = {agent: name for agent, name in found.items()
-               if agent not in configured and name and names.get(agent) != name}  # fmt: skip
-        if not new:
-            return False
-        names.update(new)
-        prefs.remember_agent_names(self.settings.state_dir, new)
-        return True
 
     def _warn_shadowed_keys(self) -> None:
         from phrony_tui.ui.keymap_check import warning

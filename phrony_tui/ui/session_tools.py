@@ -34,7 +34,7 @@ from phrony_tui.ui.text import notify
 
 if TYPE_CHECKING:
     from phrony_tui.client.models import ConversationItem
-    from phrony_tui.ui.app import PhronyApp
+    from phrony_tui.ui.host import AppHost
 
 # The pager's copy of a step is cut here; the JSON export has everything.
 PAGER_LIMIT = 20_000_000
@@ -135,8 +135,8 @@ class SessionTools:
         self.current_step = current_step
 
     @property
-    def app(self) -> PhronyApp:
-        return cast("PhronyApp", self.screen.app)
+    def app(self) -> AppHost:
+        return cast("AppHost", self.screen.app)
 
     def export(self, fmt: str = "json") -> None:
         state = self.state()

@@ -11,6 +11,7 @@ import pytest
 from starlette.requests import Request
 
 from phrony_tui.sim import Simulator
+from phrony_tui.sim.app import build_app
 from phrony_tui.sim.endpoint import Call
 from phrony_tui.sim.errors import ApiError
 from phrony_tui.sim.faults import Faults
@@ -21,7 +22,7 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 def call(sim: Simulator, path_params: dict[str, str], query: dict[str, Any] | None = None,
          body: Any = None, key: str | None = None) -> Call:  # fmt: skip
-    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "app": sim.app,
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "app": build_app(sim),
              "query_string": urlencode(query or {}).encode(), "path_params": path_params}  # fmt: skip
     return Call(sim, Request(scope), sim.key_info(key or sim.keys.admin), body)  # type: ignore[arg-type]
 

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
     from phrony_tui.live.follower import FollowStatus, RunFollower
     from phrony_tui.live.prefetch import ConversationParts
-    from phrony_tui.ui.app import PhronyApp
+    from phrony_tui.ui.host import AppHost
     from phrony_tui.ui.session_tools import SessionTools
 
 # Live events are drawn in batches on this period (seconds): never one repaint per event.
@@ -61,7 +61,7 @@ NARROW_WIDTH = 110
 
 
 class MainScreen(Screen[None]):
-    app: PhronyApp
+    app: AppHost
     # The first focus: the list (Textual's default, the first focusable widget, was the
     # hidden filter box, where `q` then typed instead of quitting).
     AUTO_FOCUS = "#sessions-table"
