@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from phrony_tui.sim import Simulator
@@ -38,10 +36,3 @@ def make_env(base_url: str, key: str) -> dict[str, str]:
     env.pop("COLUMNS", None)
     env.pop("PHRONY_TUI_CONFIG", None)
     return env
-
-
-def wait_for(predicate: Callable[[], object], what: str) -> None:
-    deadline = time.monotonic() + HANG_GUARD  # a hang guard, not a timing assertion
-    while not predicate():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.02)

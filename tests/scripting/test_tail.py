@@ -6,7 +6,9 @@ import json
 import subprocess
 import sys
 
-from scripting_helpers import HANG_GUARD, wait_for
+from scripting_helpers import HANG_GUARD
+
+from tests.support.waiting import wait_for_sync
 
 
 def _tail(world, *args: str) -> subprocess.Popen[str]:
@@ -28,7 +30,7 @@ def test_tail_follows_a_live_run_to_completed_and_exits_0(world):
     _session, run_id = world.sim.start_session("failing", {"variant": "ok"})
     tail = _tail(world, run_id, "-n", "0")
     try:
-        wait_for(lambda: _following(world, run_id) or tail.poll() is not None, "the tail to follow")
+        wait_for_sync(lambda: _following(world, run_id) or tail.poll() is not None, timeout=HANG_GUARD, what="the tail to follow")
         world.sim.advance(120)
         out, err = tail.communicate(timeout=HANG_GUARD)
     finally:

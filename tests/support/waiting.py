@@ -7,6 +7,7 @@ it needs holds, and ``timeout`` only stops a test that would otherwise hang.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -40,3 +41,12 @@ async def wait_for(
             await asyncio.sleep(_POLL)
     if pilot is not None:
         await pilot.pause()
+
+
+def wait_for_sync(condition: Callable[[], Any], *, timeout: float = WAIT_TIMEOUT, what: str | None = None) -> None:
+    """:func:`wait_for` for a test without an event loop (a subprocess, a thread)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what or 'condition'} not met within {timeout:g} s (a hang guard)")
+        time.sleep(_POLL)
