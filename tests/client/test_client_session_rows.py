@@ -85,3 +85,17 @@ def test_json_keys_named_like_our_own_field_change_nothing():
     row = decode_page(b'{"items": [{"id": "s", "__phrony_src": "{\\"id\\": \\"x\\"}"}], "total": 1}')
     assert row is not None
     assert row.items[0].wire() == {"id": "s", "__phrony_src": '{"id": "x"}'}
+
+
+def test_the_fast_row_has_every_field_of_the_public_model_with_its_default():
+    """The list's msgspec row and the public pydantic model describe one wire shape: a
+    field added to one and not the other would show in one path only."""
+    from phrony_tui.client.models import SessionSummary
+    from phrony_tui.client.session_rows import SessionRow
+
+    row_fields = {name for name in SessionRow.__struct_fields__ if name != "src"}
+    assert row_fields == set(SessionSummary.model_fields)
+    blank = SessionRow(id="s")
+    for name, field in SessionSummary.model_fields.items():
+        if name != "id":
+            assert getattr(blank, name) == field.default, name
