@@ -83,6 +83,12 @@ _NO_AUTH = httpx.Auth()
 # Methods that change nothing: a failure of one never "may have been applied".
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_REQUEST_DEADLINE = 120.0
+# An idle pooled connection is dropped after this many seconds, well before a server
+# closes it: Node's HTTP server (NestJS) and uvicorn close an idle keep-alive
+# connection after 5 s, httpx's own default. With both at 5 s, a request sent just as
+# the server closed its connection failed after being sent ("it may have been
+# applied"): a start or a reply made ambiguous by the pool, seen on a loaded machine.
+KEEPALIVE_EXPIRY = 2.0
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -188,7 +194,11 @@ class PhronyClient:
             if self._closed:  # as httpx says of a closed client
                 raise RuntimeError("Cannot send a request, as the client has been closed.")
             client = self._http_client = httpx.AsyncClient(
-                transport=self._transport, timeout=self.timeout, follow_redirects=False, verify=shared_ssl_context()
+                transport=self._transport,
+                timeout=self.timeout,
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY),
+                follow_redirects=False,
+                verify=shared_ssl_context(),
             )
         return client
 
