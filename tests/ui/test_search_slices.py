@@ -82,29 +82,31 @@ async def test_a_key_pressed_during_a_big_search_is_handled_before_it_ends(sim, 
         pane.search_slices = 0
         await pilot.press("slash", *"tool")
         send(app, "enter")
-        await turns_until(lambda: pane._scan is not None)  # enter returned after one slice
-        seen_at: list[int] = []
+        await turns_until(lambda: pane.query_text == "tool")  # enter handled (the old code: searched)
+        seen: list[tuple[object, int]] = []
         original = view.action_cursor
 
         def action_cursor(delta: int) -> None:
-            seen_at.append(pane._scan.scanned if pane._scan is not None else -1)
+            scan = getattr(pane, "_scan", None)
+            seen.append((pane._matches_for, scan.scanned if scan is not None else -1))
             original(delta)
 
         view.action_cursor = action_cursor  # type: ignore[method-assign]
         send(app, "down")
-        await turns_until(lambda: seen_at)
-        assert 0 < seen_at[0] < STEPS  # handled while rows were still unsearched
+        await turns_until(lambda: seen)
+        found_for, scanned = seen[0]
+        assert found_for is None and 0 < scanned < STEPS  # handled while rows were still unsearched
         assert view.cursor == 1
         info = pane._last_info[0] if pane._last_info else ""
-        assert "searching for \"tool\"…" in info and f"/ {STEPS:,}" in info  # its progress on the info line
+        assert 'searching for "tool"…' in info and f"/ {STEPS:,}" in info  # its progress on the info line
         await wait_for(lambda: pane._scan is None, pilot=pilot)
         assert pane.search_slices == SLICES
         matches = expected_matches(pane, "tool")
         assert matches and pane._matches == matches  # the same rows as a search of all at once
         # enter's move, made when the search was done: the first match from the cursor
         assert view.cursor == next(i for i in matches if i >= 1)
-        total = len(matches)
-        assert f"match 1 of {total:,} for \"tool\"" in screen_text(app) or f"of {total:,} for" in screen_text(app)
+        at = matches.index(view.cursor) + 1
+        assert f'match {at:,} of {len(matches):,} for "tool"' in screen_text(app)
         # n and N use what was found: no new search
         slices = pane.search_slices
         await pilot.press("n")
