@@ -116,6 +116,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._zone: str | None = None
         self._needle = ""  # search text the rows highlight (lower case)
         self._ahead: list[tuple[int, bool]] | None = None  # rows left to draw ahead (see _draw_ahead)
+        self._grew = False  # rows were appended since the rows ahead were last listed
 
     # -- data ---------------------------------------------------------------
     @property
@@ -127,6 +128,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._source = source
         self._known_rows = 0
         self.rows_changed(keep_cursor=keep_cursor)
+        self._grew = False  # new rows, not more of them: the last page is drawn ahead too
 
     def rows_changed(
         self, *, keep_cursor: bool = True, follow_end: bool = False, dirty_from: int | None = 0
@@ -158,7 +160,9 @@ class TimelineView(ScrollView, can_focus=True):
             self._move(min(self.cursor, max(count - 1, 0)))
         if not drawn or self.cursor != cursor:
             self.refresh()
-        if dirty_from == 0:
+        # Rows that keep coming (a stream) move the last page: drawn ahead once they stop.
+        self._grew = count > known
+        if dirty_from == 0 or count == known:
             self._draw_ahead_soon()
 
     def highlight(self, text: str) -> None:
@@ -238,6 +242,7 @@ class TimelineView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._cache.clear()
         self._set_virtual_size(Size(self.size.width, len(self._source) + 1))
+        self._draw_ahead_soon()
 
     def notify_style_update(self) -> None:
         # The theme, focus or CSS changed: drawn rows and looked-up styles are stale.
@@ -258,23 +263,28 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- drawing ahead ---------------------------------------------------------
     def _draw_ahead_soon(self) -> None:
-        """After the next frame, draw (into the row cache) the rows the next key would show."""
-        if self._ahead is None:
-            self._ahead = []
+        """After the next frame, draw (into the row cache) the rows the next key would show
+        (listed again from here if a drawing ahead is under way)."""
+        scheduled = self._ahead is not None
+        self._ahead = []
+        if not scheduled:
             self.call_after_refresh(self._draw_ahead)
 
     def _ahead_rows(self) -> list[tuple[int, bool]]:
         """The rows on screen after a page down, a page up, ``end`` or ``home`` from here,
         the cursor's drawn as selected: a new page is ~30 rows to read and lay out (2-7 ms
-        of a 16 ms frame), drawn here between keys instead of inside the key's frame."""
+        of a 16 ms frame), drawn here between keys instead of inside the key's frame. Not
+        the last page while rows keep coming (a stream's: it would be drawn for nothing)."""
         count = len(self._source)
         if not count:
             return []
         body = max(self.scrollable_content_region.height - 1, 1)
         step = max(body - 1, 1)
         top, cursor = round(self.scroll_y), self.cursor
+        targets = [cursor + step, cursor - step, 0] if self._grew else [cursor + step, cursor - step, count - 1, 0]
+        self._grew = False
         rows: dict[tuple[int, bool], None] = {}  # in order, once each
-        for wanted in (cursor + step, cursor - step, count - 1, 0):
+        for wanted in targets:
             target = max(0, min(wanted, count - 1))
             first = target if target < top else target - body + 1 if target >= top + body else top
             for index in range(max(first, 0), min(first + body, count)):

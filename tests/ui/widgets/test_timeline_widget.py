@@ -174,9 +174,9 @@ async def test_drawn_rows_are_cached_until_they_change():
         rows.summaries[5] = "changed in place"
         view.rows_changed(dirty_from=5)
         await settle(pilot)
-        assert sorted(set(rows.reads)) == list(range(5, BODY))
+        assert sorted(set(rows.reads)) == [*range(5, BODY), *range(100 - BODY, 100)]  # (and the last page, ahead)
         assert "changed in place" in lines(app)[6]
-        # rows appended past the screen: nothing drawn is read again
+        # rows appended past the screen: nothing drawn is read again (nor the moving last page)
         rows.reads.clear()
         rows.count = 120
         view.rows_changed(dirty_from=None)
@@ -242,6 +242,23 @@ async def test_drawing_ahead_is_sliced_and_starts_again_from_a_new_cursor():
         assert view.cursor == 501
         assert len(slices) >= 3 and max(slices) <= AHEAD_SLICE  # a key waits one slice at most
         assert set(range(501, 512)) <= set(rows.reads)  # the page below row 501, drawn ahead
+
+
+async def test_the_last_page_is_not_drawn_ahead_while_rows_keep_coming():
+    rows = Rows(1000)
+    app = Harness(rows)
+    async with app.run_test(size=(100, HEIGHT)) as pilot:
+        view = app.query_one(TimelineView)
+        await settle(pilot)
+        for _ in range(3):  # a stream: more rows, and a key, between frames
+            rows.count += 50
+            view.rows_changed(dirty_from=None)
+            await pilot.press("down")
+            await settle(pilot)
+        assert not set(rows.reads) & set(range(1000, rows.count))  # its last page moved on each time
+        view.rows_changed(dirty_from=None)  # the rows stopped coming: now it is drawn ahead
+        await settle(pilot)
+        assert set(range(rows.count - BODY, rows.count)) <= set(rows.reads)
 
 
 async def test_a_stale_row_shows_until_it_is_said_to_have_changed():
