@@ -172,6 +172,7 @@ class TimelineView(ScrollView, can_focus=True):
             self._needle = needle
             self._cache.clear()
             self.refresh()
+            self._draw_ahead_soon()
 
     # -- cursor ------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
@@ -265,6 +266,8 @@ class TimelineView(ScrollView, can_focus=True):
     def _draw_ahead_soon(self) -> None:
         """After the next frame, draw (into the row cache) the rows the next key would show
         (listed again from here if a drawing ahead is under way)."""
+        if not self.is_mounted:
+            return
         scheduled = self._ahead is not None
         self._ahead = []
         if not scheduled:
@@ -305,8 +308,11 @@ class TimelineView(ScrollView, can_focus=True):
                 drawn += 1
         if self._ahead:
             self.call_later(self._draw_ahead)
-        else:
-            self._ahead = None
+            return
+        self._ahead = None
+        policy = getattr(self.app, "gc_policy", None)
+        if policy is not None and drawn:
+            policy.collect_young()  # what drawing ahead allocated: collected now, not in the next frame
 
     # -- drawing -----------------------------------------------------------
     def render_line(self, y: int) -> Strip:
