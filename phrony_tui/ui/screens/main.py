@@ -27,6 +27,7 @@ from phrony_tui.core.session_feed import PageRequest, SessionFeed
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.core.status import is_failed, waiting_label, waits_on_person
 from phrony_tui.ui.actions import Acted, Reopen, RunActions
+from phrony_tui.ui.compositor import LinesCompositor
 from phrony_tui.ui.errors import describe_error
 from phrony_tui.ui.frame_timer import frame_timer
 from phrony_tui.ui.inbox_watcher import InboxWatcher
@@ -105,6 +106,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._compositor = LinesCompositor()  # partial updates draw only the lines they show
         self.state: SessionState | None = None
         self.follower: RunFollower | None = None
         self.feed: SessionFeed | None = None

@@ -30,6 +30,8 @@ NARROW_COLUMNS = ((0, "#", 5), (1, "time", 8), (3, "type", 14))
 NARROW_BELOW = 84
 SUMMARY = 4
 _PLAIN = Style()
+# Rows drawn ahead per turn of the loop (~0.1 ms each): see TimelineView._draw_ahead.
+AHEAD_SLICE = 8
 TONES = ("normal", "muted", "error", "waiting", "ok", "model", "tool")
 
 
@@ -113,6 +115,8 @@ class TimelineView(ScrollView, can_focus=True):
         self._known_rows = 0
         self._zone: str | None = None
         self._needle = ""  # search text the rows highlight (lower case)
+        self._ahead: list[tuple[int, bool]] | None = None  # rows left to draw ahead (see _draw_ahead)
+        self._grew = False  # rows were appended since the rows ahead were last listed
 
     # -- data ---------------------------------------------------------------
     @property
@@ -124,6 +128,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._source = source
         self._known_rows = 0
         self.rows_changed(keep_cursor=keep_cursor)
+        self._grew = False  # new rows, not more of them: the last page is drawn ahead too
 
     def rows_changed(
         self, *, keep_cursor: bool = True, follow_end: bool = False, dirty_from: int | None = 0
@@ -155,6 +160,10 @@ class TimelineView(ScrollView, can_focus=True):
             self._move(min(self.cursor, max(count - 1, 0)))
         if not drawn or self.cursor != cursor:
             self.refresh()
+        # Rows that keep coming (a stream) move the last page: drawn ahead once they stop.
+        self._grew = count > known
+        if dirty_from == 0 or count == known:
+            self._draw_ahead_soon()
 
     def highlight(self, text: str) -> None:
         """Mark ``text`` (case-insensitively) wherever it shows in the drawn rows."""
@@ -163,6 +172,7 @@ class TimelineView(ScrollView, can_focus=True):
             self._needle = needle
             self._cache.clear()
             self.refresh()
+            self._draw_ahead_soon()
 
     # -- cursor ------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
@@ -172,6 +182,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.Moved(new))
+        self._draw_ahead_soon()
         policy = getattr(self.app, "gc_policy", None)  # the App's (ui/gc_policy.py); none in a harness app
         if policy is not None:
             self.call_after_refresh(policy.collect_young)  # after the frame that shows the move
@@ -232,6 +243,7 @@ class TimelineView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._cache.clear()
         self._set_virtual_size(Size(self.size.width, len(self._source) + 1))
+        self._draw_ahead_soon()
 
     def notify_style_update(self) -> None:
         # The theme, focus or CSS changed: drawn rows and looked-up styles are stale.
@@ -249,6 +261,58 @@ class TimelineView(ScrollView, can_focus=True):
             style = self.rich_style if not name else self.get_component_rich_style(name, partial=partial)
             self._styles[key] = style
         return style
+
+    # -- drawing ahead ---------------------------------------------------------
+    def _draw_ahead_soon(self) -> None:
+        """After the next frame, draw (into the row cache) the rows the next key would show
+        (listed again from here if a drawing ahead is under way)."""
+        if not self.is_mounted:
+            return
+        scheduled = self._ahead is not None
+        self._ahead = []
+        if not scheduled:
+            self.call_after_refresh(self._draw_ahead)
+
+    def _ahead_rows(self) -> list[tuple[int, bool]]:
+        """The rows on screen after a page down, a page up, ``end`` or ``home`` from here,
+        the cursor's drawn as selected: a new page is ~30 rows to read and lay out (2-7 ms
+        of a 16 ms frame), drawn here between keys instead of inside the key's frame. Not
+        the last page while rows keep coming (a stream's: it would be drawn for nothing)."""
+        count = len(self._source)
+        if not count:
+            return []
+        body = max(self.scrollable_content_region.height - 1, 1)
+        step = max(body - 1, 1)
+        top, cursor = round(self.scroll_y), self.cursor
+        targets = [cursor + step, cursor - step, 0] if self._grew else [cursor + step, cursor - step, count - 1, 0]
+        self._grew = False
+        rows: dict[tuple[int, bool], None] = {}  # in order, once each
+        for wanted in targets:
+            target = max(0, min(wanted, count - 1))
+            first = target if target < top else target - body + 1 if target >= top + body else top
+            for index in range(max(first, 0), min(first + body, count)):
+                rows[index, index == target] = None
+        return list(rows)[::-1]  # popped from the end: the page below first
+
+    def _draw_ahead(self) -> None:
+        """Draw a few of the rows ahead, then let the loop turn (a key waits one slice at most)."""
+        if self._ahead == []:
+            self._ahead = self._ahead_rows()
+        width = self.scrollable_content_region.width
+        cache, drawn = self._cache, 0
+        while self._ahead and drawn < AHEAD_SLICE:
+            index, selected = self._ahead.pop()
+            key = (index, width, selected)
+            if index < len(self._source) and cache.get(key) is None:
+                cache[key] = self._row(index, width, selected)
+                drawn += 1
+        if self._ahead:
+            self.call_later(self._draw_ahead)
+            return
+        self._ahead = None
+        policy = getattr(self.app, "gc_policy", None)
+        if policy is not None and drawn:
+            policy.collect_young()  # what drawing ahead allocated: collected now, not in the next frame
 
     # -- drawing -----------------------------------------------------------
     def render_line(self, y: int) -> Strip:

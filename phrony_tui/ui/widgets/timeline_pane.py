@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from time import perf_counter
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -10,17 +11,28 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from phrony_tui.core.redaction import REDACTED_NOTE
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.step_kinds import linked_run_id
+from phrony_tui.core.timeline_search import TimelineSearch
+from phrony_tui.ui.input_first import yield_to_input
 from phrony_tui.ui.text import notify, plain, short_id
 from phrony_tui.ui.widgets.timeline import EmptyRows, TimelineView
 
 if TYPE_CHECKING:
     from phrony_tui.client.models import ConversationItem
+
+
+# A search scans rows for this long (seconds) at most, then lets keys in (ui/input_first.py),
+# in chunks of this many rows; the info line shows its progress this often (seconds).
+SEARCH_SLICE = 0.004
+SEARCH_CHUNK = 32
+SEARCH_PROGRESS_EVERY = 0.1
+SEARCH_GROUP = "timeline-search"
 
 
 class TimelinePane(Vertical):
@@ -59,6 +71,9 @@ class TimelinePane(Vertical):
         # Every row the search matches (sorted), and what it was computed for.
         self._matches: list[int] = []
         self._matches_for: tuple[str, int, int] | None = None
+        self._scan: TimelineSearch | None = None  # a search under way (see _search)
+        self._then: tuple[int, bool] | None = None  # the move to make when it is done
+        self.search_slices = 0  # slices searched (for tests: a big search takes many)
 
     def compose(self) -> ComposeResult:
         yield Static(id="timeline-info", markup=False)
@@ -119,7 +134,7 @@ class TimelinePane(Vertical):
             title += f" · one run of {total:,} steps"
         if getattr(self, "_title_shown", None) != title:
             self._title_shown = title
-            self.border_title = plain(title)
+            self._retitle(title)
         parts = []
         if state.redacted:
             parts.append(REDACTED_NOTE)
@@ -135,6 +150,17 @@ class TimelinePane(Vertical):
             parts.append(self._note)
         self._info(" · ".join(parts))
 
+    def _retitle(self, title: str) -> None:
+        """``border_title = plain(title)``, repainting the top border row only. Textual's
+        setter repaints the whole pane and drops its drawn lines: on every cursor move,
+        ~30 lines drawn again in the next frame (a page-down frame's ~15%)."""
+        if not self.is_mounted or self._border_title is None:
+            self.border_title = plain(title)
+            return
+        self._border_title = self.render_str(plain(title)).expand_tabs(4).split()[0]  # what the setter stores
+        gutter = self.content_offset  # refresh regions are relative to the content; the border is above it
+        self.refresh(Region(-gutter.x, -gutter.y, self.outer_size.width, 1))
+
     def _info(self, text: str, *, error: bool = False) -> None:
         if (text, error) == self._last_info:  # every live flush comes here
             return
@@ -149,6 +175,7 @@ class TimelinePane(Vertical):
         if self.state is None:
             return
         item = self.current_item()
+        self._stop_search()  # a search under way was for the other rows
         self.run_filter = None if self.run_filter == run_id else run_id
         self.timeline.set_source(self.state.rows(self.run_filter), keep_cursor=False)
         if item is not None:
@@ -207,6 +234,8 @@ class TimelinePane(Vertical):
         box.value = ""
         box.display = False
         self._note = ""
+        self._stop_search()
+        self._then = None
         if self.query_text:
             self.query_text = ""
             self.timeline.highlight("")
@@ -219,6 +248,8 @@ class TimelinePane(Vertical):
 
     @on(Input.Submitted, "#timeline-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip() != self.query_text:
+            self._stop_search()  # a new query starts again
         self.query_text = event.value.strip()
         self.timeline.highlight(self.query_text)
         event.input.display = bool(self.query_text)
@@ -231,7 +262,14 @@ class TimelinePane(Vertical):
     def action_find(self, direction: int, include_current: bool = False) -> None:
         if self.state is None or not self.query_text:
             return
-        matches = self.matches()
+        if self._matches_for != self._search_key():
+            # Not searched yet for these rows: search (in slices), then move.
+            self._search(then=(direction, include_current))
+            return
+        self._move_to_match(direction, include_current)
+
+    def _move_to_match(self, direction: int, include_current: bool) -> None:
+        matches = self._matches
         cursor = self.timeline.cursor
         if direction > 0:
             at = bisect_left(matches, cursor) if include_current else bisect_right(matches, cursor)
@@ -244,34 +282,101 @@ class TimelinePane(Vertical):
             self.timeline.move_to(index)
         self._update_title()
 
+    def _search_key(self) -> tuple[str, int, int] | None:
+        if self.state is None or not self.query_text:
+            return None
+        view = self.state.rows(self.run_filter).view
+        return (self.query_text, id(view), len(view))
+
+    def _new_search(self) -> TimelineSearch:
+        assert self.state is not None
+        state = self.state
+        needle = self.query_text.casefold()
+        runs = [run_id for run_id in state.timeline.run_ids() if needle in state.agent_label(run_id).casefold()]
+        return TimelineSearch(state.rows(self.run_filter).view, self.query_text, runs)
+
+    def _search(self, then: tuple[int, bool] | None) -> None:
+        """Search the rows for the query: a first slice now (a small session is done in it),
+        the rest between frames, keys handled in between (escape stops it); ``then``: the
+        move to make once it is done (the latest asked for wins)."""
+        state = self.state
+        assert state is not None
+        self._then = then
+        scan = self._scan
+        if scan is not None and scan.text == self.query_text and scan.view is state.rows(self.run_filter).view:
+            return  # already under way, for these rows
+        self._stop_search()
+        scan = self._scan = self._new_search()
+        if self._search_slice(scan):
+            self._search_done(scan)
+        else:
+            self._update_title()  # "searching…"
+            self.run_worker(self._search_rest(scan), group=SEARCH_GROUP, exclusive=True, exit_on_error=True)
+
+    def _search_slice(self, scan: TimelineSearch) -> bool:
+        """Scan rows for ``SEARCH_SLICE`` seconds at most; True when every row was seen."""
+        self.search_slices += 1
+        deadline = perf_counter() + SEARCH_SLICE
+        while not scan.advance(SEARCH_CHUNK):
+            if perf_counter() >= deadline:
+                return False
+        return True
+
+    async def _search_rest(self, scan: TimelineSearch) -> None:
+        shown = perf_counter()
+        while self._scan is scan:
+            await yield_to_input(self.app)
+            if self._scan is not scan:
+                return  # escape, a new query, or another session meanwhile
+            if self._search_slice(scan):
+                self._search_done(scan)
+                return
+            if perf_counter() - shown >= SEARCH_PROGRESS_EVERY:  # the info line, not every slice
+                shown = perf_counter()
+                self._update_title()
+
+    def _search_done(self, scan: TimelineSearch) -> None:
+        self._scan = None
+        self._matches = scan.found
+        self._matches_for = (scan.text, id(scan.view), scan.scanned)
+        then, self._then = self._then, None
+        if then is not None and self._matches_for == self._search_key():
+            self._move_to_match(*then)
+        else:
+            self._update_title()
+
+    def _stop_search(self) -> None:
+        if self._scan is not None:
+            self._scan = None
+            self.workers.cancel_group(self, SEARCH_GROUP)
+
     def matches(self, *, fresh: bool = True) -> list[int]:
         """Every row the search text matches: its type, summary or content (the core's
         search), or the name of the agent whose run it belongs to. Computed once per
         search and row count; ``fresh=False`` (the info line, on every live flush) keeps
-        the last count while only the number of rows changed."""
-        state = self.state
-        if state is None or not self.query_text:
+        the last count while only the number of rows changed. The keys search in slices
+        (``action_find``); this computes them at once when they are not known."""
+        key = self._search_key()
+        if key is None:
             return []
-        rows = state.rows(self.run_filter)
-        view = rows.view
-        key = (self.query_text, id(view), len(view))
         if key == self._matches_for or (not fresh and self._matches_for and self._matches_for[:2] == key[:2]):
             return self._matches
-        found: set[int] = set()
-        start, count = 0, len(view)
-        while start < count and (index := view.find(self.query_text, start, wrap=False)) is not None:
-            found.add(index)
-            start = index + 1
-        needle = self.query_text.casefold()
-        agent_runs = {run_id for run_id in state.timeline.run_ids() if needle in state.agent_label(run_id).casefold()}
-        if agent_runs:
-            found.update(index for index, item in enumerate(view) if item.run_id in agent_runs)
-        self._matches, self._matches_for = sorted(found), key
+        scan = self._new_search()
+        scan.advance(len(scan.view))
+        self._matches, self._matches_for = scan.found, key
         return self._matches
 
     def _search_note(self) -> str:
         query = one_line(self.query_text, 40)
-        matches = self.matches(fresh=False)
+        scan = self._scan
+        if scan is not None:
+            return f"searching for \"{query}\"… {scan.scanned:,} / {scan.total:,} · escape stops"
+        key = self._search_key()
+        if self._matches_for is None or key is None or self._matches_for[:2] != key[:2]:
+            self._search(then=None)  # other rows (a run filter): searched again, in slices
+            if self._scan is not None:
+                return self._search_note()
+        matches = self._matches
         if not matches:
             return f"no match for \"{query}\""
         at = bisect_left(matches, self.timeline.cursor)
@@ -284,6 +389,11 @@ class TimelinePane(Vertical):
             event.stop()
             self.query_one("#timeline-search").display = bool(self.query_text)
             self.timeline.focus()
+        elif event.key == "escape" and self._scan is not None:
+            event.stop()  # a search under way: stop it (and forget its query)
+            self._clear_search()
+            self._note = "search stopped"
+            self._update_title()
 
     @on(TimelineView.Opened)
     def _opened(self, event: TimelineView.Opened) -> None:

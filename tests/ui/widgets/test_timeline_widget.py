@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from textual.app import App, ComposeResult
 
-from phrony_tui.ui.widgets.timeline import TimelineView
+from phrony_tui.ui.widgets.timeline import AHEAD_SLICE, TimelineView
 from tests.support.screen import screen_text
 from tests.support.waiting import wait_for
 
@@ -164,7 +164,8 @@ async def test_drawn_rows_are_cached_until_they_change():
     async with app.run_test(size=(100, HEIGHT)) as pilot:
         view = app.query_one(TimelineView)
         await settle(pilot)
-        assert sorted(set(rows.reads)) == list(range(BODY))  # only the rows on screen are read
+        # only the rows on screen are read, and (drawn ahead, between keys) the last page for `end`
+        assert sorted(set(rows.reads)) == [*range(BODY), *range(100 - BODY, 100)]
         rows.reads.clear()
         view.refresh()
         await settle(pilot)
@@ -173,14 +174,91 @@ async def test_drawn_rows_are_cached_until_they_change():
         rows.summaries[5] = "changed in place"
         view.rows_changed(dirty_from=5)
         await settle(pilot)
-        assert sorted(set(rows.reads)) == list(range(5, BODY))
+        assert sorted(set(rows.reads)) == [*range(5, BODY), *range(100 - BODY, 100)]  # (and the last page, ahead)
         assert "changed in place" in lines(app)[6]
-        # rows appended past the screen: nothing drawn is read again
+        # rows appended past the screen: nothing drawn is read again (nor the moving last page)
         rows.reads.clear()
         rows.count = 120
         view.rows_changed(dirty_from=None)
         await settle(pilot)
         assert rows.reads == []
+
+
+def reads_in_frames(view: TimelineView, rows: Rows) -> list[int]:
+    """The rows read while a frame draws the timeline (not between frames), from now on."""
+    in_frame: list[int] = []
+    original = view.render_lines
+
+    def render_lines(crop):
+        before = len(rows.reads)
+        try:
+            return original(crop)
+        finally:
+            in_frame.extend(rows.reads[before:])
+
+    view.render_lines = render_lines  # type: ignore[method-assign]
+    return in_frame
+
+
+async def test_the_page_a_key_shows_is_drawn_ahead_between_keys():
+    # A page-down or `end` frame reads no row: those rows were drawn (into the row
+    # cache) after the previous frame. The old code read each new row inside the frame.
+    rows = Rows(1000)
+    app = Harness(rows)
+    async with app.run_test(size=(100, HEIGHT)) as pilot:
+        view = app.query_one(TimelineView)
+        await settle(pilot)
+        in_frame = reads_in_frames(view, rows)
+        for key in ("pagedown", "pagedown", "pagedown", "end", "pageup", "home", "pagedown"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert first_shown(app) == 1 and view.cursor == PAGE
+        assert in_frame == []
+        assert 1000 - BODY in rows.reads and 3 * PAGE + BODY - 1 in rows.reads  # read, between the keys
+        # and no more than the pages a key can reach: a screen either side, the first and the last
+        assert len(set(rows.reads)) <= 9 * BODY
+
+
+async def test_drawing_ahead_is_sliced_and_starts_again_from_a_new_cursor():
+    rows = Rows(1000)
+    app = Harness(rows)
+    async with app.run_test(size=(100, HEIGHT)) as pilot:
+        view = app.query_one(TimelineView)
+        await settle(pilot)
+        slices: list[int] = []
+        original = view._draw_ahead
+
+        def draw_ahead() -> None:
+            before = len(rows.reads)
+            original()
+            slices.append(len(rows.reads) - before)
+
+        view._draw_ahead = draw_ahead  # type: ignore[method-assign]
+        rows.reads.clear()
+        view.move_to(500)  # the rows a page either side of row 500 are new: more than a slice
+        await settle(pilot)
+        view.action_cursor(1)
+        await wait_for(lambda: view._ahead is None and 511 in rows.reads, pilot=pilot)
+        assert view.cursor == 501
+        assert len(slices) >= 3 and max(slices) <= AHEAD_SLICE  # a key waits one slice at most
+        assert set(range(501, 512)) <= set(rows.reads)  # the page below row 501, drawn ahead
+
+
+async def test_the_last_page_is_not_drawn_ahead_while_rows_keep_coming():
+    rows = Rows(1000)
+    app = Harness(rows)
+    async with app.run_test(size=(100, HEIGHT)) as pilot:
+        view = app.query_one(TimelineView)
+        await settle(pilot)
+        for _ in range(3):  # a stream: more rows, and a key, between frames
+            rows.count += 50
+            view.rows_changed(dirty_from=None)
+            await pilot.press("down")
+            await settle(pilot)
+        assert not set(rows.reads) & set(range(1000, rows.count))  # its last page moved on each time
+        view.rows_changed(dirty_from=None)  # the rows stopped coming: now it is drawn ahead
+        await settle(pilot)
+        assert set(range(rows.count - BODY, rows.count)) <= set(rows.reads)
 
 
 async def test_a_stale_row_shows_until_it_is_said_to_have_changed():
