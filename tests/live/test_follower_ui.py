@@ -40,15 +40,10 @@ async def test_cut_stream_through_the_main_screen(sim, sim_base_url, monkeypatch
     async with app.run_test(size=(160, 45)) as pilot:
         screen = app.screen
         live = screen.query_one(LiveLog)
-        states: list[str] = []
         await wait_for(lambda: screen.state is not None and screen.follower.status.state == "connected", pilot=pilot)
         driver = Driver(sim, run_id, pause=0.03).start()
 
-        def closed() -> bool:  # noting each state the live pane shows on the way
-            states.append(live.state)
-            return screen.follower is not None and screen.follower.status.closed
-
-        await wait_for(closed, pilot=pilot)
+        await wait_for(lambda: screen.follower is not None and screen.follower.status.closed, pilot=pilot)
         await driver.wait(20)
         await wait_for(lambda: screen.settled, pilot=pilot)  # the last flush is drawn
         follower = screen.follower
@@ -56,7 +51,9 @@ async def test_cut_stream_through_the_main_screen(sim, sim_base_url, monkeypatch
         assert rows == server_ids(sim, run_id)  # every step once, in order
         assert screen.state.status == "Completed"
         assert live.state == "closed" and live.received == follower.status.received > 0
-        assert any(state.startswith("reconnecting") for state in states)
+        # Reconnected after each cut. (Which states the pane showed on the way depends on
+        # when its flushes fell: a reconnect shorter than a flush is never drawn.)
+        assert follower.status.reconnects >= 1
         assert follower.connections >= 5
         assert screen.query_one(TimelinePane).timeline.row_count == len(rows)  # what is drawn
     sim.faults = Faults()
