@@ -161,10 +161,10 @@ def check_transport(settings: Settings) -> str | None:
     """Why these settings must not start (the key would leak, the URL is bad), or None,
     before any request; warns on stderr when plain http is allowed to a remote host.
     The rule and its wording are the client's (client/security.py)."""
+    if settings.demo:  # the embedded simulator, on loopback (and no client import yet: httpx)
+        return None
     from phrony_tui.client.security import OPT_IN_FLAG, check_transport, clear_text_warning
 
-    if settings.demo:  # the embedded simulator, on loopback
-        return None
     problem = check_transport(settings.base_url, settings.allow_insecure_http, opt_in=OPT_IN_FLAG)
     warning = None if problem else clear_text_warning(settings.base_url, settings.allow_insecure_http)
     if warning is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from phrony_tui.entry.demo import DemoSimulator, settings_from_handshake
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from phrony_tui.client.models import Conversation
+    from phrony_tui.core.session_feed import PageRequest
     from phrony_tui.entry.early import EarlyFetch
     from phrony_tui.live.prefetch import ConversationParts, Handoff
     from phrony_tui.ui.gc_policy import GCPolicy
@@ -163,12 +164,16 @@ def _run(
     reload_settings: Callable[[str], Settings] | None,
     gc_policy: GCPolicy | None,
 ) -> int:
+    first_pages = None
+    if demo is not None:
+        settings = settings_from_handshake(demo.info, settings)
+        # The list's first pages asked for now, answered while the client and Textual
+        # import (entry/early_pages.py).
+        first_pages = _ask_first_pages(settings)
     from phrony_tui.client import PhronyUsageError, check_base_url
     from phrony_tui.ui.app import PhronyApp
 
     try:
-        if demo is not None:
-            settings = settings_from_handshake(demo.info, settings)
         check_base_url(settings.base_url, settings.allow_insecure_http)
         if settings.api_key is None:
             raise PhronyUsageError(
@@ -183,12 +188,27 @@ def _run(
     except PhronyUsageError as error:
         print(f"phrony-tui: {error}", file=sys.stderr)
         return 2
-    app = PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy)
+    app = PhronyApp(settings, prefetch=prefetch, reload_settings=reload_settings, gc_policy=gc_policy,
+                    first_pages=first_pages)  # fmt: skip
     returned = app.run()
     note = getattr(app, "exit_note", None)  # what became of a send in flight when the person quit
     if note:
         print(f"phrony-tui: {note}", file=sys.stderr)
     return exit_status(returned, getattr(app, "return_code", None))
+
+
+def _ask_first_pages(settings: Settings) -> Mapping[PageRequest, Future[bytes | None]] | None:
+    """The sessions list's first pages, asked for in threads (None: nothing to ask)."""
+    if settings.api_key is None or not settings.agent_ids or settings.run_id:
+        return None
+    from phrony_tui import __version__
+    from phrony_tui.core.session_feed import SessionFeed
+    from phrony_tui.entry import early_pages
+
+    # The requests the main screen's first load makes (--watch starts on the inbox).
+    requests = SessionFeed(settings.agent_ids, inbox=settings.watch).next_requests()
+    return early_pages.start(settings.base_url, settings.api_key.get_secret_value(), requests,
+                             user_agent=f"phrony-tui/{__version__}")  # fmt: skip
 
 
 def exit_status(returned: object, return_code: int | None) -> int:

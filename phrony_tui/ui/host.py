@@ -7,7 +7,7 @@ it back. ``PhronyApp`` (ui/app.py) adds what the App does: keys, screens, profil
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
@@ -22,6 +22,9 @@ from phrony_tui.ui.input_first import InputTally
 from phrony_tui.ui.key_gate import KeyGate
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from phrony_tui.core.session_feed import PageRequest
     from phrony_tui.live.prefetch import Handoff
 
 
@@ -47,6 +50,7 @@ class AppHost(App[int]):
         prefetch: Handoff | None = None,
         reload_settings: Callable[[str], Settings] | None = None,
         gc_policy: GCPolicy | None = None,
+        first_pages: Mapping[PageRequest, Future[bytes | None]] | None = None,
     ) -> None:
         # Keys on their way to their widget, for the jobs that let them in (ui/input_first.py).
         self.input_tally = InputTally()
@@ -58,6 +62,9 @@ class AppHost(App[int]):
         self.reload_settings = reload_settings
         # The --run conversation, downloading since the CLI started (live/prefetch.py).
         self.prefetch = prefetch
+        # --demo: the sessions list's first pages, asked for by the launcher while this
+        # process started (entry/early_pages.py); the main screen's first load takes them.
+        self.first_pages = first_pages
         self.host_label = host_label  # shown instead of the base URL's host (tests, screenshots)
         self.settings = settings
         self.clock = clock

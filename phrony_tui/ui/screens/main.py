@@ -8,9 +8,9 @@ events are buffered by the follower and drawn by one timer, never per event.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -41,7 +41,8 @@ from phrony_tui.ui.widgets.status_bar import StatusBar
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
 
 if TYPE_CHECKING:
-    from phrony_tui.client.models import Conversation, ConversationItem, SessionSummary
+    from phrony_tui.client.models import Conversation, ConversationItem, SessionPage, SessionSummary
+    from phrony_tui.client.session_rows import SessionRowPage
     from phrony_tui.live.follower import FollowStatus, RunFollower
     from phrony_tui.live.prefetch import ConversationParts
     from phrony_tui.ui.host import AppHost
@@ -174,8 +175,14 @@ class MainScreen(Screen[None]):
         self._watcher_waits = listing
         if self.app.sessions_refresh and not watching:
             self.set_interval(self.app.sessions_refresh, self._refresh_sessions_list)
-        if listing:
-            self.load_sessions()
+        if listing and self.feed is not None:
+            requests = self.feed.next_requests()
+            # --demo: the first pages drawn in the first frame when they have come already.
+            pages = self._first_pages(requests)
+            if pages is None:
+                self.load_sessions(requests)
+            else:
+                self._pages_came(self.feed, requests, pages)
         if self.app.settings.run_id:
             from phrony_tui.live.prefetch import as_initial  # --run: not on the list's start
 
@@ -213,8 +220,18 @@ class MainScreen(Screen[None]):
         pane.set_fetching(True)
         feed = self.feed
         gate = asyncio.Semaphore(PAGE_REQUESTS_AT_ONCE)
+        # --demo's first pages, asked for while the app started (entry/early_pages.py).
+        asked, self.app.first_pages = self.app.first_pages or {}, None
 
         async def fetch(request: PageRequest):
+            early = asked.get(request)
+            if early is not None:
+                from phrony_tui.client.session_rows import decode_page
+
+                body = await asyncio.wrap_future(early)
+                page = decode_page(body) if body is not None else None
+                if page is not None:
+                    return page  # else the client's read below (its errors, its words)
             async with gate:
                 try:
                     return await self.app.client.list_sessions(
@@ -223,11 +240,34 @@ class MainScreen(Screen[None]):
                 except PhronyError as exc:
                     return exc
 
-        error: str | None = None
-        refused: list[str] = []  # agents that answered 403 (the key is not scoped to them)
         results = await asyncio.gather(*(fetch(request) for request in requests))
         if not pane.is_attached or pane._pruning:
             return  # the app closed while the pages were on the way: the pane's widgets are gone
+        self._pages_came(feed, requests, results)
+
+    def _first_pages(self, requests: list[PageRequest]) -> list[SessionRowPage] | None:
+        """--demo's first pages when all of them have come already (entry/early_pages.py),
+        decoded; else None (``load_sessions`` waits for them, or asks the client)."""
+        asked = self.app.first_pages
+        if not asked or not all(request in asked and asked[request].done() for request in requests):
+            return None
+        from phrony_tui.client.session_rows import decode_page
+
+        pages = []
+        for request in requests:
+            body = asked[request].result()
+            page = decode_page(body) if body is not None else None
+            if page is None:
+                return None
+            pages.append(page)
+        self.app.first_pages = None
+        return pages
+
+    def _pages_came(self, feed: SessionFeed, requests: list[PageRequest], results: Sequence[object]) -> None:
+        """The pages (or errors) of a load into the feed, and the pane redrawn."""
+        pane = self.query_one(SessionsPane)
+        error: str | None = None
+        refused: list[str] = []  # agents that answered 403 (the key is not scoped to them)
         for request, result in zip(requests, results, strict=True):
             if isinstance(result, PhronyAPIError) and result.status == 403:
                 feed.request_failed(request)
@@ -237,7 +277,7 @@ class MainScreen(Screen[None]):
                 feed.request_failed(request)
                 error = describe_error(result)
             else:
-                feed.add_page(request, result)
+                feed.add_page(request, cast("SessionPage", result))
         if refused:
             note = self._refused_note(refused, feed.agent_ids)
             error = f"{error} {note}" if error else note
