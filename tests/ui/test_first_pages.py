@@ -1,7 +1,8 @@
 """--demo's first sessions pages, read while the app starts (entry/early_pages.py): the
 main screen takes them instead of asking again, draws them before its first frame when
 they have come, and asks the client for any page that did not come well. And the start
-itself: no full render thrown away, no restyle of the whole screen on its first resume."""
+itself: no full render thrown away, no restyle of the whole screen on its first resume,
+nor of each footer key as it mounts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from concurrent.futures import Future
 
 import pytest
 from textual.app import App
+from textual.widgets._footer import FooterKey
 
 from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.entry import early_pages
@@ -105,7 +107,7 @@ async def test_pages_still_on_their_way_are_awaited_and_a_failed_one_asked_of_th
         assert len(pane.feed.rows) > 0 and pane.error is None
 
 
-async def test_the_start_renders_no_frame_it_throws_away_and_restyles_the_screen_once(make_app, monkeypatch):
+async def test_the_start_renders_no_frame_it_throws_away_and_restyles_neither_screen_nor_keys(make_app, monkeypatch):
     app = make_app()
     renders: list[bool] = []  # per full render of the main screen: was the App's start batch on?
     restyled: list[object] = []
@@ -130,3 +132,4 @@ async def test_the_start_renders_no_frame_it_throws_away_and_restyles_the_screen
                        pilot=pilot)  # fmt: skip
         assert renders and not any(renders)  # none while App._display drops what is rendered
         assert screen not in restyled  # mounted with fresh styles: the first resume does not restyle it
+        assert not [node for node in restyled if isinstance(node, FooterKey)]  # its keys mount styled
