@@ -126,6 +126,7 @@ class MainScreen(Screen[None]):
         )
         self._tools: SessionTools | None = None
         self._resumed = False  # the first ScreenResume (its restyle is not needed)
+        self._drawn = False  # a first frame rendered (not in the App's start batch)
 
     @property
     def _update_timer(self) -> Timer:
@@ -140,10 +141,13 @@ class MainScreen(Screen[None]):
         # Until the App's start batch ends (its compose and mount, in which this screen is
         # pushed and mounted), Textual renders the whole screen here and App._display drops
         # the result: two full renders thrown away before the first frame. Left to the
-        # first refresh after the batch (its first layout, or the next idle's timer).
-        if self.app._batch_count and self.is_current and not self.app.is_inline:
-            self._repaint_required = True
-            return
+        # first refresh after the batch (its first layout, or the next idle's timer). Only
+        # before the first frame: later batches (a recompose) are Textual's business.
+        if not self._drawn:
+            if self.app._batch_count and self.is_current and not self.app.is_inline:
+                self._repaint_required = True
+                return
+            self._drawn = self.is_current
         super()._compositor_refresh()
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
