@@ -6,6 +6,7 @@ nor of each footer key as it mounts."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 
 import pytest
@@ -14,6 +15,7 @@ from textual.widgets._footer import FooterKey
 
 from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.entry import early_pages
+from phrony_tui.ui.screens import main as main_module
 from phrony_tui.ui.screens.main import MainScreen
 from phrony_tui.ui.widgets.sessions import SessionsPane
 from tests.support.screen import main_screen
@@ -61,10 +63,20 @@ def test_a_refused_page_comes_back_empty(sim, sim_server, make_app):
 
 
 @pytest.mark.full_world
-async def test_pages_already_read_are_in_the_first_frame_and_not_asked_again(sim, make_app):
+@pytest.mark.parametrize("late", [False, True], ids=["come", "coming"])
+async def test_pages_read_by_the_mount_are_in_the_first_frame_and_not_asked_again(sim, make_app, late, monkeypatch):
     settings = make_app().settings
     pages = asked(settings)
     before = len(list_requests(sim))
+    if late:  # still on their way as the screen mounts; they come within its wait
+        bodies, pages = {r: f.result() for r, f in pages.items()}, {r: Future() for r in pages}
+        all_done = main_module._all_done
+
+        async def come_meanwhile(futures, timeout):
+            threading.Timer(0.05, lambda: [f.set_result(bodies[r]) for r, f in pages.items()]).start()
+            return await all_done(futures, timeout)
+
+        monkeypatch.setattr(main_module, "_all_done", come_meanwhile)
     app = make_app(app_kwargs={"first_pages": pages})
     drawn: list[int] = []  # rows in the table at each real frame
 

@@ -41,6 +41,8 @@ from phrony_tui.ui.widgets.status_bar import StatusBar
 from phrony_tui.ui.widgets.timeline_pane import TimelinePane
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from phrony_tui.client.models import Conversation, ConversationItem, SessionPage, SessionSummary
     from phrony_tui.client.session_rows import SessionRowPage
     from phrony_tui.live.follower import FollowStatus, RunFollower
@@ -58,6 +60,9 @@ LOG_BATCH = 200
 BUSY_BATCH = 1_000
 # A flush applies events for this long (seconds) at most, then lets keys in (ui/input_first.py).
 SLICE_BUDGET = 0.004
+# --demo: how long the first frame waits for the list's first pages (seconds) when they
+# are still on their way as the screen mounts (the simulator's child is still starting).
+FIRST_PAGES_WAIT = 0.2
 # Below this width the panes stack: the sessions list or the open session, not both.
 NARROW_WIDTH = 110
 
@@ -200,7 +205,7 @@ class MainScreen(Screen[None]):
         if listing and self.feed is not None:
             requests = self.feed.next_requests()
             # --demo: the first pages drawn in the first frame when they have come already.
-            pages = self._first_pages(requests)
+            pages = await self._first_pages(requests)
             if pages is None:
                 self.load_sessions(requests)
             else:
@@ -267,11 +272,15 @@ class MainScreen(Screen[None]):
             return  # the app closed while the pages were on the way: the pane's widgets are gone
         self._pages_came(feed, requests, results)
 
-    def _first_pages(self, requests: list[PageRequest]) -> list[SessionRowPage] | None:
-        """--demo's first pages when all of them have come already (entry/early_pages.py),
-        decoded; else None (``load_sessions`` waits for them, or asks the client)."""
+    async def _first_pages(self, requests: list[PageRequest]) -> list[SessionRowPage] | None:
+        """--demo's first pages (entry/early_pages.py), decoded, when all of them have come,
+        or come within ``FIRST_PAGES_WAIT``; else None (``load_sessions`` waits for them, or
+        asks the client). The wait holds the first frame back: drawn without the list, it
+        is a frame drawn twice (the list's a moment later)."""
         asked = self.app.first_pages
-        if not asked or not all(request in asked and asked[request].done() for request in requests):
+        if not asked or not all(request in asked for request in requests):
+            return None
+        if not await _all_done([asked[request] for request in requests], FIRST_PAGES_WAIT):
             return None
         from phrony_tui.client.session_rows import decode_page
 
@@ -716,6 +725,30 @@ class MainScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._stop_following()
+
+
+async def _all_done(futures: list[Future[bytes | None]], timeout: float) -> bool:
+    """Whether these futures (of other threads) are all done within ``timeout`` seconds."""
+    left = [future for future in futures if not future.done()]
+    if not left:
+        return True
+    loop = asyncio.get_running_loop()
+    came = asyncio.Event()
+
+    def done(_: object) -> None:
+        if all(future.done() for future in left):
+            try:
+                loop.call_soon_threadsafe(came.set)
+            except RuntimeError:  # the loop has closed meanwhile (the app quit)
+                pass
+
+    for future in left:
+        future.add_done_callback(done)
+    try:
+        await asyncio.wait_for(came.wait(), timeout)
+    except TimeoutError:
+        pass
+    return all(future.done() for future in left)
 
 
 def person_wait(state: SessionState) -> tuple[str, str] | None:
