@@ -3,6 +3,8 @@ config and the UI are imported), and stops it however ``main`` ends."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from phrony_tui.entry import cli
@@ -83,3 +85,22 @@ def test_the_demo_child_starts_without_the_simulators_engine_in_this_process():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["[]", "True"]
+
+
+def test_the_demo_child_is_started_before_the_command_lines_and_settings_modules_load():
+    # What main imports before it spawns the child delays the child's start: the CLI's
+    # argparse and logging, the settings and dataclasses come after (they are not needed).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import phrony_tui.entry.cli\n"
+        "from phrony_tui.entry.demo import DemoSimulator\n"
+        "print(sorted(m for m in ('argparse', 'logging', 'dataclasses', 'phrony_tui.settings', 'json')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
+                          cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

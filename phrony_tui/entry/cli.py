@@ -8,12 +8,9 @@ script commands ``sessions|show|tail|answer|reply`` (entry/scripting/).
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from phrony_tui import __version__
@@ -23,7 +20,11 @@ from phrony_tui.entry.httpx_cli import defer_httpx_cli
 # The config and settings modules (which the script commands import too) are imported
 # when first needed, after ``main`` has started the --run download (entry/early.py):
 # not at this module's import. Neither imports pydantic.
+# argparse and logging too: ``main`` starts --demo's child before them (early_demo).
 if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+
     from phrony_tui import config as configfile
     from phrony_tui.entry.demo import DemoSimulator
     from phrony_tui.settings import Settings
@@ -43,6 +44,8 @@ def _commands_epilog() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from phrony_tui.settings import DEFAULT_BASE_URL
 
     parser = argparse.ArgumentParser(
@@ -151,6 +154,8 @@ def settings_from(
 
 
 def quiet_http_loggers() -> None:
+    import logging
+
     for name in QUIET_LOGGERS:
         logger = logging.getLogger(name)
         if logger.level < logging.WARNING:  # NOTSET (0) included
@@ -207,6 +212,8 @@ def load_settings(args: argparse.Namespace, environ: dict[str, str]) -> Settings
 
 def config_command(argv: list[str], environ: dict[str, str]) -> int:
     """``phrony-tui config path|init|set-key PROFILE``."""
+    import argparse
+
     from phrony_tui import config as configfile
 
     parser = argparse.ArgumentParser(prog="phrony-tui config", description="The configuration file.")

@@ -13,19 +13,17 @@ app ends.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Any
 
-from phrony_tui.secret import SecretStr
-from phrony_tui.settings import Settings
-
+# The settings' modules, json and dataclasses when first needed: ``cli.main`` starts the
+# child (``DemoSimulator.start``) before anything else is imported.
 if TYPE_CHECKING:
+    from phrony_tui.settings import Settings
     from phrony_tui.sim import Simulator
 
 AUTOSTART_SECONDS = 45  # a new demo session this often: a lively demo
@@ -75,6 +73,8 @@ class DemoSimulator:
         return cls(proc, log, {"baseUrl": f"http://127.0.0.1:{port}", **known})
 
     def _read_handshake(self) -> None:
+        import json
+
         assert self.proc.stdout is not None
         try:
             line = self.proc.stdout.readline()
@@ -140,6 +140,11 @@ def settings_from_handshake(info: dict[str, Any], settings: Settings | None = No
     """The simulator's root agents (sub-agents show up inside sessions), its admin key
     and its agents' display names, over whatever the person passed. ``info`` is the
     handshake (``DemoSimulator.info``, or ``sim.cli.handshake`` for an in-process one)."""
+    from dataclasses import replace
+
+    from phrony_tui.secret import SecretStr
+    from phrony_tui.settings import Settings
+
     settings = settings or Settings()
     agents = info["agents"]
     # The firehose agent exists for stream benchmarks, not for people.
