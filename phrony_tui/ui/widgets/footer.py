@@ -101,26 +101,16 @@ class KeysFooter(Footer):
         bindings = self.footer_bindings(self.app.size.width)
         self.styles.grid_size_columns = len(bindings)
         for binding in bindings:
-            yield _compact(FooterKey(
+            yield FooterKey(
                 binding.key, self.app.get_key_display(binding), binding.description, binding.action,
                 tooltip=binding.tooltip,
-            ), self.compact).data_bind(compact=Footer.compact)  # fmt: skip
+            ).data_bind(compact=Footer.compact)  # fmt: skip
         if self._palette_shown():
             active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
             if active is not None:
-                binding = active.binding  # its key is not bound to the footer's compact: always compact
-                yield _compact(FooterKey(
+                binding = active.binding
+                yield FooterKey(
                     binding.key, self.app.get_key_display(binding), binding.description, binding.action,
                     classes="-command-palette", disabled=not active.enabled,
                     tooltip=binding.tooltip or binding.description,
-                ), True)  # fmt: skip
-
-
-def _compact(key: FooterKey, compact: bool) -> FooterKey:
-    """``key`` with its ``compact`` and the class that goes with it set before it mounts.
-    A key starts compact (FooterKey's default), its watcher then adds the class and the
-    binding to the footer's value (not compact) removes it: two restyles of each key at
-    each compose. Set up front, neither changes anything."""
-    key.set_reactive(FooterKey.compact, compact)
-    key.set_class(compact, "-compact", update=False)
-    return key
+                )  # fmt: skip
