@@ -114,7 +114,6 @@ class MainScreen(Screen[None]):
         self._skip_ticks = 0
         self._flush_again = False
         self._first_drawn = asyncio.Event()
-        self._frame_held = False  # a frame asked for while the App held its updates (_compositor_refresh)
         self._watcher_waits = False  # the inbox watcher's first round waits for the first sessions pages
         self._announced_status: str | None = None
         self._announced_waits = False
@@ -132,28 +131,6 @@ class MainScreen(Screen[None]):
             timer = frame_timer(self, UPDATE_PERIOD, self._on_timer_update)
             self._Screen__update_timer = timer
         return timer
-
-    def _compositor_refresh(self) -> None:
-        # While the App holds its updates (its start: compose, mount, the first layout)
-        # Textual renders the frame, then drops it (App._display draws nothing in a
-        # batch): a whole frame of --run's first screen for nothing. Drawn once the batch
-        # is over instead (the start's resize lays the screen out and draws it anyway).
-        if self.app._batch_count:
-            if not self._frame_held:
-                self._frame_held = True
-                self.app.call_later(self._draw_held_frame)
-            return
-        self._frame_held = False
-        super()._compositor_refresh()
-
-    def _draw_held_frame(self) -> None:
-        if not self._frame_held:
-            return  # drawn meanwhile
-        if self.app._batch_count:
-            self.set_timer(UPDATE_PERIOD, self._draw_held_frame)
-            return
-        self._frame_held = False
-        self.refresh()
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
