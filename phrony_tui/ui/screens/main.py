@@ -132,6 +132,16 @@ class MainScreen(Screen[None]):
             self._Screen__update_timer = timer
         return timer
 
+    def _compositor_refresh(self) -> None:
+        # Until the App's start batch ends (its compose and mount, in which this screen is
+        # pushed and mounted), Textual renders the whole screen here and App._display drops
+        # the result: two full renders thrown away before the first frame. Left to the
+        # first refresh after the batch (its first layout, or the next idle's timer).
+        if self.app._batch_count and self.is_current and not self.app.is_inline:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
+
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         settings = self.app.settings
