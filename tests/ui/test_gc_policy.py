@@ -195,6 +195,31 @@ def test_the_start_pause_ends_with_a_freeze(collector):
     assert gc.get_freeze_count() == 0
 
 
+def test_the_start_pause_ends_without_a_collection_of_what_the_start_built(collector):
+    # Enabled before the freeze, the next allocation collected the whole start at once.
+    gc.enable()
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    policy = GCPolicy()
+    policy.pause_start()
+    built = [[n] for n in range(50_000)]  # the start's modules, classes, widgets: young objects
+    passes: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        policy.start_done()
+        more = [[n] for n in range(100)]  # the start's next allocations
+    finally:
+        gc.callbacks.remove(seen)
+    assert passes == []
+    assert gc.isenabled() and gc.get_freeze_count() >= len(built)
+    del built, more
+
+
 async def test_the_launchers_start_pause_ends_after_the_apps_first_frame(make_app, collector):
     gc.enable()
     gc.unfreeze()
