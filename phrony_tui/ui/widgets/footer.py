@@ -101,16 +101,25 @@ class KeysFooter(Footer):
         bindings = self.footer_bindings(self.app.size.width)
         self.styles.grid_size_columns = len(bindings)
         for binding in bindings:
-            yield FooterKey(
+            yield _styled(FooterKey(
                 binding.key, self.app.get_key_display(binding), binding.description, binding.action,
                 tooltip=binding.tooltip,
-            ).data_bind(compact=Footer.compact)  # fmt: skip
+            ), self.compact).data_bind(compact=Footer.compact)  # fmt: skip
         if self._palette_shown():
             active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
             if active is not None:
                 binding = active.binding
-                yield FooterKey(
+                yield _styled(FooterKey(
                     binding.key, self.app.get_key_display(binding), binding.description, binding.action,
                     classes="-command-palette", disabled=not active.enabled,
                     tooltip=binding.tooltip or binding.description,
-                )  # fmt: skip
+                ), True)  # fmt: skip
+
+
+def _styled(key: FooterKey, compact: bool) -> FooterKey:
+    """The key with its ``compact`` value and class set before it mounts. Left to its
+    reactive's default (True), each key restyled itself on mount (the class added), then
+    again when bound to the footer's False (removed): two restyles a key, each recompose."""
+    key.set_reactive(FooterKey.compact, compact)
+    key.set_class(compact, "-compact", update=False)
+    return key
