@@ -122,6 +122,7 @@ class MainScreen(Screen[None]):
             self, lambda: self.state, selected_run=self._selected_run, preferred_agent=self._preferred_agent
         )
         self._tools: SessionTools | None = None
+        self._resumed = False  # the first ScreenResume (its restyle is not needed)
 
     @property
     def _update_timer(self) -> Timer:
@@ -141,6 +142,13 @@ class MainScreen(Screen[None]):
             self._repaint_required = True
             return
         super()._compositor_refresh()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual's own handler (Screen's, called after this one) restyles the whole screen
+        # on every resume; the first comes right after the mount that styled every widget.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
