@@ -21,8 +21,10 @@ imported only when one of those paths (or a ``to_model()``) needs them.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import pairwise, repeat
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
@@ -280,6 +282,24 @@ def _own(item: LazyItem, src: Any, *, is_event: bool) -> None:
     item.content_cache = _UNREAD
 
 
+def _own_items(items: list[LazyItem], raws: list[msgspec.Raw]) -> None:
+    """``_own`` of each item of a conversation's body, its raw item the source. When the
+    JSON planted no key of our fields' names (looked at in C: the flags still false, the
+    cache unread) only the sources are set, also in C: a call per item was a tenth of
+    reading a big body."""
+    if len(items) != len(raws):
+        raise ValueError("items and raw items differ in number")
+    if (
+        any(map(attrgetter("src_is_event"), items))
+        or any(map(attrgetter("content_is_data"), items))
+        or not all(map(is_, map(attrgetter("content_cache"), items), repeat(_UNREAD)))
+    ):
+        for item, raw in zip(items, raws, strict=True):
+            _own(item, raw, is_event=False)
+        return
+    deque(map(setattr, items, repeat("src"), raws), maxlen=0)
+
+
 def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEvent], list[str | bytes]]:
     """Many SSE ``data`` strings (a chunk's) as events, and the data that were no event
     (skipped). A step event is decoded in one pass straight into a compact ``LazyItem``
@@ -407,9 +427,8 @@ def decode_conversation(data: bytes) -> Conversation:
         raws = _raw_items_decoder.decode(data).items
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return _tolerant(data)
-    for item, raw in zip(body.items, raws, strict=False):
-        _own(item, raw, is_event=False)
     items = body.items
+    _own_items(items, raws)
     if any(a.ordinal > b.ordinal for a, b in pairwise(items)):
         items.sort(key=lambda item: item.ordinal)
     head = _head_objects(body.session, body.runs)
@@ -612,8 +631,7 @@ class ConversationReader:
             except (msgspec.DecodeError, RecursionError):
                 self.failed_cuts += 1
                 continue
-            for item, raw in zip(items, raws, strict=True):
-                _own(item, raw, is_event=False)
+            _own_items(items, raws)
             self.items.extend(items)
             self.segments += 1
             self._retry_at = 0
