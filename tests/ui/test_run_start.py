@@ -56,3 +56,26 @@ async def test_the_footer_keys_mount_without_restyles(sim, make_app, monkeypatch
         palette = [key for key in keys if key.has_class("-command-palette")]
         assert all(key.compact == key.has_class("-compact") for key in keys)
         assert all(key.compact for key in palette) and not any(key.compact for key in keys if key not in palette)
+
+
+async def test_the_first_focus_is_the_timelines(sim, make_app, monkeypatch):
+    """--run focuses the timeline: the list had the first focus, then lost it (two restyles)."""
+    from textual.screen import Screen
+
+    focused: list[str | None] = []
+    set_focus = Screen.set_focus
+
+    def counted(self, widget, *args, **kwargs):
+        if widget is not None and widget is not self.focused:
+            focused.append(widget.id)
+        return set_focus(self, widget, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "set_focus", counted)
+    _, run_id = sim.find_sessions("hitl")[0]
+    app = make_app(agent_ids=(), run_id=run_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        await wait_for(lambda: screen.state is not None, pilot=pilot)
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "timeline"
+    assert focused == ["timeline"]
