@@ -8,6 +8,7 @@ docs/client.md for the whole surface and docs/phrony-api.md for the contract.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import quote, urlsplit
-
-import httpx
 
 from phrony_tui import __version__
 from phrony_tui.client.errors import (
@@ -33,8 +32,8 @@ from phrony_tui.client.errors import (
     server_message,
 )
 from phrony_tui.client.security import (
-    ApiKeyAuth,
     SecretLike,
+    api_key_auth_class,
     check_base_url,
     coerce_api_key,
     redact,
@@ -53,7 +52,12 @@ from phrony_tui.settings import DEFAULT_BASE_URL
 # pydantic and the models are imported on first use (a method that returns one), not
 # with this module: an app's start reads the sessions list through session_rows.py
 # (msgspec), and pydantic with the models costs more to import than the rest of it.
+# httpx (httpcore, anyio, h11...) is imported at the first request too: a client is made
+# on an app's start, a connection is not needed before its first frame (--run's
+# conversation comes by entry/early.py), and httpx costs a fifth of Textual to import.
 if TYPE_CHECKING:
+    import httpx
+
     from phrony_tui.client.models import (
         Conversation,
         FinalizeResult,
@@ -76,9 +80,16 @@ log = logging.getLogger("phrony_tui.client")
 
 M = TypeVar("M", bound="PhronyModel")
 
-# An explicit no-op auth: the presigned PUT must carry no credentials at all,
-# even if a caller-provided httpx client has an ``auth`` of its own.
-_NO_AUTH = httpx.Auth()
+
+
+@functools.cache
+def _no_auth() -> httpx.Auth:
+    """An explicit no-op auth: the presigned PUT must carry no credentials at all, even if
+    a caller-provided httpx client has an ``auth`` of its own."""
+    import httpx
+
+    return httpx.Auth()
+
 
 # Methods that change nothing: a failure of one never "may have been applied".
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -162,12 +173,9 @@ class PhronyClient:
         self.base_url = check_base_url(base_url, allow_insecure_http)
         self.allow_insecure_http = allow_insecure_http
         self._api_key = coerce_api_key(api_key)
-        self._auth = ApiKeyAuth(self._api_key)
         self._host = urlsplit(self.base_url).netloc
-        self.timeout = httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout)
-        self.stream_timeout = httpx.Timeout(
-            timeout, connect=connect_timeout, read=stream_read_timeout, pool=connect_timeout
-        )
+        self._timeouts = (float(timeout), float(connect_timeout), float(stream_read_timeout))
+        self._httpx_parts: tuple[httpx.Auth, httpx.Timeout, httpx.Timeout] | None = None  # built with httpx
         if not request_deadline > 0:
             raise PhronyUsageError("request_deadline must be a positive number of seconds")
         _positive(max_body_bytes, "max_body_bytes")
@@ -188,11 +196,40 @@ class PhronyClient:
         return f"PhronyClient(base_url={self.base_url!r})"
 
     @property
+    def _auth(self) -> httpx.Auth:
+        return self._made_with_httpx()[0]
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The read/write timeout of ordinary requests, and the connect (and pool) one."""
+        return self._made_with_httpx()[1]
+
+    @property
+    def stream_timeout(self) -> httpx.Timeout:
+        """A stream's: ``stream_read_timeout`` between bytes."""
+        return self._made_with_httpx()[2]
+
+    def _made_with_httpx(self) -> tuple[httpx.Auth, httpx.Timeout, httpx.Timeout]:
+        parts = self._httpx_parts
+        if parts is None:
+            import httpx
+
+            timeout, connect, stream_read = self._timeouts
+            parts = self._httpx_parts = (
+                api_key_auth_class()(self._api_key),
+                httpx.Timeout(timeout, connect=connect, pool=connect),
+                httpx.Timeout(timeout, connect=connect, read=stream_read, pool=connect),
+            )
+        return parts
+
+    @property
     def _http(self) -> httpx.AsyncClient:
         client = self._http_client
         if client is None:
             if self._closed:  # as httpx says of a closed client
                 raise RuntimeError("Cannot send a request, as the client has been closed.")
+            import httpx
+
             client = self._http_client = httpx.AsyncClient(
                 transport=self._transport,
                 timeout=self.timeout,
@@ -477,7 +514,7 @@ class PhronyClient:
         where = safe_url(presign.upload_url)
         host = urlsplit(presign.upload_url).netloc.rsplit("@", 1)[-1]
         request.extensions["timeout"] = self.timeout.as_dict()
-        reply = await self._exchange(request, _NO_AUTH, host, where)
+        reply = await self._exchange(request, _no_auth(), host, where)
         log.debug("%s %s -> %s (presigned upload, %d bytes)", request.method, where, reply.status_code,
                   payload.size)
         if not 200 <= reply.status_code < 300:
@@ -508,6 +545,8 @@ class PhronyClient:
     async def _exchange(self, request: httpx.Request, auth: httpx.Auth, host: str, path: str) -> _Reply:
         """Send, and read the answer within the client's bounds: the overall deadline, the
         decoded-size cap (a success body), ERROR_BODY_LIMIT (an error body: cut)."""
+        import httpx
+
         probe = _SendProbe()
         request.extensions["trace"] = probe
         method = request.method
@@ -580,6 +619,8 @@ class PhronyClient:
         method: str = "GET",
         probe: _SendProbe | None = None,
     ) -> PhronyError:
+        import httpx
+
         # httpx's text is the transport's: no known path puts the key there, but be sure.
         detail = self._redact(str(exc).strip()) or type(exc).__name__
         applied = _maybe_applied(exc, method, probe)
@@ -619,6 +660,8 @@ async def _error_body(response: httpx.Response, path: str) -> bytes:
 
 def _maybe_applied(exc: httpx.HTTPError, method: str, probe: _SendProbe | None) -> bool:
     """Whether the server may have applied the request: it had left in full."""
+    import httpx
+
     if method.upper() in _SAFE_METHODS:
         return False
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):

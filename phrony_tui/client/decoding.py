@@ -26,16 +26,20 @@ import logging
 import re
 import sys
 import threading
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
-from pydantic import BaseModel, ValidationError
+
+# pydantic is imported by the rungs that validate a model (the lazy paths' loads does
+# without it: client/lazy.py, client/records.py).
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 __all__ = ["DEEP_LIMIT", "UNREADABLE", "TooDeep", "loads", "slow_loads", "validate"]
 
 log = logging.getLogger("phrony_tui.client")
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 # Deep enough for any real payload; the recursion limit goes back to what it was after.
 DEEP_LIMIT = 20_000
@@ -168,6 +172,8 @@ def validate(model: type[M], raw: bytes | str, *, where: str = "", repair: bool 
     ``repair=False`` stops after rung 2 (stream events: one is kept whole or skipped
     and counted). ``where`` names the route in the repair's log line.
     """
+    from pydantic import ValidationError
+
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
@@ -194,6 +200,8 @@ def _validate_repaired(model: type[M], data: Any, error: ValidationError) -> tup
     """The model from ``data`` with the fields and list items ``error`` blames removed
     (round after round); and how many were removed. Raises the last ValidationError
     when a round can remove nothing more."""
+    from pydantic import ValidationError
+
     removed = 0
     for _ in range(MAX_REPAIR_ROUNDS):
         fixed = _remove(data, error.errors(include_url=False, include_input=False))

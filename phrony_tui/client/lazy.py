@@ -9,24 +9,31 @@ msgspec into ``LazyItem`` structs whose ``content`` is kept as raw bytes
 
 ``LazyItem`` has the attributes of ``ConversationItem`` (``id``, ``run_id``,
 ``ordinal``, ``type``, ``content``, ...), plus ``wire()`` (the item exactly as
-sent, unknown fields included) and ``to_model()``. The session and runs are the
-usual pydantic models. When the body does not fit these types (a server that
-sends an ordinal as a string, say), ``decode_conversation`` falls back to the
-tolerant pydantic path: fast when it can be, never stricter.
+sent, unknown fields included) and ``to_model()``. The session and runs are
+records (``client.records``: the models' attributes and reading rules, no pydantic),
+in a ``LazyConversation``; a session or run off the records' types is read by its
+pydantic model. When the body does not fit these types (a server that sends an
+ordinal as a string, say), ``decode_conversation`` falls back to the tolerant
+pydantic path: fast when it can be, never stricter. pydantic and the models are
+imported only when one of those paths (or a ``to_model()``) needs them.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
-from itertools import pairwise
-from typing import Any
+from itertools import pairwise, repeat
+from operator import attrgetter, is_
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
-from pydantic import ValidationError
 
 from phrony_tui.client import decoding
-from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
+from phrony_tui.client.records import LazyConversation, RunRecord, SessionRecord
+
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation, ConversationItem, RunEvent
 
 __all__ = ["ConversationReader", "LazyEvent", "LazyItem", "decode_conversation", "decode_event"]
 
@@ -111,11 +118,15 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
 
     def to_model(self) -> ConversationItem:
         """The pydantic model (validated, unknown fields kept when the raw item is known)."""
+        from phrony_tui.client.models import ConversationItem
+
         if self.src is not None and not self.content_is_data:
             return ConversationItem.model_validate(self.wire())
         return self._fields_model()
 
     def _fields_model(self) -> ConversationItem:
+        from phrony_tui.client.models import ConversationItem
+
         return ConversationItem(
             id=self.id, run_id=self.run_id, sequence=self.sequence, ordinal=self.ordinal, type=self.type,
             content=self.content, tokens_used=self.tokens_used, error=self.error,
@@ -155,6 +166,8 @@ class LazyEvent(msgspec.Struct, kw_only=True, gc=False):
         return data
 
     def to_model(self) -> RunEvent:
+        from phrony_tui.client.models import RunEvent
+
         return RunEvent(ts=self.ts, kind=self.kind, subject=self.subject, data=self.data)
 
     def wire(self) -> dict[str, Any]:
@@ -269,6 +282,24 @@ def _own(item: LazyItem, src: Any, *, is_event: bool) -> None:
     item.content_cache = _UNREAD
 
 
+def _own_items(items: list[LazyItem], raws: list[msgspec.Raw]) -> None:
+    """``_own`` of each item of a conversation's body, its raw item the source. When the
+    JSON planted no key of our fields' names (looked at in C: the flags still false, the
+    cache unread) only the sources are set, also in C: a call per item was a tenth of
+    reading a big body."""
+    if len(items) != len(raws):
+        raise ValueError("items and raw items differ in number")
+    if (
+        any(map(attrgetter("src_is_event"), items))
+        or any(map(attrgetter("content_is_data"), items))
+        or not all(map(is_, map(attrgetter("content_cache"), items), repeat(_UNREAD)))
+    ):
+        for item, raw in zip(items, raws, strict=True):
+            _own(item, raw, is_event=False)
+        return
+    deque(map(setattr, items, repeat("src"), raws), maxlen=0)
+
+
 def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEvent], list[str | bytes]]:
     """Many SSE ``data`` strings (a chunk's) as events, and the data that were no event
     (skipped). A step event is decoded in one pass straight into a compact ``LazyItem``
@@ -361,6 +392,10 @@ def _decode_other(data: str | bytes) -> LazyEvent | RunEvent | None:
         event.step_item = None  # only decode_events' step path sets these, never the JSON
         event.data_cache = _UNREAD
         return event
+    from pydantic import ValidationError
+
+    from phrony_tui.client.models import RunEvent
+
     try:
         return decoding.validate(RunEvent, data, repair=False)
     except ValidationError:
@@ -382,7 +417,8 @@ _raw_items_decoder = msgspec.json.Decoder(_RawItems)
 
 
 def decode_conversation(data: bytes) -> Conversation:
-    """A ``Conversation`` whose items are ``LazyItem`` (or ``ConversationItem`` after a fallback).
+    """A ``LazyConversation`` (typed as the ``Conversation`` whose attributes it has)
+    whose items are ``LazyItem``; after a fallback, the pydantic ``Conversation``.
 
     It allocates a few hundred thousand acyclic objects for a big session: an app may
     pause the collector meanwhile (``PhronyClient(around_bulk_decode=...)``)."""
@@ -391,23 +427,53 @@ def decode_conversation(data: bytes) -> Conversation:
         raws = _raw_items_decoder.decode(data).items
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return _tolerant(data)
-    for item, raw in zip(body.items, raws, strict=False):
-        _own(item, raw, is_event=False)
     items = body.items
+    _own_items(items, raws)
     if any(a.ordinal > b.ordinal for a, b in pairwise(items)):
         items.sort(key=lambda item: item.ordinal)
-    try:
-        session = Session.model_validate_json(bytes(body.session))
-        runs = [Run.model_validate(run) for run in _loads(body.runs)]
-    except (ValidationError, msgspec.DecodeError, TypeError, RecursionError):
+    head = _head_objects(body.session, body.runs)
+    if head is None:
         return _tolerant(data)
-    # model_construct: the items are already checked by msgspec, and pydantic would
-    # turn them back into ConversationItem (the cost this path exists to avoid).
-    return Conversation.model_construct(session=session, runs=runs, items=items)
+    return _conversation(*head, items)
+
+
+def _head_objects(session_raw: msgspec.Raw, runs_raw: msgspec.Raw) -> tuple[Any, list[Any]] | None:
+    """The session and runs as records (client/records.py); one off the records' types is
+    read by its pydantic model, as before the records; None when the model refuses it
+    too (the caller then takes the tolerant ladder)."""
+    try:
+        runs_data = _loads(runs_raw)
+        session: Any = SessionRecord.read(_loads(session_raw))
+    except (ValueError, RecursionError):
+        return None
+    if type(runs_data) is not list:
+        return None
+    runs: list[Any] = [RunRecord.read(run) for run in runs_data]
+    if session is not None and None not in runs:
+        return session, runs
+    from pydantic import ValidationError
+
+    from phrony_tui.client.models import Run, Session
+
+    try:
+        if session is None:
+            session = Session.model_validate_json(bytes(session_raw))
+        runs = [Run.model_validate(data) if run is None else run for run, data in zip(runs, runs_data, strict=True)]
+    except (ValidationError, msgspec.DecodeError, TypeError, RecursionError):
+        return None
+    return session, runs
+
+
+def _conversation(session: Any, runs: list[Any], items: list[Any]) -> Conversation:
+    # Not the pydantic model: the items are checked by msgspec already, and the session
+    # and runs are records (the cost this path exists to avoid). The same attributes.
+    return cast("Conversation", LazyConversation(session, runs, items))
 
 
 def _tolerant(data: bytes) -> Conversation:
     """The ladder's slower rungs (client/decoding.py): pydantic, the standard library, repair."""
+    from phrony_tui.client.models import Conversation
+
     return decoding.validate(Conversation, data, where="conversation")
 
 
@@ -507,7 +573,7 @@ class ConversationReader:
         items = list(self.items)
         if any(a.ordinal > b.ordinal for a, b in pairwise(items)):
             items.sort(key=lambda item: item.ordinal)
-        return Conversation.model_construct(session=self.head.session, runs=self.head.runs, items=items)
+        return _conversation(self.head.session, self.head.runs, items)
 
     # -- the parts ------------------------------------------------------------------
     def _read_head(self) -> None:
@@ -521,13 +587,11 @@ class ConversationReader:
                 return
             except (msgspec.DecodeError, RecursionError):
                 continue  # "items" inside a value: search on
-            try:
-                session = Session.model_validate_json(bytes(head.session))
-                runs = [Run.model_validate(run) for run in _loads(head.runs)]
-            except (ValidationError, msgspec.DecodeError, TypeError, RecursionError):
+            objects = _head_objects(head.session, head.runs)
+            if objects is None:
                 self._state = "whole"
                 return
-            self.head = Conversation.model_construct(session=session, runs=runs, items=[])
+            self.head = _conversation(*objects, [])
             self._head_bytes = bytes(buffer[: found.end()])  # for a misfit before any row
             self._drop(found.end())
             self._state = "items"
@@ -567,8 +631,7 @@ class ConversationReader:
             except (msgspec.DecodeError, RecursionError):
                 self.failed_cuts += 1
                 continue
-            for item, raw in zip(items, raws, strict=True):
-                _own(item, raw, is_event=False)
+            _own_items(items, raws)
             self.items.extend(items)
             self.segments += 1
             self._retry_at = 0

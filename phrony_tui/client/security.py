@@ -17,14 +17,17 @@ import os
 import ssl
 import sys
 import threading
-from collections.abc import Generator
-from typing import Any, Protocol
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
-
-import httpx
 
 from phrony_tui.client.errors import PhronyUsageError
 from phrony_tui.secret import SecretStr
+
+if TYPE_CHECKING:
+    import httpx
+
+    ApiKeyAuth: Callable[[SecretLike | None], httpx.Auth]  # made on first use: api_key_auth_class
 
 __all__ = [
     "ApiKeyAuth",
@@ -175,19 +178,34 @@ def redact(text: str, secret: SecretLike | None) -> str:
     return text
 
 
-class ApiKeyAuth(httpx.Auth):
-    """Adds ``X-API-Key`` to each request it is used for. Its repr hides the key."""
+@functools.cache
+def api_key_auth_class() -> Callable[[SecretLike | None], httpx.Auth]:
+    """``ApiKeyAuth``, an ``httpx.Auth``: made when first asked for, as httpx is imported by
+    the client's first request, not with this module (the CLI checks URLs with it)."""
+    import httpx
 
-    def __init__(self, api_key: SecretLike | None) -> None:
-        self._api_key = api_key
+    class ApiKeyAuth(httpx.Auth):
+        """Adds ``X-API-Key`` to each request it is used for. Its repr hides the key."""
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self._api_key is not None:
-            request.headers["X-API-Key"] = self._api_key.get_secret_value()
-        yield request
+        def __init__(self, api_key: SecretLike | None) -> None:
+            self._api_key = api_key
 
-    def __repr__(self) -> str:
-        return f"ApiKeyAuth(api_key={'**********' if self._api_key else None})"
+        def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+            if self._api_key is not None:
+                request.headers["X-API-Key"] = self._api_key.get_secret_value()
+            yield request
+
+        def __repr__(self) -> str:
+            return f"ApiKeyAuth(api_key={'**********' if self._api_key else None})"
+
+    ApiKeyAuth.__module__, ApiKeyAuth.__qualname__ = __name__, "ApiKeyAuth"
+    return ApiKeyAuth
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ApiKeyAuth":
+        return api_key_auth_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _RootsOnFirstUse(ssl.SSLContext):

@@ -18,10 +18,12 @@ from __future__ import annotations
 import codecs
 import zlib
 from collections.abc import AsyncIterator, Iterator
-
-import httpx
+from typing import TYPE_CHECKING
 
 from phrony_tui.client.errors import PhronyProtocolError
+
+if TYPE_CHECKING:
+    import httpx  # the responses read here are httpx's: imported by the client's first request
 
 __all__ = [
     "ACCEPT_ENCODING",

@@ -20,12 +20,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from phrony_tui.client.errors import PhronyProtocolError, PhronyUsageError
 from phrony_tui.client.security import is_loopback_host, plain_http_refusal
+
+if TYPE_CHECKING:
+    import httpx  # imported by the upload that builds a request (with the client's first request)
 
 __all__ = [
     "FilePayload",
@@ -167,6 +169,8 @@ def build_put_request(
     allow_insecure_http: bool,
 ) -> httpx.Request:
     """The presigned upload request (sent with ``client.send``, so no defaults are merged)."""
+    import httpx
+
     check_upload_url(upload_url, allow_insecure_http=allow_insecure_http)
     method = (method or "PUT").upper()
     if method not in ("PUT", "POST"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from phrony_tui.core.safe_text import one_line
 from phrony_tui.core.task_parse import TaskOption, UserTask
@@ -187,20 +187,23 @@ def answer_run_id(
 
     if opened_run_id:
         return opened_run_id
-    if isinstance(source, SessionSummary) or type(source).__name__ == "SessionRow":  # client/session_rows.py
+    # The fast paths' stand-ins for the models, by name (client/session_rows.py, client/records.py).
+    kind = type(source).__name__
+    if isinstance(source, SessionSummary) or kind == "SessionRow":
         return source.open_run_id  # type: ignore[union-attr]
-    if isinstance(source, Session):
+    if isinstance(source, Session) or kind == "SessionRecord":
         return _extra(source, "entryRunId", "entry_run_id", "rootRunId", "root_run_id")
     runs: list[Run]
-    if isinstance(source, Conversation):
-        found = _extra(source.session, "entryRunId", "entry_run_id", "rootRunId", "root_run_id")
+    if isinstance(source, Conversation) or kind == "LazyConversation":
+        conversation = cast("Conversation", source)
+        found = _extra(conversation.session, "entryRunId", "entry_run_id", "rootRunId", "root_run_id")
         if found:
             return found
-        runs = source.runs
+        runs = conversation.runs
     elif source is None:
         return None
     else:
-        runs = [run for run in source if isinstance(run, Run)]
+        runs = [run for run in source if isinstance(run, Run) or type(run).__name__ == "RunRecord"]
     roots = [run for run in runs if not run.parent_run_id] or runs
     if not roots:
         return None

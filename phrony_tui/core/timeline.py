@@ -33,7 +33,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import compress, islice, repeat
+from operator import attrgetter, itemgetter, lt
 from typing import TYPE_CHECKING, Literal, overload
 
 from phrony_tui.core.redaction import looks_redacted
@@ -66,6 +67,12 @@ _SEARCH_PREVIEW = 300
 # Above this many items (and a quarter of the rows), a merge rebuilds with one sort.
 _REBUILD_AT = 64
 _MERGED_FIELDS = ("run_id", "sequence", "content", "tokens_used", "error", "started_at", "finished_at")
+_IDS = attrgetter("id")
+_ORDINALS = attrgetter("ordinal")
+_TYPES = attrgetter("type")
+_RUN_IDS = attrgetter("run_id")
+_FIRST_CHAR = itemgetter(0)
+_KEY_ID = itemgetter(2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,27 @@ class _Entry:
         if self._error is None:
             self._error = is_error_step(self.item)
         return self._error
+
+
+def _made_entry(key: Key, item: ConversationItem, task: bool) -> _Entry:
+    """An entry whose task flag is known already (a fresh load asks once per step type)."""
+    entry = _Entry.__new__(_Entry)
+    entry.key, entry.item, entry.task, entry._error = key, item, task, None
+    return entry
+
+
+class _Unmade:
+    """What a fresh load has not made yet: the entries by step id and the runs' rows,
+    made from its rows when first needed (``Timeline._entries`` / ``_runs``)."""
+
+    __slots__ = ("entries", "items", "keys", "runs", "tasks")
+
+    def __init__(self, keys: list[Key], items: list[ConversationItem], tasks: list[bool]) -> None:
+        self.keys = keys
+        self.items = items
+        self.tasks = tasks
+        self.entries = True  # still to make
+        self.runs = True
 
 
 def _insort(keys: list[Key], key: Key) -> int:
@@ -302,6 +330,8 @@ class TimelineView:
         if count == 0:
             return None
         start = min(max(start, 0), count - 1)
+        if kind == "error":
+            self._timeline._entries  # noqa: B018 - made, if a fresh load left them: the flags are theirs
         flagged = self._rows.errors if kind == "error" else self._rows.tasks
         if not flagged:
             return None
@@ -333,11 +363,13 @@ class Timeline(TimelineView):
     """The session's steps in ``ordinal`` order, one row per step id."""
 
     def __init__(self, items: Iterable[ConversationItem] = ()) -> None:
-        self._entries: dict[str, _Entry] = {}
+        # By step id (``_entries``) and by run (``_runs``): made late after a fresh load.
+        self._entry_map: dict[str, _Entry] = {}
+        self._run_map: dict[str | None, _Rows] = {}
+        self._unmade: _Unmade | None = None
         # (run id, sequence) -> step id, to match a live step that came without an id.
         # Built when the first such step comes (most sessions never see one), then kept.
         self._by_sequence: dict[tuple[str, int], str] | None = None
-        self._runs: dict[str | None, _Rows] = {}
         self._arrivals = 0
         self._anonymous = 0
         self._anonymous_ids: set[str] = set()
@@ -347,9 +379,47 @@ class Timeline(TimelineView):
         """Goes up on every change: a cheap "redraw?" check for the UI."""
         self.pending_task_ids: set[str] | None = None
         """Pending task ids (from ``TaskBook.pending_ids()``) for ``next_index("waiting")``."""
-        super().__init__(self, _Rows(self._entries))
+        super().__init__(self, _Rows(self._entry_map))
         if items:
             self.merge(items)
+
+    @property
+    def _entries(self) -> dict[str, _Entry]:
+        """The entries by step id (the rows hold this dict too)."""
+        unmade = self._unmade
+        if unmade is not None and unmade.entries:
+            unmade.entries = False
+            made = map(_made_entry, unmade.keys, unmade.items, unmade.tasks)
+            self._entry_map.update(zip(map(_KEY_ID, unmade.keys), made, strict=True))
+            self._forget_unmade(unmade)
+        return self._entry_map
+
+    @property
+    def _runs(self) -> dict[str | None, _Rows]:
+        """Each run's rows, by run id."""
+        unmade = self._unmade
+        if unmade is not None and unmade.runs:
+            unmade.runs = False
+            per_run: dict[str | None, _Rows] = {}
+            for key, item, task in zip(unmade.keys, unmade.items, unmade.tasks, strict=True):
+                rows = per_run.get(item.run_id)
+                if rows is None:
+                    rows = per_run[item.run_id] = _Rows(self._entry_map)
+                rows.keys.append(key)
+                rows.items.append(item)
+                if task:
+                    rows.tasks.append(key)
+            for run_id, rows in self._run_map.items():  # keep the objects: views hold them
+                made = per_run.pop(run_id, None)
+                if made is not None:
+                    rows.keys, rows.items, rows.tasks, rows._errors = made.keys, made.items, made.tasks, None
+            self._run_map.update(per_run)
+            self._forget_unmade(unmade)
+        return self._run_map
+
+    def _forget_unmade(self, unmade: _Unmade) -> None:
+        if not unmade.entries and not unmade.runs:
+            self._unmade = None
 
     # -- reading --------------------------------------------------------------------
 
@@ -364,7 +434,7 @@ class Timeline(TimelineView):
         """A live view of one run's rows; ``None`` gives the whole timeline."""
         if run_id is None:
             return self
-        return TimelineView(self, self._runs.setdefault(run_id, _Rows(self._entries)))
+        return TimelineView(self, self._runs.setdefault(run_id, _Rows(self._entry_map)))
 
     def run_ids(self) -> list[str | None]:
         """Runs that have rows, in the order of their first row."""
@@ -641,7 +711,7 @@ class Timeline(TimelineView):
         return entry
 
     def _place(self, old: _Entry | None, new: _Entry) -> None:
-        run_rows = self._runs.setdefault(new.item.run_id, _Rows(self._entries))
+        run_rows = self._runs.setdefault(new.item.run_id, _Rows(self._entry_map))
         if old is not None and old.key == new.key:
             self._rows.replace(old, new)
             if old.item.run_id == new.item.run_id:
@@ -664,19 +734,33 @@ class Timeline(TimelineView):
     def _load_fresh(self, batch: list[ConversationItem]) -> Change | None:
         """The first load of a big conversation, the common case made cheap: every
         step has its id and ordinal, once. Anything else (None) takes the general
-        path, and nothing has been changed."""
-        entries: dict[str, _Entry] = {}
-        for item in batch:
-            step_id = item.id
-            ordinal = item.ordinal
-            if not step_id or ordinal <= 0 or step_id in entries or step_id.startswith("~"):
-                return None
-            entries[step_id] = _Entry((_KNOWN, ordinal, step_id), item)
-        self._entries.update(entries)  # the same dict: the rows hold it
+        path, and nothing has been changed. Rows in order of ordinal (as the API sends
+        them) are the batch as it is, and their entries and the runs' rows are made
+        when first needed, not before the first frame (50,000 entries were most of the
+        load); else the entries now and one sort."""
+        step_ids = list(map(_IDS, batch))
+        ordinals = list(map(_ORDINALS, batch))
+        if not all(step_ids) or min(ordinals) <= 0 or "~" in set(map(_FIRST_CHAR, step_ids)):
+            return None  # no id, no ordinal, or a stand-in id
+        if len(set(step_ids)) != len(step_ids):
+            return None  # a step twice: the general path keeps the later version
+        keys: list[Key] = list(zip(repeat(_KNOWN), ordinals, step_ids))
+        types = list(map(_TYPES, batch))
+        one_of_each = dict(zip(types, batch, strict=True))  # the answer is the same for every step of a type
+        raises = {type_: is_user_task_req(item) for type_, item in one_of_each.items()}
+        tasks = list(map(raises.__getitem__, types))
         self._by_sequence = None  # built again if ever needed
-        self._rebuild()
         self.version += 1
-        return Change(added=len(entries), first_index=0)
+        if all(map(lt, ordinals, islice(ordinals, 1, None))):
+            rows = self._rows
+            rows.keys, rows.items, rows._errors, rows.tasks = list(keys), list(batch), None, list(compress(keys, tasks))
+            self._unmade = _Unmade(keys, batch, tasks)  # its own lists: the rows' change
+            if self._run_map:
+                self._runs  # noqa: B018 - views of runs are held: their rows now
+        else:
+            self._entry_map.update(zip(step_ids, map(_made_entry, keys, batch, tasks), strict=True))
+            self._rebuild()
+        return Change(added=len(step_ids), first_index=0)
 
     def _rebuild(self) -> None:
         entries = sorted(self._entries.values(), key=lambda entry: entry.key)
@@ -687,6 +771,6 @@ class Timeline(TimelineView):
         for run_id, rows in self._runs.items():  # keep the objects: views hold them
             rows.fill(per_run.pop(run_id, []))
         for run_id, run_entries in per_run.items():
-            rows = _Rows(self._entries)
+            rows = _Rows(self._entry_map)
             rows.fill(run_entries)
             self._runs[run_id] = rows

@@ -28,7 +28,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from phrony_tui.core.session_state import SessionState
 from phrony_tui.live.follower import FollowBatch
@@ -91,11 +91,11 @@ async def apply_batch(
             if result.state is None:
                 conversation = batch.conversation
                 if more_items:  # the rest of a conversation read in parts came before its first draw: one build
-                    from phrony_tui.client.models import Conversation  # pydantic: not on the list's start
+                    from phrony_tui.client.records import LazyConversation  # no pydantic (client/records.py)
 
-                    conversation = Conversation.model_construct(
-                        session=conversation.session, runs=conversation.runs, items=[*conversation.items, *more_items]
-                    )
+                    conversation = cast("Conversation", LazyConversation(
+                        conversation.session, conversation.runs, [*conversation.items, *more_items]
+                    ))  # fmt: skip
                     more_items = []
                 result.state, result.first = new_state(conversation), True
             else:

@@ -15,10 +15,12 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from phrony_tui.client import PhronyClient
-from phrony_tui.client.models import Conversation
+# The client (httpx) and its models (pydantic) are imported by the read that needs them:
+# --run's early read (entry/early.py) hands its parts over without either.
+if TYPE_CHECKING:
+    from phrony_tui.client.models import Conversation
 
 PieceKind = Literal["head", "items", "whole", "error", "end"]
 
@@ -36,6 +38,8 @@ def start_prefetch(
     future: Future[Conversation] = Future()
 
     async def fetch() -> Conversation:
+        from phrony_tui.client import PhronyClient
+
         async with PhronyClient(
             base_url, api_key, allow_insecure_http=allow_insecure_http, around_bulk_decode=around_bulk_decode
         ) as client:
@@ -105,7 +109,7 @@ class ConversationParts:
             await asyncio.wrap_future(waiter)
 
 
-Prefetched = Future[Conversation] | ConversationParts
+Prefetched: TypeAlias = "Future[Conversation] | ConversationParts"
 
 
 def as_initial(prefetched: Prefetched | None) -> Awaitable[Conversation] | ConversationParts | None:

@@ -170,6 +170,8 @@ class MainScreen(Screen[None]):
         self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow", update=False)
         self.set_class(True, "-list", update=False)
         self.feed = SessionFeed(settings.agent_ids, inbox=settings.watch)  # --watch starts on the inbox
+        if settings.run_id:  # --run: the first focus is the timeline's (on_mount's), not the list's then it
+            self.AUTO_FOCUS = "#timeline"  # type: ignore[misc]  # this screen's, not every one's
         yield StatusBar(settings.base_url, self.app.host_label, id="status")
         with Horizontal(id="body"):
             with Vertical(id="left"):
