@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from phrony_tui.core.events import describe, effect_of
@@ -27,6 +28,10 @@ from phrony_tui.core.timeline import Timeline, TimelineView
 
 if TYPE_CHECKING:
     from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
+
+
+_GET_KIND = attrgetter("kind")
+_GET_STEP_ITEM = attrgetter("step_item")
 
 
 class _Read:
@@ -155,10 +160,18 @@ class SessionState:
         (A bulk build, like the constructor and ``merge_conversation``: the app runs
         these with its garbage collector paused.)"""
         runs_changed = False
-        root_run_id = self.root_run_id
         steps: list[ConversationItem] = []
         events = events if isinstance(events, list) else list(events)
         self.events_seen += len(events)
+        if set(map(_GET_KIND, events)) == {"step"}:
+            # A busy stream's usual batch: steps only, each decoded with its event (client.lazy).
+            steps = list(map(_GET_STEP_ITEM, events))
+            if None not in steps:
+                self._add_steps(steps)
+                self._changed(runs=False)
+                return
+            steps = []
+        root_run_id = self.root_run_id
         for event in events:
             if event.kind == "step":
                 # The common case, kept short: a step is a timeline row and maybe a task.

@@ -33,7 +33,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, repeat
+from operator import attrgetter, itemgetter, lt
 from typing import TYPE_CHECKING, Literal, overload
 
 from phrony_tui.core.redaction import looks_redacted
@@ -41,6 +42,7 @@ from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.steps import (
     has_ordinal,
     is_error_step,
+    is_task_type,
     is_user_task_req,
     step_from_event,
     user_task_id_of,
@@ -66,6 +68,14 @@ _SEARCH_PREVIEW = 300
 # Above this many items (and a quarter of the rows), a merge rebuilds with one sort.
 _REBUILD_AT = 64
 _MERGED_FIELDS = ("run_id", "sequence", "content", "tokens_used", "error", "started_at", "finished_at")
+# A merge of at least this many steps tries the bulk append first (``_add_bulk``).
+_BULK_AT = 16
+_GET_ID = attrgetter("id")
+_GET_RUN = attrgetter("run_id")
+_GET_SEQUENCE = attrgetter("sequence")
+_GET_ORDINAL = attrgetter("ordinal")
+_GET_TYPE = attrgetter("type")
+_FIRST_CHAR = itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +96,10 @@ class Change:
 class _Entry:
     __slots__ = ("_error", "item", "key", "task")
 
-    def __init__(self, key: Key, item: ConversationItem) -> None:
+    def __init__(self, key: Key, item: ConversationItem, task: bool | None = None) -> None:
         self.key = key
         self.item = item
-        self.task = is_user_task_req(item)
+        self.task = is_user_task_req(item) if task is None else task
         self._error: bool | None = None
 
     @property
@@ -427,7 +437,9 @@ class Timeline(TimelineView):
                 return loaded
         touched: list[Key] = []
         added = replaced = removed = 0
-        if not snapshot:
+        if not snapshot and len(batch) >= _BULK_AT and self._add_bulk(batch, touched):
+            added, batch = len(batch), []
+        elif not snapshot:
             # The quick path for what it takes, one step by the general path when it stops,
             # and back (a later version in a stream of new steps leaves the rest quick),
             # until what is left is big enough for one rebuild.
@@ -553,6 +565,86 @@ class Timeline(TimelineView):
         if first is not None:
             touched.append(first)
         return count
+
+    def _add_bulk(self, batch: list[ConversationItem], touched: list[Key]) -> bool:
+        """A busy stream's usual batch in one go: steps of one run, new to the timeline,
+        none a task, none with an error index to keep, that all land past every row, either
+        all with an id and increasing ordinals, or all without an id, with a sequence and
+        no ordinal (the docs' shape: each gets the ``~seq:`` stand-in id and the next
+        arrival, as ``_add_new`` gives them). The same rows ``_add_new`` would make, built
+        by the list and the dict at once rather than a step at a time. False (nothing
+        changed) when the batch is anything else: the per-step paths take it."""
+        rows = self._rows
+        if rows._errors is not None:
+            return False
+        runs = set(map(_GET_RUN, batch))
+        if len(runs) != 1:
+            return False
+        (run_id,) = runs
+        run_rows = self._runs.get(run_id)
+        if run_rows is not None and run_rows._errors is not None:
+            return False
+        if any(map(is_task_type, set(map(_GET_TYPE, batch)))):
+            return False
+        kinds = set(map(type, batch))
+        with_ids = getattr(next(iter(kinds)), "with_ids", None) if len(kinds) == 1 else None
+        entries = self._entries
+        count = len(batch)
+        step_ids = list(map(_GET_ID, batch))
+        sequences = list(map(_GET_SEQUENCE, batch))
+        ordinals = list(map(_GET_ORDINAL, batch))
+        by_sequence = self._by_sequence
+        sequence_keys: list[tuple[str, int]] | None = None
+        copies_of: Callable[[list[ConversationItem], list[str]], list[ConversationItem]] | None = None
+        if not any(step_ids):
+            if run_id is None or None in sequences or max(ordinals) > 0 or with_ids is None:
+                return False
+            if by_sequence is None:
+                by_sequence = self._sequence_map()
+            sequence_keys = list(zip(repeat(run_id), sequences))
+            prefix = f"~seq:{run_id}#"
+            step_ids = list(map(prefix.__add__, map(str, sequences)))
+            if len(set(sequences)) != count or not by_sequence.keys().isdisjoint(sequence_keys):
+                return False
+            arrival = self._arrivals
+            keys: list[Key] = list(zip(repeat(_LIVE), range(arrival + 1, arrival + count + 1), step_ids))
+            copies_of = with_ids  # copied below, once every check has passed
+        elif all(step_ids):
+            if min(ordinals) <= 0 or "~" in set(map(_FIRST_CHAR, step_ids)):
+                return False
+            if not all(map(lt, ordinals, islice(ordinals, 1, None))):
+                return False  # not in order (or a repeat of an ordinal): placed one by one
+            if by_sequence is not None:
+                if run_id is None or None in sequences:
+                    return False
+                sequence_keys = list(zip(repeat(run_id), sequences))
+                if len(set(sequences)) != count or not by_sequence.keys().isdisjoint(sequence_keys):
+                    return False
+            keys = list(zip(repeat(_KNOWN), ordinals, step_ids))
+        else:
+            return False
+        if len(set(step_ids)) != count or not entries.keys().isdisjoint(step_ids):
+            return False
+        first = keys[0]
+        for to in (rows, run_rows):
+            if to is not None and to.keys and to.keys[-1] >= first:
+                return False
+        # Every check passed: from here on the batch goes in whole.
+        items = batch
+        if copies_of is not None:
+            items = copies_of(batch, step_ids)  # the rows are the copies, given their stand-in ids
+            self._arrivals += count
+        if sequence_keys is not None:
+            assert by_sequence is not None
+            by_sequence.update(zip(sequence_keys, step_ids, strict=True))
+        entries.update(zip(step_ids, map(_Entry, keys, items, repeat(False)), strict=True))
+        if run_rows is None:
+            run_rows = self._runs[run_id] = _Rows(entries)
+        for to in (rows, run_rows):
+            to.keys.extend(keys)
+            to.items.extend(items)
+        touched.append(first)
+        return True
 
     def _sequence_map(self) -> dict[tuple[str, int], str]:
         if self._by_sequence is None:
