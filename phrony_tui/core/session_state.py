@@ -217,14 +217,27 @@ class SessionState:
 
     def missing_steps(self, events: Sequence[RunEvent]) -> list[RunEvent]:
         """The step events among ``events`` (superseded by a back-fill) whose step the
-        timeline does not hold: a conversation read while the stream runs may lag it.
+        timeline does not hold (by id; an id-less step by its run and sequence): a
+        conversation read while the stream runs may lag it.
         Their steps are safe to apply after it; their statuses and tasks are not."""
         timeline = self.timeline
         out = []
         for event in events:
             if event.kind == "step":
                 step = step_from_event(event)
-                if step is not None and step.id and step.id not in timeline:
+                if step is None:
+                    continue
+                if step.id:
+                    if step.id not in timeline:
+                        out.append(event)
+                elif (
+                    step.run_id is not None
+                    and step.sequence is not None
+                    and not timeline.holds_sequence(step.run_id, step.sequence)
+                ):
+                    # Without an id (the docs' stream shape) a step is known by its run and
+                    # sequence, as the timeline matches it; one with neither cannot be told
+                    # from the back-fill's rows (which hold it under its real id): dropped.
                     out.append(event)
         return out
 

@@ -370,6 +370,10 @@ class Timeline(TimelineView):
     def __contains__(self, step_id: object) -> bool:
         return step_id in self._entries
 
+    def holds_sequence(self, run_id: str, sequence: int) -> bool:
+        """A row holds this run's step of this sequence (how a step without an id is matched)."""
+        return (run_id, sequence) in self._sequence_map()
+
     def filter_run(self, run_id: str | None) -> TimelineView:
         """A live view of one run's rows; ``None`` gives the whole timeline."""
         if run_id is None:
