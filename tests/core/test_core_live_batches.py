@@ -71,7 +71,9 @@ class TaskChecks:
 
 
 @pytest.mark.parametrize("shape", ["bare", "with ids"])
-def test_a_steps_only_stream_goes_in_by_batches_with_the_rows_of_the_per_step_path(monkeypatch, shape) -> None:
+def test_a_steps_only_stream_goes_in_by_batches_with_the_rows_of_the_per_step_path(
+    monkeypatch, shape
+) -> None:
     count = 2000
     datas = [bare(n) if shape == "bare" else with_id(n) for n in range(1, count + 1)]
     # The reference: the tolerant reader's models, one step at a time through the general path.
