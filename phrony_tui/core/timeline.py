@@ -37,8 +37,6 @@ from itertools import islice, repeat
 from operator import attrgetter, itemgetter, lt
 from typing import TYPE_CHECKING, Literal, overload
 
-import msgspec
-
 from phrony_tui.core.redaction import looks_redacted
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.steps import (
@@ -95,28 +93,22 @@ class Change:
         return bool(self.added or self.replaced or self.removed)
 
 
-class _Entry(msgspec.Struct, gc=False):
-    """One step's row: its sort key, its item, whether it raises a task, and whether it
-    reports an error (worked out on first use). A struct the collector never tracks: a
-    busy stream makes 200,000 of them, and a batch's are built in one call each."""
+class _Entry:
+    __slots__ = ("_error", "item", "key", "task")
 
-    key: Key
-    item: ConversationItem
-    task: bool
-    error_cache: bool | None = None
+    def __init__(self, key: Key, item: ConversationItem, task: bool | None = None) -> None:
+        self.key = key
+        self.item = item
+        self.task = is_user_task_req(item) if task is None else task
+        self._error: bool | None = None
 
     @property
     def error(self) -> bool:
         # Computed on first use: it may read the step's content, which big sessions
         # keep undecoded until needed (client/lazy.py).
-        error = self.error_cache
-        if error is None:
-            error = self.error_cache = is_error_step(self.item)
-        return error
-
-
-def _entry(key: Key, item: ConversationItem) -> _Entry:
-    return _Entry(key, item, is_user_task_req(item))
+        if self._error is None:
+            self._error = is_error_step(self.item)
+        return self._error
 
 
 def _insort(keys: list[Key], key: Key) -> int:
@@ -559,7 +551,7 @@ class Timeline(TimelineView):
                         break  # a stand-in or an earlier step to reconcile: the general path
                     by_sequence[sequence_key] = step_id
                 key = (_KNOWN, ordinal, step_id)
-            entry = _entry(key, item)
+            entry = _Entry(key, item)
             entries[step_id] = entry
             run_rows = runs.get(run_id)
             if run_rows is None:
@@ -711,7 +703,7 @@ class Timeline(TimelineView):
             key = (_LIVE, self._arrivals, item.id)
         if old is not None and old.key == key and not dropped and old.item == item:
             return old, None, dropped
-        new = _entry(key, item)
+        new = _Entry(key, item)
         self._entries[item.id] = new
         by_sequence = self._by_sequence
         if sequence_key is not None and by_sequence is not None:
@@ -775,7 +767,7 @@ class Timeline(TimelineView):
             ordinal = item.ordinal
             if not step_id or ordinal <= 0 or step_id in entries or step_id.startswith("~"):
                 return None
-            entries[step_id] = _entry((_KNOWN, ordinal, step_id), item)
+            entries[step_id] = _Entry((_KNOWN, ordinal, step_id), item)
         self._entries.update(entries)  # the same dict: the rows hold it
         self._by_sequence = None  # built again if ever needed
         self._rebuild()
