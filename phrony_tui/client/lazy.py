@@ -42,6 +42,8 @@ _SEARCHES: dict[tuple[bytes, bool], Any] = {}
 _TEXT_NEEDLES: dict[bytes, str] = {}
 _UNREAD: Any = msgspec.UNSET  # a cache not filled yet (never a decoded JSON value)
 _loads = decoding.loads
+_GET_SRC = attrgetter("src")
+_GET_SRC_IS_EVENT = attrgetter("src_is_event")
 
 
 class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
@@ -132,6 +134,24 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
             content=self.content, tokens_used=self.tokens_used, error=self.error,
             started_at=self.started_at, finished_at=self.finished_at,
         )  # fmt: skip
+
+    @staticmethod
+    def with_ids(items: Sequence[LazyItem], ids: Sequence[str]) -> list[LazyItem]:
+        """Copies of ``items`` given ``ids`` (as ``model_copy(update={"id": ...})`` each:
+        the timeline's stand-in ids of a batch of id-less live steps)."""
+        replace = msgspec.structs.replace
+        return [replace(item, id=step_id) for item, step_id in zip(items, ids, strict=True)]
+
+    @staticmethod
+    def any_contains(items: Sequence[LazyItem], needle: bytes) -> bool:
+        """``any(item.content_contains(needle) ...)``, in one search when every item is a
+        live step that kept its event's text (False: surely none holds it)."""
+        if all(map(_GET_SRC_IS_EVENT, items)):
+            texts = list(map(_GET_SRC, items))
+            if set(map(type, texts)) == {str}:
+                # Across a seam a match is a false "maybe" (the caller reads each step then).
+                return needle.decode("utf-8", "replace") in "".join(texts)
+        return any(item.content_contains(needle) for item in items)
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> ConversationItem:
         """Like the pydantic model's (used when a later version of the step arrives). Giving
@@ -226,9 +246,10 @@ class _BareStepEvent(msgspec.Struct, kw_only=True, gc=False):
     data: _BareStep | None = None
 
 
-def _bare_item(step: _BareStep, ts: str | None, subject: str) -> LazyItem | None:
-    """The item ``step_from_event`` makes of a bare step (None: not a bare step). Each
-    ``a if a is not None else b`` is its ``pick(data, a, b)``: the first key not null."""
+def _bare_item(step: _BareStep, ts: str | None, subject: str, src: Any, share: Any) -> LazyItem | None:
+    """The item ``step_from_event`` makes of a bare step (None: not a bare step), keeping
+    ``src`` (the event's text) for its content; ``share(s, s)`` keeps a repeated string
+    once. Each ``a if a is not None else b`` is ``pick(data, a, b)``: the first key not null."""
     if not (
         step.id is _ABSENT
         and step.stepId is _ABSENT
@@ -252,16 +273,29 @@ def _bare_item(step: _BareStep, ts: str | None, subject: str) -> LazyItem | None
         marker = subject.rfind("step.")
         type_ = subject[marker + 5 :] if marker >= 0 and subject[marker + 5 :] else "step"
     ordinal = step.ordinal
+    if ordinal is None or ordinal <= 0:
+        ordinal = 0
+    sequence = step.sequence
+    if sequence == ordinal:
+        sequence = ordinal  # one int object for both
     started = step.startedAt if step.startedAt is not None else step.started_at
+    started = started or ts
+    started = share(started, started)
+    finished = step.finishedAt if step.finishedAt is not None else step.finished_at
+    if finished == started:
+        finished = started
     return LazyItem(
-        run_id=run_id,
-        sequence=step.sequence,
-        ordinal=ordinal if ordinal is not None and ordinal > 0 else 0,
-        type=type_,
+        run_id=share(run_id, run_id),
+        sequence=sequence,
+        ordinal=ordinal,
+        type=share(type_, type_),
         tokens_used=step.tokensUsed if step.tokensUsed is not None else step.tokens_used,
         error=step.error,
-        started_at=started or ts,
-        finished_at=step.finishedAt if step.finishedAt is not None else step.finished_at,
+        started_at=started,
+        finished_at=finished,
+        src=src,
+        src_is_event=True,
+        content_is_data=True,
     )
 
 
@@ -306,34 +340,40 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
     that keeps the event's text (for ``wire()`` and ``content``) and no other view of
     it; strings many steps repeat are kept once. A busy stream spends its time here."""
     decode = _step_event_decoder.decode
+    decode_bare = _bare_step_event_decoder.decode
     shared = _SHARED
     if len(shared) > _SHARED_MAX:
         shared.clear()
     share = shared.setdefault
     events: list[LazyEvent | RunEvent] = []
     skipped: list[str | bytes] = []
+    keep = events.append
     for data in datas:
         # A step without an id (the docs' shape, see _BareStep) likely names its kind:
         # then its reader goes first, and the item's reader is the second try.
-        content_is_data = False
-        head: Any = None  # the event's ts and subject
-        item: Any = None
         if type(data) is str and '"step_kind"' in data:
-            bare = _decode_bare(data)
-            if bare is not None:
-                head, item = bare
-                content_is_data = True
-        if item is None:
             try:
-                head = decode(data)
+                bare = decode_bare(data)
             except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-                head = None
-            item = head.data if head is not None and head.kind == "step" else None
-            if item is not None and not item.id and item.content_raw is _NULL:
-                bare = _decode_bare(data)  # the docs' shape: the step's content, no id
-                item = None if bare is None else bare[1]
-                content_is_data = item is not None
-        if item is not None and (content_is_data or (item.id and item.ordinal > 0 and item.type)):
+                bare = None
+            if bare is not None and bare.kind == "step" and bare.data is not None:
+                found = _bare_item(bare.data, bare.ts, bare.subject, data, share)
+                if found is not None:
+                    keep(LazyEvent(ts=bare.ts, kind="step", subject=bare.subject, step_item=found))
+                    continue
+        try:
+            head: Any = decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+            head = None
+        item = head.data if head is not None and head.kind == "step" else None
+        if item is not None and not item.id and item.content_raw is _NULL:
+            bare = _decode_bare(data)  # the docs' shape: the step's content, no id
+            found = None if bare is None else _bare_item(bare.data, bare.ts, bare.subject, data, share)  # type: ignore[arg-type]
+            if found is not None:
+                keep(LazyEvent(ts=head.ts, kind="step", subject=head.subject, step_item=found))
+                continue
+            item = None
+        if item is not None and item.id and item.ordinal > 0 and item.type:
             started = item.started_at
             if started is None:
                 started = head.ts
@@ -346,29 +386,28 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
             item.type = share(item.type, item.type)
             item.src = data
             item.src_is_event = True
-            item.content_is_data = content_is_data
+            item.content_is_data = False
             item.content_cache = _UNREAD
             item.content_raw = _NULL
-            events.append(LazyEvent(ts=head.ts, kind="step", subject=head.subject, step_item=item))
+            keep(LazyEvent(ts=head.ts, kind="step", subject=head.subject, step_item=item))
             continue
         event = _decode_other(data)
         if event is None:
             skipped.append(data)
         else:
-            events.append(event)
+            keep(event)
     return events, skipped
 
 
-def _decode_bare(data: str | bytes) -> tuple[_BareStepEvent, LazyItem] | None:
-    """A step event read as a bare step (None: not a step event of that shape)."""
+def _decode_bare(data: str | bytes) -> _BareStepEvent | None:
+    """A step event read as a bare step's event (None: not a step event of that shape)."""
     try:
         event = _bare_step_event_decoder.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     if event.kind != "step" or event.data is None:
         return None
-    item = _bare_item(event.data, event.ts, event.subject)
-    return None if item is None else (event, item)
+    return event
 
 
 def decode_event(data: str | bytes) -> LazyEvent | RunEvent | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from phrony_tui.core.events import describe, effect_of
@@ -27,6 +28,10 @@ from phrony_tui.core.timeline import Timeline, TimelineView
 
 if TYPE_CHECKING:
     from phrony_tui.client.models import Conversation, ConversationItem, Run, RunEvent, Session
+
+
+_GET_KIND = attrgetter("kind")
+_GET_STEP_ITEM = attrgetter("step_item")
 
 
 class _Read:
@@ -155,10 +160,18 @@ class SessionState:
         (A bulk build, like the constructor and ``merge_conversation``: the app runs
         these with its garbage collector paused.)"""
         runs_changed = False
-        root_run_id = self.root_run_id
         steps: list[ConversationItem] = []
         events = events if isinstance(events, list) else list(events)
         self.events_seen += len(events)
+        if set(map(_GET_KIND, events)) == {"step"}:
+            # A busy stream's usual batch: steps only, each decoded with its event (client.lazy).
+            steps = list(map(_GET_STEP_ITEM, events))
+            if None not in steps:
+                self._add_steps(steps)
+                self._changed(runs=False)
+                return
+            steps = []
+        root_run_id = self.root_run_id
         for event in events:
             if event.kind == "step":
                 # The common case, kept short: a step is a timeline row and maybe a task.
@@ -204,14 +217,27 @@ class SessionState:
 
     def missing_steps(self, events: Sequence[RunEvent]) -> list[RunEvent]:
         """The step events among ``events`` (superseded by a back-fill) whose step the
-        timeline does not hold: a conversation read while the stream runs may lag it.
+        timeline does not hold (by id; an id-less step by its run and sequence): a
+        conversation read while the stream runs may lag it.
         Their steps are safe to apply after it; their statuses and tasks are not."""
         timeline = self.timeline
         out = []
         for event in events:
             if event.kind == "step":
                 step = step_from_event(event)
-                if step is not None and step.id and step.id not in timeline:
+                if step is None:
+                    continue
+                if step.id:
+                    if step.id not in timeline:
+                        out.append(event)
+                elif (
+                    step.run_id is not None
+                    and step.sequence is not None
+                    and not timeline.holds_sequence(step.run_id, step.sequence)
+                ):
+                    # Without an id (the docs' stream shape) a step is known by its run and
+                    # sequence, as the timeline matches it; one with neither cannot be told
+                    # from the back-fill's rows (which hold it under its real id): dropped.
                     out.append(event)
         return out
 

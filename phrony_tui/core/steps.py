@@ -47,6 +47,7 @@ __all__ = [
     "as_mapping",
     "has_ordinal",
     "is_error_step",
+    "is_task_type",
     "is_user_task_req",
     "may_name_task",
     "norm_key",
@@ -89,7 +90,13 @@ _TASK_REQ_TYPES: dict[str, bool] = {}
 
 def is_user_task_req(item: ConversationItem) -> bool:
     """A step raising a user task (by its type; the registry's ``raises_task``)."""
-    type_ = item.type
+    known = _TASK_REQ_TYPES.get(item.type)  # is_task_type's cache, inline: called per step
+    return is_task_type(item.type) if known is None else known
+
+
+def is_task_type(type_: str) -> bool:
+    """Steps of this type raise a user task (``is_user_task_req`` by type alone: a batch
+    of live steps asks once per distinct type)."""
     known = _TASK_REQ_TYPES.get(type_)
     if known is None:
         kind = lookup(type_)

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from phrony_tui.core.events import EventEffect, effect_of, step_task_change
 from phrony_tui.core.fields import norm_key
 from phrony_tui.core.status import is_terminal, is_waiting
-from phrony_tui.core.steps import has_ordinal, is_user_task_req
+from phrony_tui.core.steps import has_ordinal, is_task_type, is_user_task_req
+from phrony_tui.core.task_parse import TASK_NEEDLE as _TASK_NEEDLE
 from phrony_tui.core.task_parse import UserTask, may_name_task, parse_task, user_task_id_of
 
 if TYPE_CHECKING:
@@ -36,6 +38,11 @@ __all__ = ["TaskBook", "is_pending_status", "pending_tasks"]
 
 _PENDING_WORDS = frozenset({"pending", "open", "created", "new", "waiting", "active", "inprogress", "requested"})
 _LIVE_BASE = 10**15  # positions of rows without an ordinal: after every real one
+_BULK_AT = 16  # add_items of at least this many steps tries the batch at once first
+_GET_RUN = attrgetter("run_id")
+_GET_TYPE = attrgetter("type")
+_GET_ORDINAL = attrgetter("ordinal")
+_GET_ID = attrgetter("id")
 
 #: kinds that do not pause their run: pending until answered, whatever the run does meanwhile
 NON_BLOCKING_KINDS = frozenset({"anomaly_alert"})
@@ -146,6 +153,8 @@ class TaskBook:
     def add_items(self, items: Iterable[ConversationItem]) -> None:
         """Steps from a back-fill or live events, in any order, repeats allowed."""
         self._version += 1
+        if isinstance(items, list) and len(items) >= _BULK_AT and self._add_bulk(items):
+            return
         steps_of = self._steps
         run_id: object = _NO_RUN
         steps = _RunSteps()
@@ -171,6 +180,43 @@ class TaskBook:
                 steps.reconcile(item.id, ordinal)
             elif ordinal > steps.real_max:
                 steps.real_max = ordinal
+
+    def _add_bulk(self, items: list[ConversationItem]) -> bool:
+        """A busy stream's usual batch at once: steps of one run, no task among them and
+        none that names one, either all without an id and an ordinal (the docs' stream
+        shape) or all with their ordinals, into a run with no live steps to reconcile.
+        What the per-step loop would do (only the run's last step moves); False, nothing
+        changed, for anything else."""
+        runs = set(map(_GET_RUN, items))
+        if len(runs) != 1 or any(map(is_task_type, set(map(_GET_TYPE, items)))):
+            return False
+        kinds = set(map(type, items))
+        any_contains = getattr(next(iter(kinds)), "any_contains", None) if len(kinds) == 1 else None
+        if any_contains is not None:
+            if any_contains(items, _TASK_NEEDLE):
+                return False
+        elif any(map(may_name_task, items)):
+            return False
+        ordinals = list(map(_GET_ORDINAL, items))
+        (run_id,) = runs
+        if max(ordinals) <= 0:
+            if any(map(_GET_ID, items)):
+                return False  # live steps with ids: each one's place is kept (add_step)
+            steps = self._steps.get(run_id)
+            if steps is None:
+                steps = self._steps[run_id] = _RunSteps()
+            self._arrivals += len(items)
+            steps.anonymous_max = _LIVE_BASE + self._arrivals
+            return True
+        if min(ordinals) <= 0:
+            return False
+        steps = self._steps.get(run_id)
+        if steps is None:
+            steps = self._steps[run_id] = _RunSteps()
+        elif steps.live:
+            return False  # live steps an ordinal may reconcile: one by one
+        steps.real_max = max(steps.real_max, *ordinals)
+        return True
 
     def add_step(self, item: ConversationItem) -> None:
         self._version += 1

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APPROVE_KINDS",
     "DECLINE_KINDS",
+    "TASK_NEEDLE",
     "TEXT_KINDS",
     "AnswerStyle",
     "TaskOption",
@@ -304,12 +305,15 @@ def parse_task(item: ConversationItem) -> UserTask:
     )
 
 
+TASK_NEEDLE = b"ask"  # see may_name_task
+
+
 def may_name_task(item: ConversationItem) -> bool:
     """False only when the step surely names no user task. Items read by the fast
     path (client.lazy.LazyItem) keep their content raw until read: one byte search
     ("ask" is in every key of _TASK_ID_KEYS and the nests) spares decoding the
     content of every step of a 50,000-step session."""
-    return item.content_contains(b"ask")
+    return item.content_contains(TASK_NEEDLE)
 
 
 def user_task_id_of(item: ConversationItem) -> str | None:

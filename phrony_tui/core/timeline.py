@@ -42,6 +42,7 @@ from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.steps import (
     has_ordinal,
     is_error_step,
+    is_task_type,
     is_user_task_req,
     step_from_event,
     user_task_id_of,
@@ -73,6 +74,9 @@ _TYPES = attrgetter("type")
 _RUN_IDS = attrgetter("run_id")
 _FIRST_CHAR = itemgetter(0)
 _KEY_ID = itemgetter(2)
+_SEQUENCES = attrgetter("sequence")
+# A merge of at least this many steps tries the bulk append first (``_add_bulk``).
+_BULK_AT = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +97,10 @@ class Change:
 class _Entry:
     __slots__ = ("_error", "item", "key", "task")
 
-    def __init__(self, key: Key, item: ConversationItem) -> None:
+    def __init__(self, key: Key, item: ConversationItem, task: bool | None = None) -> None:
         self.key = key
         self.item = item
-        self.task = is_user_task_req(item)
+        self.task = is_user_task_req(item) if task is None else task
         self._error: bool | None = None
 
     @property
@@ -430,6 +434,10 @@ class Timeline(TimelineView):
     def __contains__(self, step_id: object) -> bool:
         return step_id in self._entries
 
+    def holds_sequence(self, run_id: str, sequence: int) -> bool:
+        """A row holds this run's step of this sequence (how a step without an id is matched)."""
+        return (run_id, sequence) in self._sequence_map()
+
     def filter_run(self, run_id: str | None) -> TimelineView:
         """A live view of one run's rows; ``None`` gives the whole timeline."""
         if run_id is None:
@@ -497,7 +505,9 @@ class Timeline(TimelineView):
                 return loaded
         touched: list[Key] = []
         added = replaced = removed = 0
-        if not snapshot:
+        if not snapshot and len(batch) >= _BULK_AT and self._add_bulk(batch, touched):
+            added, batch = len(batch), []
+        elif not snapshot:
             # The quick path for what it takes, one step by the general path when it stops,
             # and back (a later version in a stream of new steps leaves the rest quick),
             # until what is left is big enough for one rebuild.
@@ -623,6 +633,86 @@ class Timeline(TimelineView):
         if first is not None:
             touched.append(first)
         return count
+
+    def _add_bulk(self, batch: list[ConversationItem], touched: list[Key]) -> bool:
+        """A busy stream's usual batch in one go: steps of one run, new to the timeline,
+        none a task, none with an error index to keep, that all land past every row, either
+        all with an id and increasing ordinals, or all without an id, with a sequence and
+        no ordinal (the docs' shape: each gets the ``~seq:`` stand-in id and the next
+        arrival, as ``_add_new`` gives them). The same rows ``_add_new`` would make, built
+        by the list and the dict at once rather than a step at a time. False (nothing
+        changed) when the batch is anything else: the per-step paths take it."""
+        rows = self._rows
+        if rows._errors is not None:
+            return False
+        runs = set(map(_RUN_IDS, batch))
+        if len(runs) != 1:
+            return False
+        (run_id,) = runs
+        run_rows = self._runs.get(run_id)
+        if run_rows is not None and run_rows._errors is not None:
+            return False
+        if any(map(is_task_type, set(map(_TYPES, batch)))):
+            return False
+        kinds = set(map(type, batch))
+        with_ids = getattr(next(iter(kinds)), "with_ids", None) if len(kinds) == 1 else None
+        entries = self._entries
+        count = len(batch)
+        step_ids = list(map(_IDS, batch))
+        sequences = list(map(_SEQUENCES, batch))
+        ordinals = list(map(_ORDINALS, batch))
+        by_sequence = self._by_sequence
+        sequence_keys: list[tuple[str, int]] | None = None
+        copies_of: Callable[[list[ConversationItem], list[str]], list[ConversationItem]] | None = None
+        if not any(step_ids):
+            if run_id is None or None in sequences or max(ordinals) > 0 or with_ids is None:
+                return False
+            if by_sequence is None:
+                by_sequence = self._sequence_map()
+            sequence_keys = list(zip(repeat(run_id), sequences))
+            prefix = f"~seq:{run_id}#"
+            step_ids = list(map(prefix.__add__, map(str, sequences)))
+            if len(set(sequences)) != count or not by_sequence.keys().isdisjoint(sequence_keys):
+                return False
+            arrival = self._arrivals
+            keys: list[Key] = list(zip(repeat(_LIVE), range(arrival + 1, arrival + count + 1), step_ids))
+            copies_of = with_ids  # copied below, once every check has passed
+        elif all(step_ids):
+            if min(ordinals) <= 0 or "~" in set(map(_FIRST_CHAR, step_ids)):
+                return False
+            if not all(map(lt, ordinals, islice(ordinals, 1, None))):
+                return False  # not in order (or a repeat of an ordinal): placed one by one
+            if by_sequence is not None:
+                if run_id is None or None in sequences:
+                    return False
+                sequence_keys = list(zip(repeat(run_id), sequences))
+                if len(set(sequences)) != count or not by_sequence.keys().isdisjoint(sequence_keys):
+                    return False
+            keys = list(zip(repeat(_KNOWN), ordinals, step_ids))
+        else:
+            return False
+        if len(set(step_ids)) != count or not entries.keys().isdisjoint(step_ids):
+            return False
+        first = keys[0]
+        for to in (rows, run_rows):
+            if to is not None and to.keys and to.keys[-1] >= first:
+                return False
+        # Every check passed: from here on the batch goes in whole.
+        items = batch
+        if copies_of is not None:
+            items = copies_of(batch, step_ids)  # the rows are the copies, given their stand-in ids
+            self._arrivals += count
+        if sequence_keys is not None:
+            assert by_sequence is not None
+            by_sequence.update(zip(sequence_keys, step_ids, strict=True))
+        entries.update(zip(step_ids, map(_Entry, keys, items, repeat(False)), strict=True))
+        if run_rows is None:
+            run_rows = self._runs[run_id] = _Rows(entries)
+        for to in (rows, run_rows):
+            to.keys.extend(keys)
+            to.items.extend(items)
+        touched.append(first)
+        return True
 
     def _sequence_map(self) -> dict[tuple[str, int], str]:
         if self._by_sequence is None:

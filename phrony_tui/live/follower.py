@@ -57,6 +57,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from phrony_tui.client import (
@@ -81,6 +82,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["REDACTED_NOTE", "Backoff", "FollowBatch", "FollowStalled", "FollowStatus", "RunFollower"]
 
+_GET_KIND = attrgetter("kind")
+_STEPS_ONLY = {"step"}
 # The follower's status counters are refreshed every this many events (and on drain).
 STATUS_EVERY = 1000
 YIELD_EVERY = 0.004  # seconds of reading at most between two turns of the UI's event loop
@@ -468,10 +471,11 @@ class RunFollower:
                     if self._stopped:
                         return _Outcome.ENDED
                     self._got_event = True
-                    for index, event in enumerate(events):
-                        if event.kind != "step" and self._is_end(event):  # a step never ends a run
-                            self._push_events(events[: index + 1], stream.stats)
-                            return _Outcome.TERMINAL
+                    if set(map(_GET_KIND, events)) != _STEPS_ONLY:  # a step never ends a run
+                        for index, event in enumerate(events):
+                            if event.kind != "step" and self._is_end(event):
+                                self._push_events(events[: index + 1], stream.stats)
+                                return _Outcome.TERMINAL
                     self._push_events(events, stream.stats)
                     self._note_signals(events)
                     if loop.time() - yielded > YIELD_EVERY:

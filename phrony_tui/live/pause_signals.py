@@ -10,10 +10,11 @@ server may never send. No IO here: just the reading.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from phrony_tui.core.status import is_waiting
-from phrony_tui.core.steps import as_mapping, is_user_task_req, pick, step_from_event
+from phrony_tui.core.steps import as_mapping, is_task_type, is_user_task_req, pick, step_from_event
 
 if TYPE_CHECKING:
     from phrony_tui.client.models import RunEvent
@@ -22,6 +23,9 @@ __all__ = ["PauseSignals", "read_signals"]
 
 _TASK_KINDS = frozenset({"user_task", "aitl"})
 _TASK_ID_KEYS = ("userTaskId", "user_task_id", "taskId", "task_id")
+_GET_KIND = attrgetter("kind")
+_GET_STEP_ITEM = attrgetter("step_item")
+_GET_TYPE = attrgetter("type")
 
 
 class PauseSignals:
@@ -50,6 +54,14 @@ def read_signals(events: Iterable[RunEvent], signals: PauseSignals | None = None
     """Fold ``events`` into ``signals`` (a new one by default). Cheap on a firehose:
     a step costs a kind comparison and a cached type lookup."""
     signals = signals or PauseSignals()
+    events = events if isinstance(events, list) else list(events)
+    if set(map(_GET_KIND, events)) == {"step"}:
+        # A busy stream's usual batch: steps only, decoded with their events (client.lazy).
+        steps = list(map(_GET_STEP_ITEM, events))
+        if None not in steps:
+            if any(map(is_task_type, set(map(_GET_TYPE, steps)))):
+                signals.task = True
+            return signals
     for event in events:
         kind = event.kind
         if kind == "step":

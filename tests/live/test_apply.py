@@ -81,6 +81,24 @@ async def test_superseded_events_keep_only_the_steps_the_backfill_lacks():
     assert applied.applied == 1
 
 
+def bare_step_event(sequence: int) -> dict:
+    """A step event as the docs promise it: the step's content, no step id, no ordinal."""
+    return {"ts": "2026-03-01T12:00:00Z", "kind": "step", "subject": "engine.step.reasoning",
+            "data": {"run_id": RUN, "sequence": sequence, "step_kind": "reasoning", "message": f"tick {sequence}"}}  # fmt: skip
+
+
+async def test_superseded_steps_without_ids_are_kept_when_the_backfill_lacks_their_sequence():
+    # Step events without ids that came before a back-fill: the one whose run and sequence
+    # the back-fill holds (step-1, sequence 1) is dropped, the two it lacks are kept
+    # (before: every id-less superseded step was dropped, a lagging back-fill lost them).
+    events = [ev(bare_step_event(n)) for n in (1, 7, 8)]
+    batch = FollowBatch(events=events, conversation=conv("Running", (1,)), changed=True, superseded=3)
+    applied = await apply_batch(None, batch, new_state=build)
+    assert applied.state is not None
+    assert ids(applied.state) == ["step-1", f"~seq:{RUN}#7", f"~seq:{RUN}#8"]
+    assert applied.applied == 2 and applied.state.step_count == 3
+
+
 async def test_events_are_applied_in_slices_inside_the_bulk_hook():
     state = build(conv(steps=()))
     hooks = Hooks()

@@ -1,0 +1,120 @@
+"""A busy stream's batches (steps only, one run, no task) go in whole: the timeline, the
+task book, the session state and the pause signals read a batch with no per-step loop,
+and end with the rows, places and pending tasks the per-step paths give. Counted, never
+timed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from phrony_tui.client.lazy import decode_events
+from phrony_tui.client.models import Conversation, RunEvent, Session
+from phrony_tui.core import steps as steps_module
+from phrony_tui.core import task_book as task_book_module
+from phrony_tui.core import timeline as timeline_module
+from phrony_tui.core.session_state import SessionState
+from phrony_tui.core.timeline import Timeline
+from phrony_tui.live import pause_signals as pause_signals_module
+from phrony_tui.live.pause_signals import read_signals
+
+TS = "2026-03-01T12:00:00.000Z"
+RUN = "r-root"
+FIELDS = ("id", "run_id", "sequence", "ordinal", "type", "tokens_used", "error", "started_at", "finished_at")
+
+
+def bare(sequence: int, step_kind: str = "reasoning") -> str:
+    """The docs' shape: the step's content only, no step id, no ordinal."""
+    data = {"run_id": RUN, "sequence": sequence, "step_kind": step_kind, "message": f"tick {sequence}"}
+    return json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.reasoning", "data": data})
+
+
+def with_id(ordinal: int, type_: str = "reasoning") -> str:
+    data = {"id": f"step-{ordinal}", "runId": RUN, "sequence": ordinal, "ordinal": ordinal, "type": type_,
+            "content": {"message": f"tick {ordinal}"}, "startedAt": TS, "finishedAt": TS}  # fmt: skip
+    return json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.reasoning", "data": data})
+
+
+def new_state() -> SessionState:
+    return SessionState(RUN, Conversation(session=Session(id="s", status="Running"), runs=[], items=[]))
+
+
+def apply(state: SessionState, events: list[Any], chunk: int = 500) -> None:
+    for start in range(0, len(events), chunk):  # as live.apply does
+        state.apply_events(events[start : start + chunk])
+
+
+def rows(state: SessionState) -> list[tuple[Any, ...]]:
+    timeline = state.timeline
+    return [
+        (*(getattr(row, name) for name in FIELDS), row.content, timeline.is_provisional(i))
+        for i, row in enumerate(timeline)
+    ]
+
+
+class TaskChecks:
+    """Counts the per-step task checks (``is_user_task_req``) of the timeline, the task
+    book and the pause signals: a batch read in whole asks once per distinct type."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = steps_module.is_user_task_req
+
+        def counted(item: Any) -> bool:
+            self.calls += 1
+            return real(item)
+
+        for module in (timeline_module, task_book_module, pause_signals_module):
+            monkeypatch.setattr(module, "is_user_task_req", counted)
+
+
+@pytest.mark.parametrize("shape", ["bare", "with ids"])
+def test_a_steps_only_stream_goes_in_by_batches_with_the_rows_of_the_per_step_path(
+    monkeypatch, shape
+) -> None:
+    count = 2000
+    datas = [bare(n) if shape == "bare" else with_id(n) for n in range(1, count + 1)]
+    # The reference: the tolerant reader's models, one step at a time through the general path.
+    reference = new_state()
+    with monkeypatch.context() as patch:
+        patch.setattr(Timeline, "_add_bulk", lambda self, batch, touched: False, raising=False)
+        patch.setattr(Timeline, "_add_new", lambda self, batch, touched, start=0: 0)
+        apply(reference, [RunEvent.model_validate_json(data) for data in datas], chunk=1)
+
+    checks = TaskChecks(monkeypatch)
+    events, _ = decode_events(datas)
+    state = new_state()
+    apply(state, events)
+    read_signals(events)
+    # The old code asked each step whether it raises a task: in the timeline, the task book
+    # and the signals (3 x 2000); a batch of one type asks the type's cache once. (With ids,
+    # the first batch into the empty timeline is its fresh load, which asks each step.)
+    assert checks.calls == (0 if shape == "bare" else 500)
+    assert len(state.timeline) == count == state.events_seen
+    assert rows(state) == rows(reference)
+    assert state.timeline.provisional_count == (count if shape == "bare" else 0)
+    assert state.tasks.pending_ids() == reference.tasks.pending_ids() == set()
+    if shape == "bare":
+        assert state.timeline.holds_sequence(RUN, count) and not state.timeline.holds_sequence(RUN, count + 1)
+    # More of the stream after the batches: the per-step paths take up where they left off.
+    late = decode_events([bare(count + 1) if shape == "bare" else with_id(count + 1)])[0]
+    state.apply_events(late)
+    assert len(state.timeline) == count + 1
+
+
+def test_a_batch_that_repeats_a_step_or_holds_a_task_takes_the_per_step_paths() -> None:
+    """What a batch cannot say in whole: a later version of a step, a task request. The
+    rows, the pending task and the signal are those of the per-step paths."""
+    datas = [bare(n) for n in range(1, 101)]
+    datas[60] = bare(5)  # a later version of sequence 5: replaces its row
+    datas[80] = bare(81, step_kind="UserTaskReq")
+    events, _ = decode_events(datas)
+    state = new_state()
+    apply(state, events)
+    assert len(state.timeline) == 99  # 100 events, one a later version
+    assert state.timeline.get(f"~seq:{RUN}#81").type == "UserTaskReq"
+    assert read_signals(events).task
+    steps_only = decode_events([bare(n) for n in range(200, 300)])[0]
+    assert not read_signals(steps_only).task
