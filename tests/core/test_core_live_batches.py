@@ -90,8 +90,8 @@ def test_a_steps_only_stream_goes_in_by_batches_with_the_rows_of_the_per_step_pa
     read_signals(events)
     # The old code asked each step whether it raises a task: in the timeline, the task book
     # and the signals (3 x 2000); a batch of one type asks the type's cache once. (With ids,
-    # the first batch into the empty timeline is its fresh load, which asks each step.)
-    assert checks.calls == (0 if shape == "bare" else 500)
+    # the first batch into the empty timeline is its fresh load, which asks once per type.)
+    assert checks.calls == (0 if shape == "bare" else 1)
     assert len(state.timeline) == count == state.events_seen
     assert rows(state) == rows(reference)
     assert state.timeline.provisional_count == (count if shape == "bare" else 0)
