@@ -73,3 +73,18 @@ def test_launch_gives_the_app_a_policy_that_leaves_frozen_objects_to_the_exit(mo
     assert launch(Settings(api_key=SecretStr("phk_x"), agent_ids=("a",), base_url="https://api.example.test")) == 0
     [kwargs] = made
     assert kwargs["gc_policy"].unfreeze_on_restore is False and kwargs["prefetch"] is None
+
+
+def test_a_malformed_key_is_said_in_one_line_not_a_traceback(monkeypatch, capsys):
+    """A key the client refuses (spaces, control characters) stops the start with the
+    client's wording and exit status 2, as a bad flag does, not with a traceback."""
+    from phrony_tui.entry import cli
+
+    monkeypatch.setenv("PHRONY_API_BASE", "http://127.0.0.1:9")
+    monkeypatch.setenv("PHRONY_API_KEY", "phk_abc def")
+    monkeypatch.setenv("PHRONY_AGENT_ID", "agent-1")
+    monkeypatch.setattr("phrony_tui.entry.launch.has_terminal", lambda: True)  # as in a terminal
+    assert cli.main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("phrony-tui: the API key contains spaces") and "Traceback" not in err
+    assert "phk_abc" not in err  # the key itself is never said

@@ -315,14 +315,19 @@ def _main(argv: list[str], environ: dict[str, str], fetch: early.EarlyFetch | No
         from phrony_tui.ui.web import serve
 
         return serve(argv, port=args.web_port)
+    from phrony_tui.client.errors import PhronyUsageError
     from phrony_tui.entry.launch import launch
 
     def reload(profile: str) -> Settings:
         args.profile = profile
         return load_settings(args, environ)
 
-    if demo is not None:
-        return launch(settings, reload_settings=reload, demo=demo)
-    if fetch is None:
-        return launch(settings, reload_settings=reload)
-    return launch(settings, reload_settings=reload, early_fetch=fetch)
+    try:
+        if demo is not None:
+            return launch(settings, reload_settings=reload, demo=demo)
+        if fetch is None:
+            return launch(settings, reload_settings=reload)
+        return launch(settings, reload_settings=reload, early_fetch=fetch)
+    except PhronyUsageError as error:  # refused by the client before any request (a malformed key)
+        print(f"phrony-tui: {error}", file=sys.stderr)
+        return 2
