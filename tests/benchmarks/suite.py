@@ -43,7 +43,9 @@ BIG_STEPS = 50_000
 FIREHOSE_EVENTS = 200_000
 LOAD_RATE = 20_000  # events per second while keys are timed
 OPEN_TITLE = f"Timeline · 1 / {BIG_STEPS:,}"  # the cursor on the first of its rows
-FIRST_ROW = re.compile(r"│1 +\d\d:\d\d:\d\d .{0,40}?llm_request")
+# The timeline's first row, with or without the pane's border before it: rows drawn after
+# the first frame are written as the timeline's own span (the border is not repainted).
+FIRST_ROW = re.compile(r"(?<![\d,])1 +\d\d:\d\d:\d\d .{0,40}?llm_request")
 LIVE_COUNT = re.compile(r"Live \((\d{1,3}(?:,\d{3})*)\)")
 DEMO_MARKER = re.compile(r"Sessions \(\d")
 FLOOR_MARKER = "floor-ready-7"
