@@ -217,6 +217,7 @@ class RunFollower:
         initial: Awaitable[Conversation] | ConversationParts | None = None,
         shown: Callable[[], Awaitable[object]] | None = None,
         parse_off_loop: bool = True,
+        confirm_window: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         if stall_timeout is not None and stall_timeout <= 0:
             raise ValueError("stall_timeout must be positive (or None to rely on the client's read timeout)")
@@ -272,6 +273,9 @@ class RunFollower:
         self.kept_silent = 0  # silent streams kept because the run still waits the same way
         self._signals = PauseSignals()  # what the events said about pauses since the last confirmation
         self._confirmer: asyncio.Task[None] | None = None
+        # Awaited with CONFIRM_DELAY before a confirmation: the window a burst is folded
+        # over (a test holds it open until its whole burst has arrived).
+        self._confirm_window = confirm_window
         self.heartbeats = 0  # comment lines over every connection
         self.bytes = 0  # stream bytes over every connection
         self.waits: list[float] = []  # every wait between attempts and polls, in order
@@ -509,7 +513,7 @@ class RunFollower:
         failures are left to the stream's own handling (logged only)."""
         failures = 0
         while not self._stopped:
-            await asyncio.sleep(CONFIRM_DELAY)
+            await self._confirm_window(CONFIRM_DELAY)
             signals, self._signals = self._signals, PauseSignals()
             if not signals.must_confirm:
                 return  # the events said it themselves meanwhile

@@ -22,7 +22,7 @@ from live_helpers import (
     sse,
 )
 
-from phrony_tui.live.follower import RunFollower
+from phrony_tui.live.follower import CONFIRM_DELAY, RunFollower
 from phrony_tui.sim.dialect import DIALECTS
 
 TASK_ID = "task-1"
@@ -86,16 +86,28 @@ async def test_a_bare_task_step_is_confirmed_then_backfilled_and_becomes_answera
 
 
 async def test_a_burst_of_task_steps_costs_one_confirmation():
+    # The burst comes in three reads; the window stays open until all 38 are in, so the
+    # test does not depend on the reads coming within CONFIRM_DELAY of each other.
     burst = [task_step(n) for n in range(2, 40)]
     server = Scripted(
         [Stream([sse(*burst[:10]), 0.02, sse(*burst[10:25]), 0.02, sse(*burst[25:])], hang=True)],
         [conversation("Running", [item(1)]), waiting_conversation()],
         runs=["WaitingForHITL"],
     )
-    follower, folder, task = await following(server, stall_timeout=None)
+    windows: list[float] = []
+    all_in = asyncio.Event()
+
+    async def window(seconds: float) -> None:
+        windows.append(seconds)
+        await all_in.wait()
+
+    follower, folder, task = await following(server, stall_timeout=None, confirm_window=window)
     try:
+        await drain_until(follower, folder, lambda: follower.status.received >= len(burst))
+        all_in.set()
         await drain_until(follower, folder, lambda: follower.confirm_backfills >= 1)
-        await asyncio.sleep(0.5)  # more than the confirmation window: nothing else is asked
+        await asyncio.sleep(0.3)  # anything else would be asked now: nothing is
+        assert windows == [CONFIRM_DELAY]
         assert server.count("run") == 1 and server.count("conversation") == 2
     finally:
         await stop(follower, task)
