@@ -90,3 +90,21 @@ async def test_a_search_is_not_carried_into_the_next_session(sim, make_app):
         assert "agent" not in str(pane.query_one("#timeline-info").render())
         await pilot.press("slash")
         assert box.value == ""
+
+
+async def test_i_goes_to_the_inbox_from_the_open_session_as_the_header_says(sim, make_app):
+    (_, run_id), *_ = sim.find_sessions("hitl", "WaitingForHITL")
+    app = make_app(run_id=run_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_session(app, pilot)
+        pane = screen.query_one(SessionsPane)
+        await wait_for(lambda: "waiting on you (i)" in str(screen.query_one("#status").render()), pilot=pilot)
+        screen.query_one(TimelineView).focus()
+        await pilot.press("i")
+        await wait_for(lambda: pane.feed.inbox and not pane.fetching, pilot=pilot)
+        assert app.focused is pane.query_one("#sessions-table")
+        await pilot.press("i")  # in the list, its own `i`: all sessions again
+        await wait_for(lambda: not pane.feed.inbox, pilot=pilot)
+        screen.query_one(TimelineView).focus()
+        await pilot.press("i", "i")  # from outside the list, twice: the inbox, then the list's toggle
+        await wait_for(lambda: not pane.feed.inbox and app.focused is pane.query_one("#sessions-table"), pilot=pilot)

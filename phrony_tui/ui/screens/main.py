@@ -100,6 +100,10 @@ class MainScreen(Screen[None]):
         Binding("O", "pager(True)", "Editor", show=False, id="session.editor",
                 tooltip="Open the step in $EDITOR\na private temporary copy"),
         Binding("r", "refresh", "Refresh", id="main.refresh", tooltip="Refresh\nsessions and the open session"),
+        # The header's "N waiting on you (i)" names this key wherever the focus is; in the
+        # sessions list its own `i` (sessions.inbox) toggles the filter.
+        Binding("i", "inbox", "Inbox", show=False, id="main.inbox",
+                tooltip="The inbox\nthe sessions list, only sessions waiting on you"),
         Binding("1", "focus_pane('sessions')", "Sessions", show=False, id="main.focus_sessions",
                 tooltip="Go to the sessions list"),
         Binding("2", "focus_pane('runs')", "Runs", show=False, id="main.focus_runs", tooltip="Go to the run tree"),
@@ -704,6 +708,12 @@ class MainScreen(Screen[None]):
         if pane == "sessions":
             self._show_session(False)
         self.query_one(target).focus()
+
+    def action_inbox(self) -> None:
+        pane = self.query_one(SessionsPane)
+        if not pane.feed.inbox:
+            pane.action_inbox()
+        self.action_focus_pane("sessions")
 
     def _show_session(self, shown: bool) -> None:
         """Narrow terminals show the open session or the list, not both."""
