@@ -29,6 +29,20 @@ cli.main(["--run", "r1"])
     assert done.stdout.strip() == "[]"
 
 
+def test_the_early_read_does_without_urllibs_opener() -> None:
+    # http.client alone: urllib.request's imports cost the read's thread ~6 ms of the GIL
+    # while the main thread imports (a refused connection: the read is made, and fails).
+    code = """
+import sys
+from phrony_tui.entry import early
+fetch = early.start(["--run", "r1"], {"PHRONY_API_BASE": "http://127.0.0.1:9", "PHRONY_API_KEY": "phk_t"}, "t")
+print(fetch.body(timeout=30), "http.client" in sys.modules, "urllib.request" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", "True", "False"]
+
+
 @pytest.mark.parametrize(
     ("argv", "env"),
     [

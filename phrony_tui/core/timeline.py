@@ -123,7 +123,7 @@ class _Unmade:
     """What a fresh load has not made yet: the entries by step id and the runs' rows,
     made from its rows when first needed (``Timeline._entries`` / ``_runs``)."""
 
-    __slots__ = ("entries", "items", "keys", "runs", "tasks")
+    __slots__ = ("entries", "ids", "items", "keys", "runs", "tasks")
 
     def __init__(self, keys: list[Key], items: list[ConversationItem], tasks: list[bool]) -> None:
         self.keys = keys
@@ -131,6 +131,7 @@ class _Unmade:
         self.tasks = tasks
         self.entries = True  # still to make
         self.runs = True
+        self.ids: set[str] | None = None  # the step ids held, once more rows come (_load_more)
 
 
 def _insort(keys: list[Key], key: Key) -> int:
@@ -393,6 +394,7 @@ class Timeline(TimelineView):
         unmade = self._unmade
         if unmade is not None and unmade.entries:
             unmade.entries = False
+            unmade.ids = None  # the entries answer that now
             made = map(_made_entry, unmade.keys, unmade.items, unmade.tasks)
             self._entry_map.update(zip(map(_KEY_ID, unmade.keys), made, strict=True))
             self._forget_unmade(unmade)
@@ -499,6 +501,11 @@ class Timeline(TimelineView):
         them under their real ids.
         """
         batch = list(items)
+        unmade = self._unmade
+        if unmade is not None and unmade.entries and unmade.runs and not snapshot:
+            more = self._load_more(batch, unmade)  # before ``_entries``: it would make them all
+            if more is not None:
+                return more
         if not self._entries and len(batch) > _REBUILD_AT:
             loaded = self._load_fresh(batch)
             if loaded is not None:
@@ -851,6 +858,44 @@ class Timeline(TimelineView):
             self._entry_map.update(zip(step_ids, map(_made_entry, keys, batch, tasks), strict=True))
             self._rebuild()
         return Change(added=len(step_ids), first_index=0)
+
+    def _load_more(self, batch: list[ConversationItem], unmade: _Unmade) -> Change | None:
+        """More rows of a conversation read in parts, after its fresh load and before
+        anything needed its entries: taken as the fresh load takes its rows, when they
+        continue it (every step with its id, once, in order of ordinal past the last row),
+        their entries made with the others when first needed. Step by step (``_add_new``)
+        they were most of a 200,000-step open: each part after the first frame made its
+        entries one at a time. None: the general path, nothing changed."""
+        rows = self._rows
+        if not batch or rows._errors is not None or self._by_sequence is not None:
+            return None
+        step_ids = list(map(_IDS, batch))
+        ordinals = list(map(_ORDINALS, batch))
+        if not all(step_ids) or "~" in set(map(_FIRST_CHAR, step_ids)):
+            return None  # no id, or a stand-in id
+        last = rows.keys[-1][1] if rows.keys else 0
+        if ordinals[0] <= last or not all(map(lt, ordinals, islice(ordinals, 1, None))):
+            return None  # not past the last row, or not in order
+        held = unmade.ids
+        if held is None:
+            held = unmade.ids = set(map(_KEY_ID, unmade.keys))
+        new = set(step_ids)
+        if len(new) != len(step_ids) or not held.isdisjoint(new):
+            return None  # a step twice, or a later version of one held: the general path
+        held |= new
+        keys: list[Key] = list(zip(repeat(_KNOWN), ordinals, step_ids))
+        types = list(map(_TYPES, batch))
+        raises = {type_: is_task_type(type_) for type_ in set(types)}  # is_user_task_req, by type
+        tasks = list(map(raises.__getitem__, types))
+        first = len(rows.keys)
+        rows.keys.extend(keys)
+        rows.items.extend(batch)
+        rows.tasks.extend(compress(keys, tasks))
+        unmade.keys.extend(keys)
+        unmade.items.extend(batch)
+        unmade.tasks.extend(tasks)
+        self.version += 1
+        return Change(added=len(keys), first_index=first)
 
     def _rebuild(self) -> None:
         entries = sorted(self._entries.values(), key=lambda entry: entry.key)

@@ -82,6 +82,21 @@ def test_a_big_conversation_in_random_pieces_is_the_whole_decode() -> None:
         assert reader.failed_cuts <= 4 * len(counts)
 
 
+def test_pieces_ending_inside_an_items_content_cost_no_failed_decode() -> None:
+    # Each piece ends just after a step's content object, before its item's next key: that
+    # "}," cannot end an item, and its decode (the whole segment's) would fail. The reader
+    # tries the ends before another item first: one decode per piece, none thrown away.
+    sim = Simulator(seed=3, clock=FixedClock("2026-03-01T12:00:00Z"), live=False, big_steps=300)
+    body = sim.big_conversation(False)
+    content_ends = [i + 1 for i in range(len(body)) if body.startswith(b'},"tokensUsed"', i)]
+    cuts = content_ends[5::25]
+    assert len(cuts) >= 10
+    reader, counts = read(body, cuts)
+    same(reader, body)
+    assert all(counts[: len(cuts)])  # each piece completed items
+    assert reader.failed_cuts == 0
+
+
 def test_items_before_the_session_are_read_whole_at_the_end() -> None:
     body = body_of(TRICKY, order=("items", "session", "runs"))
     reader, counts = read(body, list(range(0, len(body), 7)))

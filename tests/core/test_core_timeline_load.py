@@ -103,3 +103,44 @@ def test_a_load_out_of_order_or_with_repeats_is_the_general_one():
     repeated.merge([*steps, item("s5", 5, "output", {"again": True}, run_id="r2")], snapshot=True)
     assert repeated._unmade is None and len(repeated) == 400
     assert repeated.get("s5").type == "output"  # the later version
+
+
+def test_more_rows_read_in_parts_are_taken_as_the_fresh_load_takes_them(monkeypatch):
+    # --run's conversation comes in parts: the first builds the state, the rest are added
+    # (SessionState.add_items). Rows that continue the fresh load make no entry either.
+    steps = _steps()
+    expected = _answers(_general(steps))
+    made: list[str] = []
+    make = module._made_entry
+    monkeypatch.setattr(module, "_made_entry", lambda key, step, task: (made.append(key[2]), make(key, step, task))[1])
+    timeline = Timeline()
+    timeline.merge(steps[:100], snapshot=True)
+    for start in (100, 250, 251):
+        change = timeline.merge(steps[start : {100: 250, 250: 251, 251: 400}[start]])
+        assert change.first_index == start and change.added == len(timeline) - start
+    assert made == [] and timeline._entry_map == {} and len(timeline) == 400
+    assert _answers(timeline) == expected
+    assert sorted(made) == sorted(step.id for step in steps)  # made once each, when asked
+
+
+@pytest.mark.parametrize("part", ["a repeat", "a later version", "out of order", "before the last row", "no id"])
+def test_a_part_that_does_not_continue_the_fresh_load_takes_the_general_path(part):
+    steps = _steps()
+    timeline = Timeline()
+    timeline.merge(steps[:200], snapshot=True)
+    rest = steps[200:]
+    if part == "a repeat":
+        rest = [*rest[:5], rest[2], *rest[5:]]
+    elif part == "a later version":
+        rest = [*rest, item("s9", 401, "output", {"again": True}, run_id="r0")]
+    elif part == "out of order":
+        rest = [rest[1], rest[0], *rest[2:]]
+    elif part == "before the last row":
+        rest = [item("s150b", 150, "reasoning", {}, run_id="r0"), *rest]
+    else:
+        rest = [*rest, item("", 401, "reasoning", {}, run_id="r0")]
+    timeline.merge(rest)
+    expected = Timeline()
+    expected.merge([steps[1], steps[0], *steps[2:200]])
+    expected.merge(rest)
+    assert _answers(timeline) == _answers(expected) and len(timeline) == len(expected)
