@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from itertools import zip_longest
 from typing import TYPE_CHECKING
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,7 +17,7 @@ from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import DuplicateKey, Row, RowKey
 
 from phrony_tui.core.format import duration_between, fmt_age, fmt_ago, fmt_count, fmt_duration, zone_name
 from phrony_tui.core.session_feed import SessionFeed
@@ -23,6 +26,9 @@ from phrony_tui.ui.text import cell, plain, short_id, status_text
 from phrony_tui.ui.widgets.tables import Table
 
 if TYPE_CHECKING:
+    from textual._types import SegmentLines
+    from textual.strip import Strip
+
     from phrony_tui.client.models import SessionSummary
 
 # (label, width): fixed widths, so the layout does not depend on which rows
@@ -44,6 +50,64 @@ class SessionsTable(Table):
         Binding("home,g", "scroll_top", "First", show=False),
         Binding("end,G", "scroll_bottom", "Last", show=False),
     ]
+
+    # The x range of the line being drawn (set by ``_render_line`` while it runs), and the
+    # one the rows in DataTable's row cache were drawn for: a cell outside it is not drawn.
+    _window: tuple[int, int] | None = None
+    _rows_window: tuple[int, int] | None = None
+
+    def add_rows_at_once(self, rows: Iterable[tuple[Sequence[Text], str]]) -> None:
+        """``add_row(*cells, key=key)`` for each, one-line rows without labels, with the
+        table's bookkeeping once for all of them, not once a row (the cursor set again,
+        the update count, the idle check: most of adding a list of a few hundred rows)."""
+        columns = self.ordered_columns
+        was_empty = self.row_count == 0
+        added = False
+        for cells, key in rows:
+            row_key = RowKey(key)
+            if row_key in self._row_locations:
+                raise DuplicateKey(f"The row key {row_key!r} already exists.")
+            if len(cells) > len(columns):
+                raise ValueError("More values provided than there are columns.")
+            self._row_locations[row_key] = len(self.rows)
+            self._data[row_key] = {column.key: cell for column, cell in zip_longest(columns, cells)}
+            self.rows[row_key] = Row(row_key, 1, None, False)
+            self._new_rows.add(row_key)
+            added = True
+        if not added:
+            return
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        if was_empty and len(self.columns) > 0 and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self._update_count += 1
+        self.check_idle()
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        # Only the cells of the columns in [x1, x2) are drawn: the list's pane shows five of
+        # its nine columns, and DataTable draws every cell of a line before cropping it.
+        window = (x1, x2)
+        if window != self._rows_window:
+            self._row_render_cache.clear()  # rows drawn for another range miss this one's cells
+            self._rows_window = window
+        self._window = window
+        try:
+            return super()._render_line(y, x1, x2, base_style)
+        finally:
+            self._window = None
+
+    def _render_cell(
+        self, row_index: int, column_index: int, base_style: Style, width: int, cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:  # fmt: skip
+        window = self._window
+        if window is not None and column_index >= 0 and not self.fixed_columns and not self._labelled_row_exists:
+            start = sum(column.get_render_width(self) for column in self.ordered_columns[:column_index])
+            if start >= window[1] or start + width <= window[0]:  # cropped away whole: blank
+                key = self._row_locations.get_key(row_index) if row_index >= 0 else None
+                height = self.rows[key].height if key is not None else self.header_height
+                return [[Segment(" " * width, base_style)] for _ in range(max(1, height))]
+        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """DataTable's, without measuring every new cell: that sizes auto-width columns
@@ -111,7 +175,7 @@ class SessionsPane(Vertical):
         yield table
 
     @property
-    def table(self) -> DataTable:
+    def table(self) -> SessionsTable:
         return self.query_one(SessionsTable)
 
     def on_mount(self) -> None:
@@ -150,7 +214,7 @@ class SessionsPane(Vertical):
         table.clear()
         for session in rows:
             self.seen.setdefault(session.id, session.status)
-            table.add_row(*self._cells(session, now), key=session.id)
+        table.add_rows_at_once((self._cells(session, now), session.id) for session in rows)
         if current is not None:
             index = next((i for i, s in enumerate(rows) if s.id == current.id), None)
             if index is not None:
