@@ -210,11 +210,14 @@ class SessionsPane(Vertical):
         rows = [s for s in self.feed.rows if not needle or needle in self._haystack(s)]
         self._shown = rows
         now = self.now()
-        self._cells_at = self._time_cells(now)
+        # The time cells once a row (each reads its timestamps again): for the check of the
+        # next tick and for the cells.
+        times = [(fmt_age(s.started_at, now), self._took(s, now)) for s in rows]
+        self._cells_at = tuple(f"{age}|{took}" for age, took in times)
         table.clear()
         for session in rows:
             self.seen.setdefault(session.id, session.status)
-        table.add_rows_at_once((self._cells(session, now), session.id) for session in rows)
+        table.add_rows_at_once((self._cells(s, now, times[n]), s.id) for n, s in enumerate(rows))
         if current is not None:
             index = next((i for i, s in enumerate(rows) if s.id == current.id), None)
             if index is not None:
@@ -247,7 +250,9 @@ class SessionsPane(Vertical):
             took = duration_between(s.started_at, None, now)
         return fmt_duration(took) if took is not None else "-"
 
-    def _cells(self, s: SessionSummary, now: datetime) -> list[Text]:
+    def _cells(self, s: SessionSummary, now: datetime, times: tuple[str, str] | None = None) -> list[Text]:
+        """The row's cells; ``times``: its age and its duration as of ``now``, when known."""
+        age, took = times if times is not None else (fmt_age(s.started_at, now), self._took(s, now))
         if self.seen.get(s.id, s.status) != s.status:
             marker = Text("◆", style="bold magenta")  # changed since you last looked
         elif is_waiting(s.status):
@@ -258,8 +263,8 @@ class SessionsPane(Vertical):
             marker,
             status_text(s.status),
             cell(self.agent_names.get(s.agent_id or "", "") or short_id(s.agent_id), 18),
-            Text(fmt_age(s.started_at, now)),
-            Text(self._took(s, now), style="" if s.finished_at or is_terminal(s.status) else "italic"),
+            Text(age),
+            Text(took, style="" if s.finished_at or is_terminal(s.status) else "italic"),
             Text(str(s.run_count) if s.run_count is not None else "-", justify="right"),
             Text(fmt_count(s.total_tokens_used), justify="right"),
             cell(s.trigger_name or s.trigger_type or "-", 14),
