@@ -136,11 +136,14 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
         )  # fmt: skip
 
     @staticmethod
-    def with_ids(items: Sequence[LazyItem], ids: Sequence[str]) -> list[LazyItem]:
-        """Copies of ``items`` given ``ids`` (as ``model_copy(update={"id": ...})`` each:
-        the timeline's stand-in ids of a batch of id-less live steps)."""
-        replace = msgspec.structs.replace
-        return [replace(item, id=step_id) for item, step_id in zip(items, ids, strict=True)]
+    def give_ids(items: Sequence[LazyItem], ids: Sequence[str]) -> Sequence[LazyItem]:
+        """``items`` given ``ids`` in place (the timeline's stand-in ids of a batch of
+        id-less live steps, once it has taken them whole): in C, no copy. Their events
+        keep them (``step_item``), now with those ids: an event is applied once."""
+        if len(items) != len(ids):
+            raise ValueError("items and ids differ in number")
+        deque(map(setattr, items, repeat("id"), ids), maxlen=0)
+        return items
 
     @staticmethod
     def any_contains(items: Sequence[LazyItem], needle: bytes) -> bool:

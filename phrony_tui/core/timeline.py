@@ -655,7 +655,7 @@ class Timeline(TimelineView):
         if any(map(is_task_type, set(map(_TYPES, batch)))):
             return False
         kinds = set(map(type, batch))
-        with_ids = getattr(next(iter(kinds)), "with_ids", None) if len(kinds) == 1 else None
+        give_ids = getattr(next(iter(kinds)), "give_ids", None) if len(kinds) == 1 else None
         entries = self._entries
         count = len(batch)
         step_ids = list(map(_IDS, batch))
@@ -663,9 +663,9 @@ class Timeline(TimelineView):
         ordinals = list(map(_ORDINALS, batch))
         by_sequence = self._by_sequence
         sequence_keys: list[tuple[str, int]] | None = None
-        copies_of: Callable[[list[ConversationItem], list[str]], list[ConversationItem]] | None = None
+        ids_to: Callable[[list[ConversationItem], list[str]], list[ConversationItem]] | None = None
         if not any(step_ids):
-            if run_id is None or None in sequences or max(ordinals) > 0 or with_ids is None:
+            if run_id is None or None in sequences or max(ordinals) > 0 or give_ids is None:
                 return False
             if by_sequence is None:
                 by_sequence = self._sequence_map()
@@ -676,7 +676,7 @@ class Timeline(TimelineView):
                 return False
             arrival = self._arrivals
             keys: list[Key] = list(zip(repeat(_LIVE), range(arrival + 1, arrival + count + 1), step_ids))
-            copies_of = with_ids  # copied below, once every check has passed
+            ids_to = give_ids  # given below, once every check has passed
         elif all(step_ids):
             if min(ordinals) <= 0 or "~" in set(map(_FIRST_CHAR, step_ids)):
                 return False
@@ -699,8 +699,8 @@ class Timeline(TimelineView):
                 return False
         # Every check passed: from here on the batch goes in whole.
         items = batch
-        if copies_of is not None:
-            items = copies_of(batch, step_ids)  # the rows are the copies, given their stand-in ids
+        if ids_to is not None:
+            items = ids_to(batch, step_ids)  # the rows are the steps, given their stand-in ids in place
             self._arrivals += count
         if sequence_keys is not None:
             assert by_sequence is not None

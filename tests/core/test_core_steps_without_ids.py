@@ -173,3 +173,27 @@ def test_a_back_fill_gives_the_rows_the_stream_with_ids_gives(monkeypatch) -> No
         == [i.id for i in real]
     )
     assert [row.ordinal for row in bare_state.timeline] == list(range(1, count + 1))
+
+
+def test_a_bulk_batch_of_bare_steps_gives_the_decoded_steps_their_ids_in_place() -> None:
+    """The rows of a batch taken whole are the steps the client decoded (no copy each),
+    given their stand-in ids; the counts and ids are as the per-step path gives them."""
+    events, _ = decode_events([bare(n) for n in range(1, 101)])
+    decoded = [event.step_item for event in events]
+    state = SessionState(RUN, conversation())
+    apply(state, events)
+    timeline = state.timeline
+    assert len(timeline) == 100
+    assert all(row is step for row, step in zip(timeline, decoded, strict=True))
+    assert [row.id for row in timeline] == [f"~seq:{RUN}#{n}" for n in range(1, 101)]
+    assert timeline.get(f"~seq:{RUN}#7") is decoded[6]
+    # The next batch of later versions still finds them by run and sequence.
+    apply(state, decode_events([bare(n, message=f"tick {n}, again") for n in range(1, 21)])[0])
+    assert len(timeline) == 100
+    assert timeline.get(f"~seq:{RUN}#7").content["message"] == "tick 7, again"
+
+
+def test_giving_ids_in_place_needs_one_id_per_step() -> None:
+    (event,), _ = decode_events([bare(1)])
+    with pytest.raises(ValueError):
+        LazyItem.give_ids([event.step_item], [])
