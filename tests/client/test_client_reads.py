@@ -19,4 +19,3 @@ async def test_the_http_client_reads_bigger_pieces_never_smaller(monkeypatch, be
         client._http  # noqa: B018 - made on first use, with the read size
         read_size = http11.AsyncHTTP11Connection.READ_NUM_BYTES
         assert read_size == after
-
