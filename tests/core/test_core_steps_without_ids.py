@@ -197,3 +197,36 @@ def test_giving_ids_in_place_needs_one_id_per_step() -> None:
     (event,), _ = decode_events([bare(1)])
     with pytest.raises(ValueError):
         LazyItem.give_ids([event.step_item], [])
+
+
+WITH_ID = json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.output", "data": {
+    "id": "s-1", "runId": RUN, "sequence": 1, "ordinal": 1, "type": "output", "content": {"step_kind": "x"}}})  # fmt: skip
+OTHERS = [
+    WITH_ID,
+    json.dumps({"ts": TS, "kind": "run", "subject": "engine.run.running", "data": {"status": "Running"}}),
+    bare("1"),
+    json.dumps({"kind": "step", "data": {"run_id": RUN, "sequence": 1, "id": None, "step_kind": "x"}}),
+    "not json",
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_chunk_of_mixed_events_decodes_each_as_alone(seed: int) -> None:
+    """Which reader goes first follows the event before (a bare step, a step with its id):
+    whatever the order, each event comes out as it does decoded on its own."""
+    import random
+
+    datas = [*SHAPES, *OTHERS] * 3
+    random.Random(seed).shuffle(datas)
+    events, skipped = decode_events(datas)
+    alone = [decode_events([data]) for data in datas]
+    assert skipped == [data for data, (got, _) in zip(datas, alone, strict=True) if not got]
+    expected = [got[0] for got, _ in alone if got]
+    assert len(events) == len(expected)
+    for event, single in zip(events, expected, strict=True):
+        assert type(event) is type(single)
+        assert (event.ts, event.kind, event.subject, event.data) == (single.ts, single.kind, single.subject, single.data)
+        step, one = getattr(event, "step_item", None), getattr(single, "step_item", None)
+        assert (step is None) == (one is None)
+        if step is not None:
+            assert fields(step) == fields(one) and step.wire() == one.wire()
