@@ -230,3 +230,29 @@ def test_a_chunk_of_mixed_events_decodes_each_as_alone(seed: int) -> None:
         assert (step is None) == (one is None)
         if step is not None:
             assert fields(step) == fields(one) and step.wire() == one.wire()
+
+
+@pytest.mark.parametrize("with_ids", [False, True])
+def test_a_batch_is_read_once_for_the_task_book_and_the_timeline(monkeypatch, with_ids: bool) -> None:
+    """Its runs, types, ids and ordinals are passes over every step: read once per batch
+    for both bulk adds (the old code read each twice), with the rows as before."""
+    from phrony_tui.core import steps as steps_module
+
+    reads = []
+    init = steps_module.StepBatch.__init__
+
+    def counted(self, items) -> None:
+        reads.append(len(items))
+        init(self, items)
+
+    monkeypatch.setattr(steps_module.StepBatch, "__init__", counted)
+    if with_ids:
+        datas = [json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.reasoning", "data": {
+            "id": f"s-{n}", "runId": RUN, "sequence": n, "ordinal": n, "type": "reasoning",
+            "content": {"message": f"tick {n}"}}}) for n in range(1, 1201)]  # fmt: skip
+    else:
+        datas = [bare(n) for n in range(1, 1201)]
+    state = SessionState(RUN, conversation())
+    apply(state, decode_events(datas)[0])
+    assert reads == [500, 500, 200]
+    assert len(state.timeline) == 1200 and state.tasks.pending_ids() == set()
