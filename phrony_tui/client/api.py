@@ -100,6 +100,19 @@ DEFAULT_REQUEST_DEADLINE = 120.0
 # the server closed its connection failed after being sent ("it may have been
 # applied"): a start or a reply made ambiguous by the pool, seen on a loaded machine.
 KEEPALIVE_EXPIRY = 2.0
+# Bytes one socket read may take (httpcore's HTTP/1.1 default: 64 KiB). A busy stream or a
+# big body then comes in a quarter of the reads, each one a trip through h11, httpx, the
+# event loop and (a stream) the parser thread: a firehose's cost per read, not per byte.
+READ_BYTES = 256 * 1024
+
+
+def _bigger_reads() -> None:
+    """httpcore's read size, raised to ``READ_BYTES`` (its class attribute: every HTTP/1.1
+    connection of the process reads up to that much at once; never lowered)."""
+    from httpcore._async.http11 import AsyncHTTP11Connection
+
+    if getattr(AsyncHTTP11Connection, "READ_NUM_BYTES", READ_BYTES) < READ_BYTES:
+        AsyncHTTP11Connection.READ_NUM_BYTES = READ_BYTES
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -230,6 +243,7 @@ class PhronyClient:
                 raise RuntimeError("Cannot send a request, as the client has been closed.")
             import httpx
 
+            _bigger_reads()
             client = self._http_client = httpx.AsyncClient(
                 transport=self._transport,
                 timeout=self.timeout,

@@ -136,11 +136,14 @@ class LazyItem(msgspec.Struct, rename="camel", kw_only=True, gc=False):
         )  # fmt: skip
 
     @staticmethod
-    def with_ids(items: Sequence[LazyItem], ids: Sequence[str]) -> list[LazyItem]:
-        """Copies of ``items`` given ``ids`` (as ``model_copy(update={"id": ...})`` each:
-        the timeline's stand-in ids of a batch of id-less live steps)."""
-        replace = msgspec.structs.replace
-        return [replace(item, id=step_id) for item, step_id in zip(items, ids, strict=True)]
+    def give_ids(items: Sequence[LazyItem], ids: Sequence[str]) -> Sequence[LazyItem]:
+        """``items`` given ``ids`` in place (the timeline's stand-in ids of a batch of
+        id-less live steps, once it has taken them whole): in C, no copy. Their events
+        keep them (``step_item``), now with those ids: an event is applied once."""
+        if len(items) != len(ids):
+            raise ValueError("items and ids differ in number")
+        deque(map(setattr, items, repeat("id"), ids), maxlen=0)
+        return items
 
     @staticmethod
     def any_contains(items: Sequence[LazyItem], needle: bytes) -> bool:
@@ -213,6 +216,10 @@ class _BareStep(msgspec.Struct, kw_only=True, gc=False):
     (``core.steps.step_from_event``) takes, so the item is the one it would build. A
     value of another type fails the decode, and the event takes that reader instead."""
 
+    # The docs' keys first: ``_BARE_REST`` is the rest, as a step of that shape leaves them.
+    run_id: str | None = None
+    sequence: int | None = None
+    step_kind: str | None = None
     # Any of these present: another shape (an item, a nested step), the other paths.
     id: msgspec.Raw = _ABSENT
     stepId: msgspec.Raw = _ABSENT
@@ -222,10 +229,7 @@ class _BareStep(msgspec.Struct, kw_only=True, gc=False):
     step: msgspec.Raw = _ABSENT
     item: msgspec.Raw = _ABSENT
     runId: str | None = None
-    run_id: str | None = None
-    sequence: int | None = None
     ordinal: int | None = None
-    step_kind: str | None = None
     stepKind: str | None = None
     stepType: str | None = None
     step_type: str | None = None
@@ -237,6 +241,12 @@ class _BareStep(msgspec.Struct, kw_only=True, gc=False):
     started_at: str | None = None
     finishedAt: str | None = None
     finished_at: str | None = None
+
+
+# Every field after the first three as a step of the docs' shape leaves them (absent):
+# one tuple comparison in C says a step is that shape and nothing more.
+_BARE_REST = msgspec.structs.astuple(_BareStep())[3:]
+_astuple = msgspec.structs.astuple
 
 
 class _BareStepEvent(msgspec.Struct, kw_only=True, gc=False):
@@ -348,19 +358,36 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
     events: list[LazyEvent | RunEvent] = []
     skipped: list[str | bytes] = []
     keep = events.append
+    bare_first = item_first = False
     for data in datas:
-        # A step without an id (the docs' shape, see _BareStep) likely names its kind:
-        # then its reader goes first, and the item's reader is the second try.
-        if type(data) is str and '"step_kind"' in data:
+        # A step without an id (the docs' shape, see _BareStep) likely names its kind, or
+        # follows one that was: then its reader goes first, and the item's reader is the
+        # second try (either order makes the same event; this one reads it once). After a
+        # step with its id, the next is likely one too: no search for the kind's key.
+        if type(data) is str and not item_first and (bare_first or '"step_kind"' in data):
             try:
                 bare = decode_bare(data)
             except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
                 bare = None
             if bare is not None and bare.kind == "step" and bare.data is not None:
+                fields: tuple[Any, ...] = _astuple(bare.data)
+                type_: str = fields[2]
+                if type_ and fields[3:] == _BARE_REST:
+                    # run_id, sequence, step_kind and the content: _bare_item's item, made short
+                    ts, run_id = bare.ts, fields[0]
+                    found: LazyItem | None = LazyItem(
+                        run_id=share(run_id, run_id), sequence=fields[1], type=share(type_, type_),  # type: ignore[arg-type]
+                        started_at=share(ts, ts), src=data, src_is_event=True, content_is_data=True,
+                    )  # fmt: skip
+                    keep(LazyEvent(ts=ts, kind="step", subject=bare.subject, step_item=found))
+                    bare_first = True
+                    continue
                 found = _bare_item(bare.data, bare.ts, bare.subject, data, share)
                 if found is not None:
                     keep(LazyEvent(ts=bare.ts, kind="step", subject=bare.subject, step_item=found))
+                    bare_first = True
                     continue
+            bare_first = False
         try:
             head: Any = decode(data)
         except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
@@ -371,6 +398,7 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
             found = None if bare is None else _bare_item(bare.data, bare.ts, bare.subject, data, share)  # type: ignore[arg-type]
             if found is not None:
                 keep(LazyEvent(ts=head.ts, kind="step", subject=head.subject, step_item=found))
+                bare_first, item_first = True, False
                 continue
             item = None
         if item is not None and item.id and item.ordinal > 0 and item.type:
@@ -390,7 +418,9 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
             item.content_cache = _UNREAD
             item.content_raw = _NULL
             keep(LazyEvent(ts=head.ts, kind="step", subject=head.subject, step_item=item))
+            item_first = True
             continue
+        item_first = False
         event = _decode_other(data)
         if event is None:
             skipped.append(data)

@@ -27,6 +27,7 @@ import codecs
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 __all__ = ["SSEMessage", "SSEParser", "StreamStats"]
@@ -136,6 +137,19 @@ class SSEParser:
         buffer = self._pending + text
         out: list[Any] = []
         if not (self._data or self._event or self._oversized or self._skip_line) and "\r" not in buffer:
+            if buffer.startswith("data: ") and len(buffer) <= self.max_event_bytes:
+                # A busy stream's usual shape, split in one call: "data: ..." events, each one
+                # line. Every piece but the last is an event followed by the next one's
+                # "data: "; a line break inside any of them is another shape (the paths below).
+                datas = buffer.split(_NEXT_DATA)
+                if len(datas) > 1 and not any(map(str.__contains__, datas, repeat("\n", len(datas) - 1))):
+                    tail = datas.pop()
+                    datas[0] = datas[0][6:]
+                    if "" in datas:  # "data: " alone: an empty event, dropped
+                        self.empty += datas.count("")
+                        datas = [data for data in datas if data]
+                    out += datas if data_only else [SSEMessage(data=data, id=self._id) for data in datas]
+                    buffer = "data: " + tail  # what follows the last of them: the paths below
             # Fast path for the usual stream: whole events, each one "data: ..." line.
             # Anything else in a block goes line by line; the tail after the last
             # blank line takes the general path below.

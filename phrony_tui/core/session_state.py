@@ -22,7 +22,7 @@ from phrony_tui.core.status import (
     waits_on_person,
 )
 from phrony_tui.core.step_kinds import kind_of
-from phrony_tui.core.steps import is_error_step, step_from_event, user_task_id_of
+from phrony_tui.core.steps import StepBatch, is_error_step, step_from_event, user_task_id_of
 from phrony_tui.core.tasks import TaskBook, UserTask
 from phrony_tui.core.timeline import Timeline, TimelineView
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 _GET_KIND = attrgetter("kind")
 _GET_STEP_ITEM = attrgetter("step_item")
+_READ_ONCE_AT = 16  # the task book's and the timeline's bulk adds try batches from this size
 
 
 class _Read:
@@ -212,8 +213,10 @@ class SessionState:
         self._changed(runs=runs_changed)
 
     def _add_steps(self, steps: list[ConversationItem]) -> None:
-        self.tasks.add_items(steps)
-        self._note(self.timeline.merge(steps))
+        # A big batch is read once (its runs, types, ids...) for both bulk adds.
+        read = StepBatch(steps) if len(steps) >= _READ_ONCE_AT else None
+        self.tasks.add_items(steps, read=read)
+        self._note(self.timeline.merge(steps, read=read))
 
     def missing_steps(self, events: Sequence[RunEvent]) -> list[RunEvent]:
         """The step events among ``events`` (superseded by a back-fill) whose step the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from phrony_tui.core.fields import as_mapping, norm_key, pick, to_int
@@ -44,6 +45,7 @@ __all__ = [
     "TYPE_TOOL_CALL",
     "TYPE_TOOL_RESULT",
     "TYPE_USER_TASK_REQ",
+    "StepBatch",
     "as_mapping",
     "has_ordinal",
     "is_error_step",
@@ -123,6 +125,39 @@ def is_error_step(item: ConversationItem) -> bool:
 
 
 # --- live steps -------------------------------------------------------------------
+
+_GET_ID = attrgetter("id")
+_GET_RUN_ID = attrgetter("run_id")
+_GET_TYPE = attrgetter("type")
+_GET_ORDINAL = attrgetter("ordinal")
+
+
+class StepBatch:
+    """What the bulk adds of the task book and the timeline read of one batch of steps
+    (its runs, types, item classes, ids and ordinals), read once for both: each is a pass
+    over the batch, a busy stream's cost per step. For the list ``items`` as it is now."""
+
+    __slots__ = ("ids", "items", "kinds", "ordinals", "runs", "types")
+
+    def __init__(self, items: list[ConversationItem]) -> None:
+        self.items = items
+        self.runs = set(map(_GET_RUN_ID, items))
+        self.types = set(map(_GET_TYPE, items))
+        self.kinds = set(map(type, items))
+        self.ids: list[str] = list(map(_GET_ID, items))
+        self.ordinals: list[int] = list(map(_GET_ORDINAL, items))
+
+    @classmethod
+    def of(cls, items: list[ConversationItem], known: StepBatch | None) -> StepBatch:
+        """``known`` when it was read of these very items, else read now."""
+        if known is not None and known.items is items and len(known.ids) == len(items):
+            return known
+        return cls(items)
+
+    @property
+    def has_task_type(self) -> bool:
+        return any(map(is_task_type, self.types))
+
 
 _ITEM_TYPE_KEYS = ("type", "stepType", "step_type", "step_kind", "stepKind")
 _CONTENT_TYPE_KEYS = ("step_kind", "stepKind", "stepType", "step_type", "type")

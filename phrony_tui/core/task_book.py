@@ -21,13 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from phrony_tui.core.events import EventEffect, effect_of, step_task_change
 from phrony_tui.core.fields import norm_key
 from phrony_tui.core.status import is_terminal, is_waiting
-from phrony_tui.core.steps import has_ordinal, is_task_type, is_user_task_req
+from phrony_tui.core.steps import StepBatch, has_ordinal, is_user_task_req
 from phrony_tui.core.task_parse import TASK_NEEDLE as _TASK_NEEDLE
 from phrony_tui.core.task_parse import UserTask, may_name_task, parse_task, user_task_id_of
 
@@ -39,10 +38,6 @@ __all__ = ["TaskBook", "is_pending_status", "pending_tasks"]
 _PENDING_WORDS = frozenset({"pending", "open", "created", "new", "waiting", "active", "inprogress", "requested"})
 _LIVE_BASE = 10**15  # positions of rows without an ordinal: after every real one
 _BULK_AT = 16  # add_items of at least this many steps tries the batch at once first
-_GET_RUN = attrgetter("run_id")
-_GET_TYPE = attrgetter("type")
-_GET_ORDINAL = attrgetter("ordinal")
-_GET_ID = attrgetter("id")
 
 #: kinds that do not pause their run: pending until answered, whatever the run does meanwhile
 NON_BLOCKING_KINDS = frozenset({"anomaly_alert"})
@@ -150,10 +145,11 @@ class TaskBook:
         self._arrivals += 1
         return _LIVE_BASE + self._arrivals
 
-    def add_items(self, items: Iterable[ConversationItem]) -> None:
-        """Steps from a back-fill or live events, in any order, repeats allowed."""
+    def add_items(self, items: Iterable[ConversationItem], *, read: StepBatch | None = None) -> None:
+        """Steps from a back-fill or live events, in any order, repeats allowed (``read``:
+        what was read of this very list already, for its bulk add)."""
         self._version += 1
-        if isinstance(items, list) and len(items) >= _BULK_AT and self._add_bulk(items):
+        if isinstance(items, list) and len(items) >= _BULK_AT and self._add_bulk(StepBatch.of(items, read)):
             return
         steps_of = self._steps
         run_id: object = _NO_RUN
@@ -181,26 +177,27 @@ class TaskBook:
             elif ordinal > steps.real_max:
                 steps.real_max = ordinal
 
-    def _add_bulk(self, items: list[ConversationItem]) -> bool:
+    def _add_bulk(self, read: StepBatch) -> bool:
         """A busy stream's usual batch at once: steps of one run, no task among them and
         none that names one, either all without an id and an ordinal (the docs' stream
         shape) or all with their ordinals, into a run with no live steps to reconcile.
         What the per-step loop would do (only the run's last step moves); False, nothing
         changed, for anything else."""
-        runs = set(map(_GET_RUN, items))
-        if len(runs) != 1 or any(map(is_task_type, set(map(_GET_TYPE, items)))):
+        items = read.items
+        runs = read.runs
+        if len(runs) != 1 or read.has_task_type:
             return False
-        kinds = set(map(type, items))
+        kinds = read.kinds
         any_contains = getattr(next(iter(kinds)), "any_contains", None) if len(kinds) == 1 else None
         if any_contains is not None:
             if any_contains(items, _TASK_NEEDLE):
                 return False
         elif any(map(may_name_task, items)):
             return False
-        ordinals = list(map(_GET_ORDINAL, items))
+        ordinals = read.ordinals
         (run_id,) = runs
         if max(ordinals) <= 0:
-            if any(map(_GET_ID, items)):
+            if any(read.ids):
                 return False  # live steps with ids: each one's place is kept (add_step)
             steps = self._steps.get(run_id)
             if steps is None:

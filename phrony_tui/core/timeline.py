@@ -40,9 +40,9 @@ from typing import TYPE_CHECKING, Literal, overload
 from phrony_tui.core.redaction import looks_redacted
 from phrony_tui.core.safe_text import one_line, preview_json
 from phrony_tui.core.steps import (
+    StepBatch,
     has_ordinal,
     is_error_step,
-    is_task_type,
     is_user_task_req,
     step_from_event,
     user_task_id_of,
@@ -71,7 +71,6 @@ _MERGED_FIELDS = ("run_id", "sequence", "content", "tokens_used", "error", "star
 _IDS = attrgetter("id")
 _ORDINALS = attrgetter("ordinal")
 _TYPES = attrgetter("type")
-_RUN_IDS = attrgetter("run_id")
 _FIRST_CHAR = itemgetter(0)
 _KEY_ID = itemgetter(2)
 _SEQUENCES = attrgetter("sequence")
@@ -493,7 +492,9 @@ class Timeline(TimelineView):
             return Change()
         return self.merge((item,))
 
-    def merge(self, items: Iterable[ConversationItem], *, snapshot: bool = False) -> Change:
+    def merge(
+        self, items: Iterable[ConversationItem], *, snapshot: bool = False, read: StepBatch | None = None
+    ) -> Change:
         """Add steps in any order, with repeats and overlaps.
 
         ``snapshot=True`` says the items are a whole ``/conversation``: live
@@ -512,7 +513,11 @@ class Timeline(TimelineView):
                 return loaded
         touched: list[Key] = []
         added = replaced = removed = 0
-        if not snapshot and len(batch) >= _BULK_AT and self._add_bulk(batch, touched):
+        if not snapshot and len(batch) >= _BULK_AT and self._add_bulk(
+            StepBatch(batch) if read is None or read.items is not items or len(read.ids) != len(batch) else read,
+            batch,
+            touched,
+        ):
             added, batch = len(batch), []
         elif not snapshot:
             # The quick path for what it takes, one step by the general path when it stops,
@@ -641,7 +646,7 @@ class Timeline(TimelineView):
             touched.append(first)
         return count
 
-    def _add_bulk(self, batch: list[ConversationItem], touched: list[Key]) -> bool:
+    def _add_bulk(self, read: StepBatch, batch: list[ConversationItem], touched: list[Key]) -> bool:
         """A busy stream's usual batch in one go: steps of one run, new to the timeline,
         none a task, none with an error index to keep, that all land past every row, either
         all with an id and increasing ordinals, or all without an id, with a sequence and
@@ -652,27 +657,27 @@ class Timeline(TimelineView):
         rows = self._rows
         if rows._errors is not None:
             return False
-        runs = set(map(_RUN_IDS, batch))
+        runs = read.runs
         if len(runs) != 1:
             return False
         (run_id,) = runs
         run_rows = self._runs.get(run_id)
         if run_rows is not None and run_rows._errors is not None:
             return False
-        if any(map(is_task_type, set(map(_TYPES, batch)))):
+        if read.has_task_type:
             return False
-        kinds = set(map(type, batch))
-        with_ids = getattr(next(iter(kinds)), "with_ids", None) if len(kinds) == 1 else None
+        kinds = read.kinds
+        give_ids = getattr(next(iter(kinds)), "give_ids", None) if len(kinds) == 1 else None
         entries = self._entries
         count = len(batch)
-        step_ids = list(map(_IDS, batch))
+        step_ids = read.ids
         sequences = list(map(_SEQUENCES, batch))
-        ordinals = list(map(_ORDINALS, batch))
+        ordinals = read.ordinals
         by_sequence = self._by_sequence
         sequence_keys: list[tuple[str, int]] | None = None
-        copies_of: Callable[[list[ConversationItem], list[str]], list[ConversationItem]] | None = None
+        ids_to: Callable[[list[ConversationItem], list[str]], list[ConversationItem]] | None = None
         if not any(step_ids):
-            if run_id is None or None in sequences or max(ordinals) > 0 or with_ids is None:
+            if run_id is None or None in sequences or max(ordinals) > 0 or give_ids is None:
                 return False
             if by_sequence is None:
                 by_sequence = self._sequence_map()
@@ -683,7 +688,7 @@ class Timeline(TimelineView):
                 return False
             arrival = self._arrivals
             keys: list[Key] = list(zip(repeat(_LIVE), range(arrival + 1, arrival + count + 1), step_ids))
-            copies_of = with_ids  # copied below, once every check has passed
+            ids_to = give_ids  # given below, once every check has passed
         elif all(step_ids):
             if min(ordinals) <= 0 or "~" in set(map(_FIRST_CHAR, step_ids)):
                 return False
@@ -706,8 +711,8 @@ class Timeline(TimelineView):
                 return False
         # Every check passed: from here on the batch goes in whole.
         items = batch
-        if copies_of is not None:
-            items = copies_of(batch, step_ids)  # the rows are the copies, given their stand-in ids
+        if ids_to is not None:
+            items = ids_to(batch, step_ids)  # the rows are the steps, given their stand-in ids in place
             self._arrivals += count
         if sequence_keys is not None:
             assert by_sequence is not None

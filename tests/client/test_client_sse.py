@@ -160,3 +160,28 @@ def test_a_long_line_under_the_limit_is_kept_whole_across_chunks():
     parts = [b"data: ", *([b"z" * 1000] * 300), b"\n\n"]
     out = [m.data for part in parts for m in parser.feed(part)]
     assert out == ["z" * 300_000] and parser.buffered == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    datas=st.lists(
+        st.tuples(
+            st.text(alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=30),
+            st.sampled_from(["", "", "", "event: e\n", "id: 1\n", ": c\n", "data: more\n"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    cuts=st.lists(st.integers(min_value=0, max_value=600), max_size=8),
+)
+def test_a_busy_streams_shape_split_at_once_gives_each_event(datas, cuts):
+    """One-line "data: ..." events (the shape split in one call), some empty, some with
+    another line before them (the line-by-line path), cut anywhere."""
+    raw = "".join(f"{before}data: {d}\n\n" for d, before in datas).encode()
+    points = sorted({c % (len(raw) + 1) for c in cuts})
+    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
+    events, parser = parse_all(chunks)
+    expected = [f"more\n{d}" if before == "data: more\n" else d for d, before in datas]
+    assert events == [e for e in expected if e]
+    assert parser.empty == expected.count("")
+    assert parser.comments == sum(before == ": c\n" for _, before in datas)

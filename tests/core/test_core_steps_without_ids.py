@@ -173,3 +173,86 @@ def test_a_back_fill_gives_the_rows_the_stream_with_ids_gives(monkeypatch) -> No
         == [i.id for i in real]
     )
     assert [row.ordinal for row in bare_state.timeline] == list(range(1, count + 1))
+
+
+def test_a_bulk_batch_of_bare_steps_gives_the_decoded_steps_their_ids_in_place() -> None:
+    """The rows of a batch taken whole are the steps the client decoded (no copy each),
+    given their stand-in ids; the counts and ids are as the per-step path gives them."""
+    events, _ = decode_events([bare(n) for n in range(1, 101)])
+    decoded = [event.step_item for event in events]
+    state = SessionState(RUN, conversation())
+    apply(state, events)
+    timeline = state.timeline
+    assert len(timeline) == 100
+    assert all(row is step for row, step in zip(timeline, decoded, strict=True))
+    assert [row.id for row in timeline] == [f"~seq:{RUN}#{n}" for n in range(1, 101)]
+    assert timeline.get(f"~seq:{RUN}#7") is decoded[6]
+    # The next batch of later versions still finds them by run and sequence.
+    apply(state, decode_events([bare(n, message=f"tick {n}, again") for n in range(1, 21)])[0])
+    assert len(timeline) == 100
+    assert timeline.get(f"~seq:{RUN}#7").content["message"] == "tick 7, again"
+
+
+def test_giving_ids_in_place_needs_one_id_per_step() -> None:
+    (event,), _ = decode_events([bare(1)])
+    with pytest.raises(ValueError):
+        LazyItem.give_ids([event.step_item], [])
+
+
+WITH_ID = json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.output", "data": {
+    "id": "s-1", "runId": RUN, "sequence": 1, "ordinal": 1, "type": "output", "content": {"step_kind": "x"}}})  # fmt: skip
+OTHERS = [
+    WITH_ID,
+    json.dumps({"ts": TS, "kind": "run", "subject": "engine.run.running", "data": {"status": "Running"}}),
+    bare("1"),
+    json.dumps({"kind": "step", "data": {"run_id": RUN, "sequence": 1, "id": None, "step_kind": "x"}}),
+    "not json",
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_chunk_of_mixed_events_decodes_each_as_alone(seed: int) -> None:
+    """Which reader goes first follows the event before (a bare step, a step with its id):
+    whatever the order, each event comes out as it does decoded on its own."""
+    import random
+
+    datas = [*SHAPES, *OTHERS] * 3
+    random.Random(seed).shuffle(datas)
+    events, skipped = decode_events(datas)
+    alone = [decode_events([data]) for data in datas]
+    assert skipped == [data for data, (got, _) in zip(datas, alone, strict=True) if not got]
+    expected = [got[0] for got, _ in alone if got]
+    assert len(events) == len(expected)
+    for event, single in zip(events, expected, strict=True):
+        assert type(event) is type(single)
+        assert (event.ts, event.kind, event.subject, event.data) == (single.ts, single.kind, single.subject, single.data)
+        step, one = getattr(event, "step_item", None), getattr(single, "step_item", None)
+        assert (step is None) == (one is None)
+        if step is not None:
+            assert fields(step) == fields(one) and step.wire() == one.wire()
+
+
+@pytest.mark.parametrize("with_ids", [False, True])
+def test_a_batch_is_read_once_for_the_task_book_and_the_timeline(monkeypatch, with_ids: bool) -> None:
+    """Its runs, types, ids and ordinals are passes over every step: read once per batch
+    for both bulk adds (the old code read each twice), with the rows as before."""
+    from phrony_tui.core import steps as steps_module
+
+    reads = []
+    init = steps_module.StepBatch.__init__
+
+    def counted(self, items) -> None:
+        reads.append(len(items))
+        init(self, items)
+
+    monkeypatch.setattr(steps_module.StepBatch, "__init__", counted)
+    if with_ids:
+        datas = [json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.reasoning", "data": {
+            "id": f"s-{n}", "runId": RUN, "sequence": n, "ordinal": n, "type": "reasoning",
+            "content": {"message": f"tick {n}"}}}) for n in range(1, 1201)]  # fmt: skip
+    else:
+        datas = [bare(n) for n in range(1, 1201)]
+    state = SessionState(RUN, conversation())
+    apply(state, decode_events(datas)[0])
+    assert reads == [500, 500, 200]
+    assert len(state.timeline) == 1200 and state.tasks.pending_ids() == set()
