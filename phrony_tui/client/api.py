@@ -104,15 +104,24 @@ KEEPALIVE_EXPIRY = 2.0
 # big body then comes in a quarter of the reads, each one a trip through h11, httpx, the
 # event loop and (a stream) the parser thread: a firehose's cost per read, not per byte.
 READ_BYTES = 256 * 1024
+_read_bytes: int | None = None  # set by raise_read_size: applied as the first HTTP client is made
 
 
-def _bigger_reads() -> None:
-    """httpcore's read size, raised to ``READ_BYTES`` (its class attribute: every HTTP/1.1
-    connection of the process reads up to that much at once; never lowered)."""
+def raise_read_size(read_bytes: int = READ_BYTES) -> None:
+    """Let every HTTP/1.1 connection of the process read up to ``read_bytes`` at once,
+    from the first HTTP client a :class:`PhronyClient` makes (httpcore is imported then,
+    not now). It is httpcore's class attribute, a process-wide switch: the app's entry
+    point turns it on; the client used as a library leaves httpcore as it is."""
+    global _read_bytes
+    _read_bytes = read_bytes
+
+
+def _bigger_reads(read_bytes: int) -> None:
+    """httpcore's read size raised to ``read_bytes`` (never lowered)."""
     from httpcore._async.http11 import AsyncHTTP11Connection
 
-    if getattr(AsyncHTTP11Connection, "READ_NUM_BYTES", READ_BYTES) < READ_BYTES:
-        AsyncHTTP11Connection.READ_NUM_BYTES = READ_BYTES
+    if getattr(AsyncHTTP11Connection, "READ_NUM_BYTES", read_bytes) < read_bytes:
+        AsyncHTTP11Connection.READ_NUM_BYTES = read_bytes
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -243,7 +252,8 @@ class PhronyClient:
                 raise RuntimeError("Cannot send a request, as the client has been closed.")
             import httpx
 
-            _bigger_reads()
+            if _read_bytes is not None:
+                _bigger_reads(_read_bytes)
             client = self._http_client = httpx.AsyncClient(
                 transport=self._transport,
                 timeout=self.timeout,

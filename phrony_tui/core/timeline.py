@@ -43,6 +43,7 @@ from phrony_tui.core.steps import (
     StepBatch,
     has_ordinal,
     is_error_step,
+    is_task_type,
     is_user_task_req,
     step_from_event,
     user_task_id_of,

@@ -289,6 +289,9 @@ def _main(argv: list[str], environ: dict[str, str], fetch: early.EarlyFetch | No
         from phrony_tui.sim.cli import main as sim_main
 
         return sim_main(argv[1:])
+    from phrony_tui.client.api import raise_read_size
+
+    raise_read_size()  # the app's streams and bodies in 256 KiB reads (client.api.READ_BYTES)
     from phrony_tui.entry.scripting import COMMANDS as SCRIPT_COMMANDS
 
     if argv[:1] and argv[0] in SCRIPT_COMMANDS:
