@@ -96,3 +96,65 @@ async def test_its_rows_added_at_once_are_datatable_s_rows_added_one_by_one():
         assert [h for h in highlighted if h[0] == "plain"] == [("plain", first)]
         quick.add_rows_at_once([])  # nothing to add: nothing changes
         assert quick.row_count == len(ROWS)
+
+
+def _tricky(n: int) -> list[Text]:
+    """Cells DataTable draws in its own ways: wide characters cut in the middle, an
+    ellipsis, spans, empty, justified, a style with a background, a long run of text."""
+    spans = Text.assemble(("ok ", "bold green"), ("then ", ""), ("late", "italic red on blue"))
+    return [
+        Text("◆", style="bold magenta") if n % 2 else Text(" "),
+        Text("waiting for a human being", style="yellow", no_wrap=True, overflow="ellipsis"),
+        Text("研究オーケストレーター" * (n % 3 + 1), no_wrap=True, overflow="ellipsis"),
+        Text("", style="italic"),
+        spans,
+        Text(str(n * 7919), justify="right"),
+        Text(f"{n}", justify="center", style="on red"),
+        Text("x" * (n * 3), no_wrap=True, overflow="fold"),
+        Text("emoji 🙂 and a tail that runs far past the column's edge", overflow="crop"),
+    ]
+
+
+async def test_one_line_cells_of_every_kind_are_drawn_as_datatable_draws_them_without_its_cell_path():
+    app = Tables()
+    async with app.run_test(size=(160, 30)) as pilot:
+        quick, plain = app.query_one("#quick", SessionsTable), app.query_one("#plain", DataTable)
+        rows = [(_tricky(n), f"row-{n}") for n in range(30)]
+        quick.add_rows_at_once(rows)
+        for cells, key in rows:
+            plain.add_row(*cells, key=key)
+        app.set_focus(None)
+        await pilot.pause()
+        body_cells_by_datatable: list[tuple[int, int]] = []
+        real = DataTable._render_cell
+
+        def counting(self, row_index, column_index, *args, **kwargs):
+            if self is quick and row_index >= 0:
+                body_cells_by_datatable.append((row_index, column_index))
+            return real(self, row_index, column_index, *args, **kwargs)
+
+        DataTable._render_cell = counting  # type: ignore[method-assign]
+        try:
+            for width in (48, 90, 150):
+                quick.styles.width = plain.styles.width = width
+                await pilot.pause()
+                for x in (0, 17, 41, 200):
+                    quick.scroll_to(x=x, animate=False, immediate=True)
+                    plain.scroll_to(x=x, animate=False, immediate=True)
+                    await pilot.pause()
+                    assert styled(quick) == styled(plain), (width, x)
+            for row in (0, 3, 4):  # the cursor's row in its own colours; zebra stripes either side
+                quick.move_cursor(row=row)
+                plain.move_cursor(row=row)
+                await pilot.pause()
+                assert styled(quick) == styled(plain)
+            app.set_focus(quick)  # each drawn focused (the cursor in the focused colours)
+            await pilot.pause()
+            focused_quick = styled(quick)
+            app.set_focus(plain)
+            await pilot.pause()
+            assert focused_quick == styled(plain) != styled(quick)
+            assert any("研究" in line for line in lines(quick))
+            assert body_cells_by_datatable == []  # every body cell took the one-line path
+        finally:
+            DataTable._render_cell = real  # type: ignore[method-assign]

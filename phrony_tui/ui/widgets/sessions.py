@@ -23,7 +23,7 @@ from phrony_tui.core.format import duration_between, fmt_age, fmt_ago, fmt_count
 from phrony_tui.core.session_feed import SessionFeed
 from phrony_tui.core.status import is_terminal, is_waiting
 from phrony_tui.ui.text import cell, plain, short_id, status_text
-from phrony_tui.ui.widgets.tables import Table
+from phrony_tui.ui.widgets.tables import Table, one_line_cell
 
 if TYPE_CHECKING:
     from textual._types import SegmentLines
@@ -55,6 +55,7 @@ class SessionsTable(Table):
     # one the rows in DataTable's row cache were drawn for: a cell outside it is not drawn.
     _window: tuple[int, int] | None = None
     _rows_window: tuple[int, int] | None = None
+    _starts: list[int] = []  # each column's x, while ``_render_line`` runs
 
     def add_rows_at_once(self, rows: Iterable[tuple[Sequence[Text], str]]) -> None:
         """``add_row(*cells, key=key)`` for each, one-line rows without labels, with the
@@ -91,6 +92,7 @@ class SessionsTable(Table):
             self._row_render_cache.clear()  # rows drawn for another range miss this one's cells
             self._rows_window = window
         self._window = window
+        self._starts = self._column_starts()
         try:
             return super()._render_line(y, x1, x2, base_style)
         finally:
@@ -102,12 +104,59 @@ class SessionsTable(Table):
     ) -> SegmentLines:  # fmt: skip
         window = self._window
         if window is not None and column_index >= 0 and not self.fixed_columns and not self._labelled_row_exists:
-            start = sum(column.get_render_width(self) for column in self.ordered_columns[:column_index])
+            start = self._starts[column_index]
             if start >= window[1] or start + width <= window[0]:  # cropped away whole: blank
                 key = self._row_locations.get_key(row_index) if row_index >= 0 else None
                 height = self.rows[key].height if key is not None else self.header_height
                 return [[Segment(" " * width, base_style)] for _ in range(max(1, height))]
+        if row_index >= 0 and column_index >= 0:
+            lines = self._one_line_cell(row_index, column_index, base_style, width, cursor, hover)
+            if lines is not None:
+                return lines
         return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+
+    def _column_starts(self) -> list[int]:
+        """Each column's x in the table, by its index on screen."""
+        starts, x = [], 0
+        for column in self.ordered_columns:
+            starts.append(x)
+            x += column.get_render_width(self)
+        return starts
+
+    def _one_line_cell(
+        self, row_index: int, column_index: int, base_style: Style, width: int, cursor: bool, hover: bool,
+    ) -> SegmentLines | None:  # fmt: skip
+        """DataTable's drawing of a body cell holding one line of ``Text``, in the same
+        cache, without its pass over the whole row's cells for each cell and Rich's generic
+        layers (``tables.one_line_cell``). None: not such a cell, DataTable draws it."""
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return None
+        cache_key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor, self._update_count,
+                     self._pseudo_class_state)  # fmt: skip  # DataTable's CellCacheKey
+        cache = self._cell_render_cache
+        if cache_key in cache:
+            return cache[cache_key]
+        row, values = self.rows.get(row_key), self._data.get(row_key)
+        if row is None or values is None or row.height != 1 or row.auto_height:
+            return None
+        value = values.get(column_key)
+        if not isinstance(value, Text):
+            return None
+        component_style, post_style = self._get_styles_to_render_cell(
+            False, False, row_index < self.fixed_rows or column_index < self.fixed_columns, hover, cursor,
+            self.show_cursor, self._show_hover_cursor, self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )  # fmt: skip
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        line = one_line_cell(self.app.console, self.app.console_options, value, width, self.cell_padding,
+                             pre_style, post_style)  # fmt: skip
+        if line is None:
+            return None
+        lines = [line]
+        cache[cache_key] = lines
+        return lines
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """DataTable's, without measuring every new cell: that sizes auto-width columns
