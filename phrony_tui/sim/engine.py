@@ -70,7 +70,7 @@ class Engine:
         self.epoch = epoch
         self.now_ms = 0
         self._epoch_ms = round(epoch.timestamp() * 1000)
-        self._seconds: dict[int, str] = {}
+        self._minutes: dict[int, str] = {}
         self._ids = random.Random(f"phrony-sim:{seed}:ids")
         self.tenant_id = tenant_id or self.new_id()
         self.sessions: dict[str, Session] = {}
@@ -87,19 +87,20 @@ class Engine:
     # ---- ids and time ----------------------------------------------------------------------
     def new_id(self) -> str:
         """A random (seeded) version-4 UUID string."""
-        h = "%032x" % ((self._ids.getrandbits(128) & _UUID_MASK) | _UUID_V4)
+        h = ((self._ids.getrandbits(128) & _UUID_MASK) | _UUID_V4).to_bytes(16, "big").hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def ts(self, ms: int) -> str:
         """ISO-8601 (UTC, milliseconds) of simulated time ``ms``."""
-        seconds, millis = divmod(self._epoch_ms + ms, 1000)
-        prefix = self._seconds.get(seconds)
-        if prefix is None:
-            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-            if len(self._seconds) > 4096:
-                self._seconds.clear()
-            self._seconds[seconds] = prefix
-        return f"{prefix}.{millis:03d}Z"
+        minutes, millis = divmod(self._epoch_ms + ms, 60_000)
+        prefix = self._minutes.get(minutes)
+        if prefix is None:  # "YYYY-MM-DDTHH:MM:", once a minute of simulated time
+            prefix = time.strftime("%Y-%m-%dT%H:%M:", time.gmtime(minutes * 60))
+            if len(self._minutes) > 4096:
+                self._minutes.clear()
+            self._minutes[minutes] = prefix
+        seconds, millis = divmod(millis, 1000)
+        return f"{prefix}{seconds:02d}.{millis:03d}Z"
 
     def ts_or_none(self, ms: int | None) -> str | None:
         return None if ms is None else self.ts(ms)
@@ -172,6 +173,8 @@ class Engine:
             run.status = status
             if run.parent is None:
                 session.status = status
+        if not self.record_events:
+            return
         data = {"sessionId": session.id, "runId": run.id, "status": status, "reason": reason}
         if task_id:
             data["userTaskId"] = task_id
@@ -184,6 +187,8 @@ class Engine:
                 each.status = "Running"
         session.status = "Running"
         session.waiting = None
+        if not self.record_events:
+            return
         data = {"sessionId": session.id, "runId": run.id, "status": "Running"}
         self.emit(session, "run", "engine.run.resumed", run, data)
         self.emit(session, "session", "engine.session.resumed", None, data)
@@ -324,6 +329,8 @@ class Engine:
         return session
 
     def announce(self, session: Session) -> None:
+        if not self.record_events:
+            return
         saved = self.now_ms
         self.now_ms = max(saved, session.started_ms)
         self.emit(session, "session", "engine.session.started",
@@ -348,8 +355,9 @@ class Engine:
         parent.children.append(run)
         session.runs.append(run)
         self.runs[run.id] = run
-        self.emit(session, "run", "engine.subagent.spawned", parent, self._run_event(run))
-        self.emit(session, "run", "engine.run.started", run, self._run_event(run))
+        if self.record_events:
+            self.emit(session, "run", "engine.subagent.spawned", parent, self._run_event(run))
+            self.emit(session, "run", "engine.run.started", run, self._run_event(run))
         return run
 
     def add_item(
@@ -403,7 +411,7 @@ class Engine:
         if tokens:
             run.tokens += tokens
             session.tokens += tokens
-        if not synthetic:
+        if not synthetic and self.record_events:  # (not while the world is built: nobody listens)
             self.emit(session, "step", f"engine.step.{type_}", run, {"sessionId": session.id, **item})
         return item
 
@@ -441,8 +449,9 @@ class Engine:
         content = {"run_id": run.id, "status": status, "output": output, "error": error,
                    "total_tokens_used": run.tokens}  # fmt: skip
         self.add_item(run, "RunCompleted", content, synthetic=True, duration_ms=0)
-        data = {**self._run_event(run), "output": output, "error": error, "totalTokensUsed": run.tokens}
-        self.emit(run.session, "run", "engine.run.completed", run, data)
+        if self.record_events:
+            data = {**self._run_event(run), "output": output, "error": error, "totalTokensUsed": run.tokens}
+            self.emit(run.session, "run", "engine.run.completed", run, data)
 
     def finish_session(self, session: Session, status: str, output: Any = None, error: str | None = None) -> None:
         if session.finished_ms is not None:
