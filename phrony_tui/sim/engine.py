@@ -61,6 +61,21 @@ class _Deliver:
 _START = object()  # queue payload: a new session's first tick
 
 
+def _uuid_text(bits: int) -> str:
+    """The version-4 UUID string of 128 random bits."""
+    h = ((bits & _UUID_MASK) | _UUID_V4).to_bytes(16, "big").hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class _Step:
+    """A step added while the world was built, its item not made yet (``Engine.items_of``)."""
+
+    __slots__ = ("step",)
+
+    def __init__(self, step: tuple) -> None:
+        self.step = step
+
+
 class Engine:
     def __init__(
         self, seed: int, epoch: datetime, tenant_id: str | None = None, dialect: Dialect | None = None
@@ -87,8 +102,7 @@ class Engine:
     # ---- ids and time ----------------------------------------------------------------------
     def new_id(self) -> str:
         """A random (seeded) version-4 UUID string."""
-        h = ((self._ids.getrandbits(128) & _UUID_MASK) | _UUID_V4).to_bytes(16, "big").hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return _uuid_text(self._ids.getrandbits(128))
 
     def ts(self, ms: int) -> str:
         """ISO-8601 (UTC, milliseconds) of simulated time ``ms``."""
@@ -371,49 +385,78 @@ class Engine:
         iteration: int | None = None,
         synthetic: bool = False,
         duration_ms: int = 800,
-    ) -> dict:
+        now: bool = False,
+    ) -> dict | None:
+        """Append a step to the run's session: the item (the wire dict, also streamed). While
+        the world is built (``record_events`` off) the item is made when first read
+        (``visible_items``): None then, unless ``now`` (the caller keeps its content)."""
         session = run.session
-        now = self.now_ms
+        at = self.now_ms
         type_ = self.dialect.step_type(type_)
         run.seq += 1
-        if synthetic:
+        started = max(run.last_ms, at - duration_ms)
+        run.last_ms = at
+        if tokens:
+            run.tokens += tokens
+            session.tokens += tokens
+        ordinal = len(session.items) + session.unkept + 1
+        # The ids are drawn now, in this order (the event id first), whenever the text is made.
+        event_bits = None if synthetic else self._ids.getrandbits(128)
+        item_bits = self._ids.getrandbits(128)
+        step = (run, type_, content, tokens, error, iteration, run.seq, ordinal, event_bits, item_bits, started, at)
+        if not self.record_events and not now:
+            # The history's ~5,000 steps: most are never asked for (a session opened reads its
+            # own), and making their dicts and ids' text was a quarter of the world's build.
+            session.items.append(_Step(step))
+            session.lazy_items = True
+            return None
+        item = self._make_item(step)
+        session.items.append(item)
+        if not synthetic and self.record_events:
+            self.emit(session, "step", f"engine.step.{type_}", run, {"sessionId": session.id, **item})
+        return item
+
+    def _make_item(self, step: tuple) -> dict:
+        run, type_, content, tokens, error, iteration, seq, ordinal, event_bits, item_bits, started, at = step
+        if event_bits is None:  # synthetic: RunCompleted, SessionCompleted
             full = content
         else:
             full = {
                 "run_id": run.id,
-                "session_id": session.id,
+                "session_id": run.session.id,
                 "tenant_id": self.tenant_id,
                 "agent_id": run.agent.id,
                 "agent_version_id": run.version_id,
-                "event_id": self.new_id(),
-                "sequence": run.seq,
+                "event_id": _uuid_text(event_bits),
+                "sequence": seq,
                 "step_kind": type_,
             }
             if iteration is not None:
                 full["iteration"] = iteration
             if content:
                 full.update(content)
-        started = max(run.last_ms, now - duration_ms)
-        run.last_ms = now
-        item = {
+        return {
             "runId": run.id,
-            "id": self.new_id(),
-            "sequence": run.seq,
-            "ordinal": len(session.items) + session.unkept + 1,
+            "id": _uuid_text(item_bits),
+            "sequence": seq,
+            "ordinal": ordinal,
             "type": type_,
             "content": full,
             "tokensUsed": tokens,
             "error": error,
             "startedAt": self.ts(started),
-            "finishedAt": self.ts(now),
+            "finishedAt": self.ts(at),
         }
-        session.items.append(item)
-        if tokens:
-            run.tokens += tokens
-            session.tokens += tokens
-        if not synthetic and self.record_events:  # (not while the world is built: nobody listens)
-            self.emit(session, "step", f"engine.step.{type_}", run, {"sessionId": session.id, **item})
-        return item
+
+    def items_of(self, session: Session) -> list[dict]:
+        """The session's items, every one made (``add_item`` defers the world's)."""
+        items = session.items
+        if session.lazy_items:
+            session.lazy_items = False
+            for index, item in enumerate(items):
+                if type(item) is _Step:
+                    items[index] = self._make_item(item.step)
+        return items
 
     def create_task(
         self, run: Run, kind: str, question: str, *, options: list[dict] | None = None,
@@ -426,8 +469,9 @@ class Engine:
         if extra:
             content.update(extra)
         content["status"] = "Pending"
-        item = self.add_item(run, "UserTaskReq", content, iteration=iteration)
-        task.content = item["content"]
+        item = self.add_item(run, "UserTaskReq", content, iteration=iteration, now=True)
+        assert item is not None
+        task.content = item["content"]  # the task's status is written into it
         run.session.tasks[task.id] = task
         session = run.session
         data: dict[str, Any] = {"sessionId": session.id, "runId": run.id, "userTaskId": task.id, "kind": kind,
@@ -550,12 +594,13 @@ class Engine:
         }
 
     def visible_items(self, session: Session) -> list[dict]:
+        items = self.items_of(session)
         if not session.redacted:
-            return session.items
+            return items
         root_id = session.root.id
         return [
             item
-            for item in session.items
+            for item in items
             if item["type"] == "SessionCompleted" or (item["type"] == "RunCompleted" and item["runId"] == root_id)
         ]
 
@@ -584,11 +629,11 @@ class Ctx:
         return "call_" + self.engine.new_id().replace("-", "")[:24]
 
     # steps
-    def llm(self, run: Run, iteration: int | None = None) -> dict:
+    def llm(self, run: Run, iteration: int | None = None) -> dict | None:
         return self.engine.add_item(run, "llm_request_prepared", {"model": run.agent.llm_model},
                                     iteration=iteration, duration_ms=120)  # fmt: skip
 
-    def reason(self, run: Run, message: str, iteration: int | None = None) -> dict:
+    def reason(self, run: Run, message: str, iteration: int | None = None) -> dict | None:
         tokens = 60 + self.rng.randrange(400)
         preview = message if len(message) <= 80 else message[:77] + "..."
         return self.engine.add_item(run, "reasoning", {"message": message, "preview": preview, "tokens_used": tokens},
@@ -604,19 +649,19 @@ class Ctx:
         return call_id
 
     def tool_result(self, run: Run, call_id: str, data: Any = None, error: str | None = None,
-                    iteration: int | None = None) -> dict:  # fmt: skip
+                    iteration: int | None = None) -> dict | None:  # fmt: skip
         log_id = "log_" + self.engine.new_id()[:8]
         result = {"data": data, "error": error, "log_id": log_id, "successful": error is None}
         return self.engine.add_item(run, "ToolResult", {"tool_call_id": call_id, "result": result},
                                     error=error, iteration=iteration, duration_ms=1500)  # fmt: skip
 
-    def output(self, run: Run, output: Any, iteration: int | None = None) -> dict:
+    def output(self, run: Run, output: Any, iteration: int | None = None) -> dict | None:
         tokens = 40 + self.rng.randrange(200)
         total = run.tokens + tokens
         content = {"output": output, "tokens_used": tokens, "total_tokens_used": total}
         return self.engine.add_item(run, "output", content, tokens=tokens, iteration=iteration, duration_ms=1800)
 
-    def step(self, run: Run, type_: str, content: dict[str, Any], **kwargs: Any) -> dict:
+    def step(self, run: Run, type_: str, content: dict[str, Any], **kwargs: Any) -> dict | None:
         return self.engine.add_item(run, type_, content, **kwargs)
 
     def task(self, run: Run, kind: str, question: str, **kwargs: Any) -> Task:
