@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 AUTOSTART_SECONDS = 45  # a new demo session this often: a lively demo
 SEED = 7
+# The child's command (``python -c``): the collector off from its first import (sim.cli.CHILD).
+_CHILD = "import gc; gc.disable(); import sys; from phrony_tui.sim.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 class DemoError(Exception):
@@ -56,7 +58,8 @@ class DemoSimulator:
             # Its warnings: never on the app's terminal. Open as long as the child runs
             # (closed by stop()), so no with-block.
             log = tempfile.TemporaryFile()  # noqa: SIM115
-            args = [sys.executable, "-m", "phrony_tui.sim.cli", "--fd", str(sock.fileno()), "--seed", str(seed),
+            # ``sim.cli.CHILD``, spelled here: importing sim.cli would cost this process argparse.
+            args = [sys.executable, "-c", _CHILD, "--fd", str(sock.fileno()), "--seed", str(seed),
                     "--autostart", str(AUTOSTART_SECONDS), "--handshake"]  # fmt: skip
             env = {key: value for key, value in os.environ.items() if not key.startswith("PHRONY_")}
             proc = subprocess.Popen(

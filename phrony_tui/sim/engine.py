@@ -61,6 +61,21 @@ class _Deliver:
 _START = object()  # queue payload: a new session's first tick
 
 
+def _uuid_text(bits: int) -> str:
+    """The version-4 UUID string of 128 random bits."""
+    h = ((bits & _UUID_MASK) | _UUID_V4).to_bytes(16, "big").hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class _Step:
+    """A step added while the world was built, its item not made yet (``Engine.items_of``)."""
+
+    __slots__ = ("step",)
+
+    def __init__(self, step: tuple) -> None:
+        self.step = step
+
+
 class Engine:
     def __init__(
         self, seed: int, epoch: datetime, tenant_id: str | None = None, dialect: Dialect | None = None
@@ -70,7 +85,7 @@ class Engine:
         self.epoch = epoch
         self.now_ms = 0
         self._epoch_ms = round(epoch.timestamp() * 1000)
-        self._seconds: dict[int, str] = {}
+        self._minutes: dict[int, str] = {}
         self._ids = random.Random(f"phrony-sim:{seed}:ids")
         self.tenant_id = tenant_id or self.new_id()
         self.sessions: dict[str, Session] = {}
@@ -87,19 +102,19 @@ class Engine:
     # ---- ids and time ----------------------------------------------------------------------
     def new_id(self) -> str:
         """A random (seeded) version-4 UUID string."""
-        h = "%032x" % ((self._ids.getrandbits(128) & _UUID_MASK) | _UUID_V4)
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return _uuid_text(self._ids.getrandbits(128))
 
     def ts(self, ms: int) -> str:
         """ISO-8601 (UTC, milliseconds) of simulated time ``ms``."""
-        seconds, millis = divmod(self._epoch_ms + ms, 1000)
-        prefix = self._seconds.get(seconds)
-        if prefix is None:
-            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-            if len(self._seconds) > 4096:
-                self._seconds.clear()
-            self._seconds[seconds] = prefix
-        return f"{prefix}.{millis:03d}Z"
+        minutes, millis = divmod(self._epoch_ms + ms, 60_000)
+        prefix = self._minutes.get(minutes)
+        if prefix is None:  # "YYYY-MM-DDTHH:MM:", once a minute of simulated time
+            prefix = time.strftime("%Y-%m-%dT%H:%M:", time.gmtime(minutes * 60))
+            if len(self._minutes) > 4096:
+                self._minutes.clear()
+            self._minutes[minutes] = prefix
+        seconds, millis = divmod(millis, 1000)
+        return f"{prefix}{seconds:02d}.{millis:03d}Z"
 
     def ts_or_none(self, ms: int | None) -> str | None:
         return None if ms is None else self.ts(ms)
@@ -172,6 +187,8 @@ class Engine:
             run.status = status
             if run.parent is None:
                 session.status = status
+        if not self.record_events:
+            return
         data = {"sessionId": session.id, "runId": run.id, "status": status, "reason": reason}
         if task_id:
             data["userTaskId"] = task_id
@@ -184,6 +201,8 @@ class Engine:
                 each.status = "Running"
         session.status = "Running"
         session.waiting = None
+        if not self.record_events:
+            return
         data = {"sessionId": session.id, "runId": run.id, "status": "Running"}
         self.emit(session, "run", "engine.run.resumed", run, data)
         self.emit(session, "session", "engine.session.resumed", None, data)
@@ -324,6 +343,8 @@ class Engine:
         return session
 
     def announce(self, session: Session) -> None:
+        if not self.record_events:
+            return
         saved = self.now_ms
         self.now_ms = max(saved, session.started_ms)
         self.emit(session, "session", "engine.session.started",
@@ -348,8 +369,9 @@ class Engine:
         parent.children.append(run)
         session.runs.append(run)
         self.runs[run.id] = run
-        self.emit(session, "run", "engine.subagent.spawned", parent, self._run_event(run))
-        self.emit(session, "run", "engine.run.started", run, self._run_event(run))
+        if self.record_events:
+            self.emit(session, "run", "engine.subagent.spawned", parent, self._run_event(run))
+            self.emit(session, "run", "engine.run.started", run, self._run_event(run))
         return run
 
     def add_item(
@@ -363,49 +385,78 @@ class Engine:
         iteration: int | None = None,
         synthetic: bool = False,
         duration_ms: int = 800,
-    ) -> dict:
+        now: bool = False,
+    ) -> dict | None:
+        """Append a step to the run's session: the item (the wire dict, also streamed). While
+        the world is built (``record_events`` off) the item is made when first read
+        (``visible_items``): None then, unless ``now`` (the caller keeps its content)."""
         session = run.session
-        now = self.now_ms
+        at = self.now_ms
         type_ = self.dialect.step_type(type_)
         run.seq += 1
-        if synthetic:
+        started = max(run.last_ms, at - duration_ms)
+        run.last_ms = at
+        if tokens:
+            run.tokens += tokens
+            session.tokens += tokens
+        ordinal = len(session.items) + session.unkept + 1
+        # The ids are drawn now, in this order (the event id first), whenever the text is made.
+        event_bits = None if synthetic else self._ids.getrandbits(128)
+        item_bits = self._ids.getrandbits(128)
+        step = (run, type_, content, tokens, error, iteration, run.seq, ordinal, event_bits, item_bits, started, at)
+        if not self.record_events and not now:
+            # The history's ~5,000 steps: most are never asked for (a session opened reads its
+            # own), and making their dicts and ids' text was a quarter of the world's build.
+            session.items.append(_Step(step))
+            session.lazy_items = True
+            return None
+        item = self._make_item(step)
+        session.items.append(item)
+        if not synthetic and self.record_events:
+            self.emit(session, "step", f"engine.step.{type_}", run, {"sessionId": session.id, **item})
+        return item
+
+    def _make_item(self, step: tuple) -> dict:
+        run, type_, content, tokens, error, iteration, seq, ordinal, event_bits, item_bits, started, at = step
+        if event_bits is None:  # synthetic: RunCompleted, SessionCompleted
             full = content
         else:
             full = {
                 "run_id": run.id,
-                "session_id": session.id,
+                "session_id": run.session.id,
                 "tenant_id": self.tenant_id,
                 "agent_id": run.agent.id,
                 "agent_version_id": run.version_id,
-                "event_id": self.new_id(),
-                "sequence": run.seq,
+                "event_id": _uuid_text(event_bits),
+                "sequence": seq,
                 "step_kind": type_,
             }
             if iteration is not None:
                 full["iteration"] = iteration
             if content:
                 full.update(content)
-        started = max(run.last_ms, now - duration_ms)
-        run.last_ms = now
-        item = {
+        return {
             "runId": run.id,
-            "id": self.new_id(),
-            "sequence": run.seq,
-            "ordinal": len(session.items) + session.unkept + 1,
+            "id": _uuid_text(item_bits),
+            "sequence": seq,
+            "ordinal": ordinal,
             "type": type_,
             "content": full,
             "tokensUsed": tokens,
             "error": error,
             "startedAt": self.ts(started),
-            "finishedAt": self.ts(now),
+            "finishedAt": self.ts(at),
         }
-        session.items.append(item)
-        if tokens:
-            run.tokens += tokens
-            session.tokens += tokens
-        if not synthetic:
-            self.emit(session, "step", f"engine.step.{type_}", run, {"sessionId": session.id, **item})
-        return item
+
+    def items_of(self, session: Session) -> list[dict]:
+        """The session's items, every one made (``add_item`` defers the world's)."""
+        items = session.items
+        if session.lazy_items:
+            session.lazy_items = False
+            for index, item in enumerate(items):
+                if type(item) is _Step:
+                    items[index] = self._make_item(item.step)
+        return items
 
     def create_task(
         self, run: Run, kind: str, question: str, *, options: list[dict] | None = None,
@@ -418,8 +469,9 @@ class Engine:
         if extra:
             content.update(extra)
         content["status"] = "Pending"
-        item = self.add_item(run, "UserTaskReq", content, iteration=iteration)
-        task.content = item["content"]
+        item = self.add_item(run, "UserTaskReq", content, iteration=iteration, now=True)
+        assert item is not None
+        task.content = item["content"]  # the task's status is written into it
         run.session.tasks[task.id] = task
         session = run.session
         data: dict[str, Any] = {"sessionId": session.id, "runId": run.id, "userTaskId": task.id, "kind": kind,
@@ -441,8 +493,9 @@ class Engine:
         content = {"run_id": run.id, "status": status, "output": output, "error": error,
                    "total_tokens_used": run.tokens}  # fmt: skip
         self.add_item(run, "RunCompleted", content, synthetic=True, duration_ms=0)
-        data = {**self._run_event(run), "output": output, "error": error, "totalTokensUsed": run.tokens}
-        self.emit(run.session, "run", "engine.run.completed", run, data)
+        if self.record_events:
+            data = {**self._run_event(run), "output": output, "error": error, "totalTokensUsed": run.tokens}
+            self.emit(run.session, "run", "engine.run.completed", run, data)
 
     def finish_session(self, session: Session, status: str, output: Any = None, error: str | None = None) -> None:
         if session.finished_ms is not None:
@@ -541,12 +594,13 @@ class Engine:
         }
 
     def visible_items(self, session: Session) -> list[dict]:
+        items = self.items_of(session)
         if not session.redacted:
-            return session.items
+            return items
         root_id = session.root.id
         return [
             item
-            for item in session.items
+            for item in items
             if item["type"] == "SessionCompleted" or (item["type"] == "RunCompleted" and item["runId"] == root_id)
         ]
 
@@ -575,11 +629,11 @@ class Ctx:
         return "call_" + self.engine.new_id().replace("-", "")[:24]
 
     # steps
-    def llm(self, run: Run, iteration: int | None = None) -> dict:
+    def llm(self, run: Run, iteration: int | None = None) -> dict | None:
         return self.engine.add_item(run, "llm_request_prepared", {"model": run.agent.llm_model},
                                     iteration=iteration, duration_ms=120)  # fmt: skip
 
-    def reason(self, run: Run, message: str, iteration: int | None = None) -> dict:
+    def reason(self, run: Run, message: str, iteration: int | None = None) -> dict | None:
         tokens = 60 + self.rng.randrange(400)
         preview = message if len(message) <= 80 else message[:77] + "..."
         return self.engine.add_item(run, "reasoning", {"message": message, "preview": preview, "tokens_used": tokens},
@@ -595,19 +649,19 @@ class Ctx:
         return call_id
 
     def tool_result(self, run: Run, call_id: str, data: Any = None, error: str | None = None,
-                    iteration: int | None = None) -> dict:  # fmt: skip
+                    iteration: int | None = None) -> dict | None:  # fmt: skip
         log_id = "log_" + self.engine.new_id()[:8]
         result = {"data": data, "error": error, "log_id": log_id, "successful": error is None}
         return self.engine.add_item(run, "ToolResult", {"tool_call_id": call_id, "result": result},
                                     error=error, iteration=iteration, duration_ms=1500)  # fmt: skip
 
-    def output(self, run: Run, output: Any, iteration: int | None = None) -> dict:
+    def output(self, run: Run, output: Any, iteration: int | None = None) -> dict | None:
         tokens = 40 + self.rng.randrange(200)
         total = run.tokens + tokens
         content = {"output": output, "tokens_used": tokens, "total_tokens_used": total}
         return self.engine.add_item(run, "output", content, tokens=tokens, iteration=iteration, duration_ms=1800)
 
-    def step(self, run: Run, type_: str, content: dict[str, Any], **kwargs: Any) -> dict:
+    def step(self, run: Run, type_: str, content: dict[str, Any], **kwargs: Any) -> dict | None:
         return self.engine.add_item(run, type_, content, **kwargs)
 
     def task(self, run: Run, kind: str, question: str, **kwargs: Any) -> Task:

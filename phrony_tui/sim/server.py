@@ -8,16 +8,15 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-import uvicorn
-
 from phrony_tui.sim.app import build_app
 from phrony_tui.sim.net import listening_socket
+from phrony_tui.sim.uvicorn_lite import Config, Server
 
 if TYPE_CHECKING:
     from phrony_tui.sim.simulator import Simulator
 
 
-class _QuickServer(uvicorn.Server):
+class _QuickServer(Server):
     """uvicorn.Server that notices ``should_exit`` within ~5 ms and shuts down without fixed sleeps.
 
     Stock uvicorn checks for exit every 100 ms and sleeps another 100 ms while shutting
@@ -85,7 +84,7 @@ class SimServer:
         self._given = sock
         if sock is not None:
             self.host, self.port = sock.getsockname()[:2]
-        self._server: uvicorn.Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
 
@@ -101,7 +100,7 @@ class SimServer:
         sock.setblocking(False)
         self._socket = sock
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
+        config = Config(
             build_app(self.sim),
             loop="asyncio",
             http="h11",

@@ -160,6 +160,7 @@ class Session:
         "index",
         "input",
         "items",
+        "lazy_items",
         "llm_model",
         "output",
         "redacted",
@@ -203,7 +204,10 @@ class Session:
         self.started_ms = started_ms
         self.finished_ms: int | None = None
         self.runs: list[Run] = []
-        self.items: list[dict] = []
+        #: the wire dicts of the steps; while ``lazy_items``, some are made when first read
+        #: (``Engine.items_of``: read them through it)
+        self.items: list[Any] = []
+        self.lazy_items = False
         # Steps streamed but not kept in ``items`` (the firehose's): later steps still
         # number after them, as a real server's would.
         self.unkept = 0
