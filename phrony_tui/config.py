@@ -26,7 +26,6 @@ import os
 import stat
 import tempfile
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -377,6 +376,8 @@ def _fill(profile: Profile, key: str | None, base: str | None, source: Path) -> 
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read: its parser compiles its patterns on import
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:  # its message says "(at line L, column C)"
@@ -438,6 +439,8 @@ def template(agent_names: dict[str, str] | None = None) -> str:
     rows = "".join(f"{_toml_basic(agent)} = {_toml_basic(name)}\n" for agent, name in sorted(agent_names.items()))
     text = TEMPLATE.replace(NAMES_EXAMPLE, "# (learned from the conversations you opened; edit freely)\n"
                             "[profiles.default.agent_names]\n" + rows)  # fmt: skip
+    import tomllib
+
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError:  # a name no escaping made valid: the plain template

@@ -2,8 +2,8 @@
 
 The start is the command line, the config file, the App and its main screen, and the
 first pages of the sessions list. pydantic and the client's models are not part of it
-(they cost more to import than the rest of the start-up): the config is read into
-dataclasses, the key held in ``phrony_tui.secret.SecretStr``, the list decoded into
+(they cost more to import than the rest of the start-up), nor the TOML parser when there
+is no config file: the config is read into dataclasses, the key held in ``phrony_tui.secret.SecretStr``, the list decoded into
 msgspec rows (``client/session_rows.py``). Each check runs in a fresh interpreter.
 """
 
@@ -37,7 +37,7 @@ START = textwrap.dedent(
                     break
             rows = app.screen.query_one("#sessions-table").row_count
             later = ("pydantic", "textual.widgets._text_area", "rich.syntax", "phrony_tui.ui.session_tools",
-                     "phrony_tui.ui.screens.step_detail", "phrony_tui.live.follower")
+                     "phrony_tui.ui.screens.step_detail", "phrony_tui.live.follower", "tomllib")
             print(rows, type(pane.feed.rows[0]).__name__, [name for name in later if name in sys.modules])
 
     asyncio.run(main())
