@@ -3,8 +3,8 @@
 The start is the command line, the config file, the App and its main screen, and the
 first pages of the sessions list. pydantic and the client's models are not part of it
 (they cost more to import than the rest of the start-up), nor the TOML parser when there
-is no config file: the config is read into dataclasses, the key held in ``phrony_tui.secret.SecretStr``, the list decoded into
-msgspec rows (``client/session_rows.py``). Each check runs in a fresh interpreter.
+is no config file: the config is read into dataclasses, the key held in
+``phrony_tui.secret.SecretStr``, the list decoded into msgspec rows (``client/session_rows.py``). Each check runs in a fresh interpreter.
 """
 
 from __future__ import annotations
