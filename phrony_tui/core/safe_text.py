@@ -44,7 +44,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "ELLIPSIS",
@@ -64,7 +64,31 @@ _UNSAFE_CLASS = (
     "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # bidi, zero-width
     "\ud800-\udfff"  # lone surrogates
 )
-_UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")
+
+
+class _OnFirstUse:
+    """A module pattern compiled when first used, which then takes its place in the module.
+
+    ``re`` compiles in Python: these patterns cost ~0.3-0.7 ms each, paid by every start
+    when made at import; text with nothing unsafe in it (``str.isprintable``) needs none."""
+
+    def __init__(self, name: str, source: str) -> None:
+        self.name, self.source = name, source
+
+    def compiled(self) -> re.Pattern[str]:
+        pattern = re.compile(self.source)
+        globals()[self.name] = pattern
+        return pattern
+
+    def __getattr__(self, attribute: str) -> Any:  # search, sub, match: the pattern's own
+        return getattr(self.compiled(), attribute)
+
+
+def _on_first_use(name: str, source: str) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _OnFirstUse(name, source))
+
+
+_UNSAFE = _on_first_use("_UNSAFE", f"[{_UNSAFE_CLASS}]")
 
 # Escape sequences, most specific first. String sequences stop before an ESC
 # that does not start ST, so the next sequence is matched on its own.
@@ -75,17 +99,17 @@ _SEQUENCE = (
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]"  # two-character (and nF) escapes
 )
 # One token of unsafe text: a whole sequence, a CRLF, or one character.
-_TOKEN = re.compile(f"{_SEQUENCE}|\r\n|[{_UNSAFE_CLASS}]")
+_TOKEN = _on_first_use("_TOKEN", f"{_SEQUENCE}|\r\n|[{_UNSAFE_CLASS}]")
 # For one-line text: runs of blanks that hold a newline or a tab also count.
 # (No leading "[ ]*": that would backtrack quadratically on long runs of spaces;
 # spaces before the run are stripped from the output instead.)
-_LINE_TOKEN = re.compile(f"{_SEQUENCE}|(?:\r\n|[\t\n])(?:\r\n|[ \t\n])*|[{_UNSAFE_CLASS}]")
+_LINE_TOKEN = _on_first_use("_LINE_TOKEN", f"{_SEQUENCE}|(?:\r\n|[\t\n])(?:\r\n|[ \t\n])*|[{_UNSAFE_CLASS}]")
 
 
 _SPACES = re.compile(" *")
 # What one_line drops at the end of a text: blanks and escape sequences (possessive: no
 # backtracking, so a long blank tail is one linear scan).
-_BLANK_REST = re.compile(f"(?:{_SEQUENCE}|\r\n|[ \t\n])*+")
+_BLANK_REST = _on_first_use("_BLANK_REST", f"(?:{_SEQUENCE}|\r\n|[ \t\n])*+")
 
 
 def _run_end(pattern: re.Pattern[str], text: str, pos: int, endpos: int | None = None) -> int:
@@ -141,7 +165,8 @@ def safe_text(value: object) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    if _UNSAFE.search(value) is None:
+    # Printable text has none of _UNSAFE_CLASS (all of it is Cc, Cf or Cs), nor a tab or a newline.
+    if value.isprintable() or _UNSAFE.search(value) is None:
         return value
     return _TOKEN.sub(_replace, value)
 
@@ -239,7 +264,9 @@ def one_line(value: object, limit: int = 200) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    if len(value) <= limit and _UNSAFE.search(value) is None and "\n" not in value and "\t" not in value:
+    if len(value) <= limit and (value.isprintable() or (
+        _UNSAFE.search(value) is None and "\n" not in value and "\t" not in value
+    )):  # fmt: skip
         return value.strip(" ")
     pieces, more = _bounded(value, limit, line=True, pos=_run_end(_SPACES, value, 0))
     text = _strip_end(pieces)
