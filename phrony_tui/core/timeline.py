@@ -142,20 +142,43 @@ class _Unmade:
 class _Live:
     """Rows a bulk add of live steps put in the timeline's rows and not yet in its maps:
     their entries by step id and, for steps that came without an id, their ``(run id,
-    sequence)`` keys, made when something first looks one up (``Timeline._make_live``).
+    sequence)`` keys, made when something needs the maps whole (``Timeline._make_live``).
     A busy stream's steps are drawn, counted and searched by their rows; a map entry
     each was most of what applying them cost. ``sequenced``: the rows are id-less steps
-    known by their run and sequence (``last``: each run's last sequence among them, all
-    in increasing order); else steps with their ids (``ids``, to tell a repeat)."""
+    known by their run and sequence (``sequences``: each run's, increasing, to tell a
+    repeat or answer a look-up by bisection); else steps with their ids (``ids``)."""
 
-    __slots__ = ("ids", "items", "keys", "last", "sequenced")
+    __slots__ = ("ids", "items", "keys", "sequenced", "sequences")
 
     def __init__(self, *, sequenced: bool) -> None:
         self.keys: list[Key] = []
         self.items: list[ConversationItem] = []
         self.sequenced = sequenced
-        self.last: dict[str | None, int] = {}
+        self.sequences: dict[str | None, list[int]] = {}
         self.ids: set[str] = set()
+
+    def holds(self, run_id: str | None, sequence: int | None) -> bool:
+        """One of these rows is this run's step of this sequence."""
+        sequences = self.sequences.get(run_id)
+        if not sequences or sequence is None:
+            return False
+        index = bisect_left(sequences, sequence)
+        return index < len(sequences) and sequences[index] == sequence
+
+    def may_hold(self, item: ConversationItem) -> bool:
+        """``item`` may be (a later version of) one of these rows, by id or by run and
+        sequence: then the maps are needed whole. (Every row here has a ``~seq:`` id, or
+        an id in ``ids``.)"""
+        step_id = item.id
+        if self.sequenced:
+            return step_id[:1] == "~" or self.holds(item.run_id, item.sequence)
+        return not step_id or step_id in self.ids
+
+    def holds_id(self, step_id: object) -> bool | None:
+        """Whether one of these rows has this id; None: perhaps (a stand-in id)."""
+        if self.sequenced:
+            return None if isinstance(step_id, str) and step_id[:1] == "~" else False
+        return step_id in self.ids
 
 
 def _insort(keys: list[Key], key: Key) -> int:
@@ -466,11 +489,26 @@ class Timeline(TimelineView):
         return None if entry is None else entry.item
 
     def __contains__(self, step_id: object) -> bool:
-        return step_id in self._entries
+        live = self._live
+        if live is not None:
+            held = live.holds_id(step_id)
+            if held:
+                return True
+            if held is None:
+                self._make_live()
+        return step_id in self._made_entries()
 
     def holds_sequence(self, run_id: str, sequence: int) -> bool:
         """A row holds this run's step of this sequence (how a step without an id is matched)."""
+        live = self._live
+        if live is not None and live.sequenced and live.holds(run_id, sequence):
+            return True
         return (run_id, sequence) in self._sequence_map()
+
+    def _count(self) -> int:
+        """How many entries there are (made or not)."""
+        live = self._live
+        return len(self._made_entries()) + (len(live.keys) if live is not None else 0)
 
     def filter_run(self, run_id: str | None) -> TimelineView:
         """A live view of one run's rows; ``None`` gives the whole timeline."""
@@ -561,14 +599,14 @@ class Timeline(TimelineView):
                 start += (quick := self._add_new(batch, touched, start))
                 added += quick
                 left = len(batch) - start
-                if not left or (left > _REBUILD_AT and left * 4 > len(self._entries)):
+                if not left or (left > _REBUILD_AT and left * 4 > self._count()):
                     break
                 one = self._merge_one(batch[start], touched, rebuild=False)
                 added, replaced, removed = added + one[0], replaced + one[1], removed + one[2]
                 start += 1
             if start:
                 batch = batch[start:]
-        rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > len(self._entries)
+        rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > self._count()
         for item in batch:
             one = self._merge_one(item, touched, rebuild=rebuild)
             added, replaced, removed = added + one[0], replaced + one[1], removed + one[2]
@@ -616,8 +654,11 @@ class Timeline(TimelineView):
         no ordinal, the next arrival. Stops at the first step that is anything else: the
         general path takes it from there, so the batch's order is kept. Returns how
         many it added."""
-        entries = self._entries
+        entries = self._made_entries()
         by_sequence = self._by_sequence
+        # Live rows still to make (``_Live``): a step that may be one of them takes the
+        # general path (which makes them); the others need only the maps as they are.
+        live = self._live
         rows = self._rows
         runs = self._runs
         first: Key | None = None
@@ -630,9 +671,10 @@ class Timeline(TimelineView):
             if not step_id:
                 if run_id is not None and sequence is not None:
                     if by_sequence is None:
-                        by_sequence = self._sequence_map()
+                        by_sequence = self._sequence_map()  # (made of every row)
+                        live = self._live
                     sequence_key = (run_id, sequence)
-                    if sequence_key in by_sequence:
+                    if sequence_key in by_sequence or (live is not None and live.holds(run_id, sequence)):
                         break  # a later version of a step we hold: the general path
                     step_id = f"~seq:{run_id}#{sequence}"
                     if step_id in entries:
@@ -653,6 +695,8 @@ class Timeline(TimelineView):
                     key = (_LIVE, self._arrivals, step_id)
             else:
                 if ordinal <= 0 or step_id in entries or step_id[0] == "~":
+                    break
+                if live is not None and (live.holds_id(step_id) or live.holds(run_id, sequence)):
                     break
                 if by_sequence is not None and run_id is not None and sequence is not None:
                     sequence_key = (run_id, sequence)
@@ -717,12 +761,14 @@ class Timeline(TimelineView):
             if run_id is None or None in sequences or max(ordinals) > 0 or give_ids is None:
                 return False
             if by_sequence is None or (live is not None and not live.sequenced):
-                by_sequence = self._sequence_map()  # the live rows' entries made first
+                self._make_live()
+                by_sequence = self._sequence_map()
                 live = None
             # In increasing order (so no repeat), past the run's live rows still to make (so
             # none of theirs): else those are made, and the batch checked against every row.
             increasing = all(map(lt, sequences, islice(sequences, 1, None)))
-            last = live.last.get(run_id) if live is not None else None
+            held = live.sequences.get(run_id) if live is not None else None
+            last = held[-1] if held else None
             if last is not None and (not increasing or sequences[0] <= last):
                 self._make_live()
                 live = None
@@ -780,7 +826,10 @@ class Timeline(TimelineView):
             live.keys.extend(keys)
             live.items.extend(items)
             if new_ids is None:
-                live.last[run_id] = max(sequences)
+                held = live.sequences.get(run_id)
+                if held is None:
+                    held = live.sequences[run_id] = []
+                held.extend(sequences if increasing else sorted(sequences))
             else:
                 live.ids |= new_ids
         if run_rows is None:
@@ -805,9 +854,11 @@ class Timeline(TimelineView):
             by_sequence.update(zip(sequence_keys, step_ids, strict=True))
 
     def _sequence_map(self) -> dict[tuple[str, int], str]:
-        if self._live is not None:
-            self._make_live()
+        """The step ids by run and sequence: of every row when built now; an id-less live
+        row still to make (``_Live.sequenced``) is not in it (``_Live.holds`` answers)."""
         if self._by_sequence is None:
+            if self._live is not None:
+                self._make_live()
             self._by_sequence = {
                 (entry.item.run_id, entry.item.sequence): step_id
                 for step_id, entry in self._entries.items()
@@ -819,8 +870,10 @@ class Timeline(TimelineView):
         """Decide what ``item`` becomes; update the id maps (not the rows).
         Returns the entry it replaces, the new entry (None when the item repeats
         the known version exactly) and stand-in entries it makes obsolete."""
-        if self._live is not None:
-            self._make_live()  # the maps below are read directly
+        live = self._live
+        if live is not None and live.may_hold(item):
+            self._make_live()  # else the maps without those rows answer for it
+        entries = self._made_entries()
         dropped: list[_Entry] = []
         sequence_key = (
             (item.run_id, item.sequence) if item.run_id is not None and item.sequence is not None else None
@@ -839,7 +892,7 @@ class Timeline(TimelineView):
             stand_in = self._by_sequence.get(sequence_key) if self._by_sequence is not None else None
             if stand_in is not None and stand_in != item.id and stand_in.startswith("~seq:"):
                 dropped.append(self._forget(stand_in))
-        old = self._entries.get(item.id)
+        old = entries.get(item.id)
         if old is not None:
             update = {
                 name: getattr(old.item, name)
@@ -862,7 +915,7 @@ class Timeline(TimelineView):
         if old is not None and old.key == key and not dropped and old.item == item:
             return old, None, dropped
         new = _Entry(key, item)
-        self._entries[item.id] = new
+        entries[item.id] = new
         by_sequence = self._by_sequence
         if sequence_key is not None and by_sequence is not None:
             by_sequence[sequence_key] = item.id
@@ -879,7 +932,7 @@ class Timeline(TimelineView):
         return old, new, dropped
 
     def _forget(self, step_id: str) -> _Entry:
-        entry = self._entries.pop(step_id)
+        entry = self._made_entries().pop(step_id)  # (never one of the live rows still to make)
         self._anonymous_ids.discard(step_id)
         item = entry.item
         by_sequence = self._by_sequence

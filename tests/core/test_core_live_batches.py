@@ -176,7 +176,15 @@ def test_a_busy_streams_rows_get_their_entries_and_sequence_keys_when_first_look
     # Later batches go in whole again, their entries again left to make.
     apply(state, decode_events([make(n) for n in range(2011, 2511)])[0])
     assert made.count == 2000 and len(timeline) == 2510
-    assert (f"~seq:{RUN}#2510" if shape == "bare" else "step-2510") in timeline
+    # Whether a row has an id, or a run's sequence, is answered without them (by the ids
+    # of the steps with ids, by bisection of each run's sequences for the id-less).
+    if shape == "bare":
+        assert timeline.holds_sequence(RUN, 2510) and not timeline.holds_sequence(RUN, 2511)
+        assert "step-2510" not in timeline
+    else:
+        assert "step-2510" in timeline and "step-2511" not in timeline
+    assert made.count == 2000
+    assert timeline.get(f"~seq:{RUN}#2510" if shape == "bare" else "step-2510") is timeline[2509]
     assert made.count == 2500
     assert timeline.holds_sequence(RUN, 2510) and not timeline.holds_sequence(RUN, 2511)
 
@@ -198,6 +206,11 @@ def test_a_batch_repeating_a_step_whose_entry_is_still_to_make_is_a_later_versio
     apply(state, decode_events([bare(n) for n in (1600, 1601, 1602, 20, *range(1603, 1650))])[0])
     assert len(state.timeline) == 1499 + 50
     assert sum(row.sequence == 20 for row in state.timeline) == 1
+    # A small batch (the per-step paths) after a big one: a new step, then a later version.
+    apply(state, decode_events([bare(n) for n in range(1650, 1700)])[0])
+    apply(state, decode_events([bare(1700), bare(1660, step_kind="output")])[0])
+    assert len(state.timeline) == 1499 + 50 + 51
+    assert [row.type for row in state.timeline if row.sequence == 1660] == ["output"]
 
 
 def test_a_back_fill_after_steps_whose_entries_are_still_to_make_replaces_their_stand_ins() -> None:
@@ -216,3 +229,36 @@ def test_a_back_fill_after_steps_whose_entries_are_still_to_make_replaces_their_
     assert len(state.timeline) == count and state.timeline.provisional_count == 0
     assert [row.id for row in state.timeline] == [item["id"] for item in real]
     assert f"~seq:{RUN}#3" not in state.timeline
+
+
+@pytest.mark.parametrize("shape", ["bare", "with ids"])
+def test_a_back_fill_of_the_first_steps_and_the_check_for_missing_steps_make_no_live_entries(
+    monkeypatch, shape
+) -> None:
+    """The end of a stream (the firehose's): the back-fill holds the session's first steps
+    only, and the steps that came before it are checked against the timeline. Neither
+    needs the live rows' entries (counted); the rows are those of a timeline whose entries
+    were all made first."""
+    make = bare if shape == "bare" else with_id
+    datas = [make(n) for n in range(11, 2011)]
+    late = decode_events([make(n) for n in range(2011, 2021)])[0]
+    back_fill = opened().timeline.items()
+    results = []
+    for made_first in (True, False):
+        state = opened()
+        apply(state, decode_events(datas)[0])
+        if made_first:
+            state.timeline.get("first-1")  # makes every entry
+        made = EntriesMade(monkeypatch)
+        state.merge_conversation(
+            Conversation.model_validate({"session": {"id": "s", "status": "Running"}, "runs": [],
+                                         "items": [item.wire() for item in back_fill]})  # fmt: skip
+        )
+        missing = state.missing_steps(late) + state.missing_steps(decode_events(datas[-5:])[0])
+        assert len(missing) == 10  # the late ones; the last five of the stream are held
+        apply(state, missing)
+        if not made_first:
+            # The late steps' own entries (the back-fill repeats the first steps): none of the stream's.
+            assert made.count == 10 and len(state.timeline._entry_map) == 20
+        results.append(rows(state))
+    assert results[0] == results[1] and len(results[0]) == 2020
