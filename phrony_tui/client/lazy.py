@@ -477,13 +477,19 @@ def decode_events(datas: Sequence[str | bytes]) -> tuple[list[LazyEvent | RunEve
             started = item.started_at
             if started is None:
                 started = head.ts
-            started = item.started_at = share(started, started)
+            if started != last_ts:
+                last_ts = share(started, started)
+            started = item.started_at = last_ts
             if item.finished_at == started:
                 item.finished_at = started
             if item.sequence == item.ordinal:
                 item.sequence = item.ordinal
-            item.run_id = share(item.run_id, item.run_id)
-            item.type = share(item.type, item.type)
+            if item.run_id != last_run:
+                last_run = share(item.run_id, item.run_id)
+            item.run_id = last_run
+            if item.type != last_type:
+                last_type = share(item.type, item.type)
+            item.type = last_type
             item.src = data
             item.src_is_event = True
             item.content_is_data = False

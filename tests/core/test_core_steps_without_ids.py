@@ -297,3 +297,34 @@ def test_a_chunk_of_the_docs_shape_is_read_in_one_decode_each(monkeypatch) -> No
     assert [fields(event.step_item) for event in events] == [
         fields(step_from_event(RunEvent.model_validate_json(data))) for data in other
     ]
+
+
+@pytest.mark.parametrize("with_ids", [False, True])
+def test_the_strings_a_burst_repeats_are_shared_by_the_last_one_seen(monkeypatch, with_ids: bool) -> None:
+    """A burst's steps repeat their run, type and time: each is looked up in the shared
+    strings when it changes, not for every step (the old code: three look-ups a step).
+    Counted; every step still holds the one shared object of each."""
+    from phrony_tui.client import lazy
+
+    class Counted(dict):
+        lookups = 0
+
+        def setdefault(self, key: Any, default: Any = None) -> Any:
+            Counted.lookups += 1
+            return super().setdefault(key, default)
+
+    monkeypatch.setattr(lazy, "_SHARED", Counted())
+    if with_ids:
+        datas = [
+            json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.reasoning", "data": {
+                "id": f"s{n}", "runId": RUN, "sequence": n, "ordinal": n, "type": "reasoning",
+                "content": {"message": "m"}, "startedAt": TS}})
+            for n in range(1, 101)
+        ]  # fmt: skip
+    else:
+        datas = [bare(n) for n in range(1, 101)]
+    events, _ = decode_events(datas)
+    steps = [event.step_item for event in events]
+    assert Counted.lookups == 3
+    for name in ("run_id", "type", "started_at"):
+        assert len({id(getattr(step, name)) for step in steps}) == 1
