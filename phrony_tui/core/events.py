@@ -231,11 +231,12 @@ def is_terminal_event(event: RunEvent, root_run_id: str | None = None) -> bool:
 
 def describe(event: RunEvent, limit: int = 200) -> str:
     """One safe line for the live log: time, kind, subject, a short data preview."""
-    data = as_mapping(event.data)
-    if event.kind.lower() == "step":
-        step = step_from_event(event)
+    kind = event.kind.lower()
+    step = step_from_event(event) if kind == "step" else None  # (a live step's data is not decoded for it)
+    data = None if step is not None else as_mapping(event.data)
+    if kind == "step":
         short = summarize(step, limit) if step is not None else preview_json(event.data, limit)
-    elif data is not None and event.kind.lower() in ("run", "session"):
+    elif data is not None and kind in ("run", "session"):
         status = _text(pick(data, "status", "state"))
         ident = _text(pick(data, *_CHILD_ID_KEYS, *_RUN_ID_KEYS, *_SESSION_ID_KEYS, "id"))
         error = pick(data, "error")

@@ -20,6 +20,10 @@ and ``len`` are O(1); ``index_of_id`` / ``index_of_run`` are O(log n);
 ``next_index`` is O(log n + flagged rows skipped); ``find`` walks from the
 start row and caches each row's search text.
 
+A busy stream's batches taken whole (``_add_bulk``) are in the rows at once; their
+entries by step id and ``(run, sequence)`` keys are made when first looked up
+(``_Live``, ``_make_live``), as a fresh load's are (``_Unmade``).
+
 Identity: steps are the same when their ids are. A later version of a step
 replaces the earlier one (fields it lacks are kept from the earlier one, and
 a version without an ordinal keeps the earlier place). A live step without an
@@ -75,6 +79,7 @@ _TYPES = attrgetter("type")
 _FIRST_CHAR = itemgetter(0)
 _KEY_ID = itemgetter(2)
 _SEQUENCES = attrgetter("sequence")
+_GET_RUN_ID = attrgetter("run_id")
 # A merge of at least this many steps tries the bulk append first (``_add_bulk``).
 _BULK_AT = 16
 
@@ -132,6 +137,48 @@ class _Unmade:
         self.entries = True  # still to make
         self.runs = True
         self.ids: set[str] | None = None  # the step ids held, once more rows come (_load_more)
+
+
+class _Live:
+    """Rows a bulk add of live steps put in the timeline's rows and not yet in its maps:
+    their entries by step id and, for steps that came without an id, their ``(run id,
+    sequence)`` keys, made when something needs the maps whole (``Timeline._make_live``).
+    A busy stream's steps are drawn, counted and searched by their rows; a map entry
+    each was most of what applying them cost. ``sequenced``: the rows are id-less steps
+    known by their run and sequence (``sequences``: each run's, increasing, to tell a
+    repeat or answer a look-up by bisection); else steps with their ids (``ids``)."""
+
+    __slots__ = ("ids", "items", "keys", "sequenced", "sequences")
+
+    def __init__(self, *, sequenced: bool) -> None:
+        self.keys: list[Key] = []
+        self.items: list[ConversationItem] = []
+        self.sequenced = sequenced
+        self.sequences: dict[str | None, list[int]] = {}
+        self.ids: set[str] = set()
+
+    def holds(self, run_id: str | None, sequence: int | None) -> bool:
+        """One of these rows is this run's step of this sequence."""
+        sequences = self.sequences.get(run_id)
+        if not sequences or sequence is None:
+            return False
+        index = bisect_left(sequences, sequence)
+        return index < len(sequences) and sequences[index] == sequence
+
+    def may_hold(self, item: ConversationItem) -> bool:
+        """``item`` may be (a later version of) one of these rows, by id or by run and
+        sequence: then the maps are needed whole. (Every row here has a ``~seq:`` id, or
+        an id in ``ids``.)"""
+        step_id = item.id
+        if self.sequenced:
+            return step_id[:1] == "~" or self.holds(item.run_id, item.sequence)
+        return not step_id or step_id in self.ids
+
+    def holds_id(self, step_id: object) -> bool | None:
+        """Whether one of these rows has this id; None: perhaps (a stand-in id)."""
+        if self.sequenced:
+            return None if isinstance(step_id, str) and step_id[:1] == "~" else False
+        return step_id in self.ids
 
 
 def _insort(keys: list[Key], key: Key) -> int:
@@ -375,6 +422,8 @@ class Timeline(TimelineView):
         # (run id, sequence) -> step id, to match a live step that came without an id.
         # Built when the first such step comes (most sessions never see one), then kept.
         self._by_sequence: dict[tuple[str, int], str] | None = None
+        # Live rows whose entries and sequence keys are still to make (``_Live``).
+        self._live: _Live | None = None
         self._arrivals = 0
         self._anonymous = 0
         self._anonymous_ids: set[str] = set()
@@ -390,7 +439,13 @@ class Timeline(TimelineView):
 
     @property
     def _entries(self) -> dict[str, _Entry]:
-        """The entries by step id (the rows hold this dict too)."""
+        """The entries by step id (the rows hold this dict too), every row's."""
+        if self._live is not None:
+            self._make_live()
+        return self._made_entries()
+
+    def _made_entries(self) -> dict[str, _Entry]:
+        """The entries by step id, but for the live rows still to make (``_live``)."""
         unmade = self._unmade
         if unmade is not None and unmade.entries:
             unmade.entries = False
@@ -434,11 +489,26 @@ class Timeline(TimelineView):
         return None if entry is None else entry.item
 
     def __contains__(self, step_id: object) -> bool:
-        return step_id in self._entries
+        live = self._live
+        if live is not None:
+            held = live.holds_id(step_id)
+            if held:
+                return True
+            if held is None:
+                self._make_live()
+        return step_id in self._made_entries()
 
     def holds_sequence(self, run_id: str, sequence: int) -> bool:
         """A row holds this run's step of this sequence (how a step without an id is matched)."""
+        live = self._live
+        if live is not None and live.sequenced and live.holds(run_id, sequence):
+            return True
         return (run_id, sequence) in self._sequence_map()
+
+    def _count(self) -> int:
+        """How many entries there are (made or not)."""
+        live = self._live
+        return len(self._made_entries()) + (len(live.keys) if live is not None else 0)
 
     def filter_run(self, run_id: str | None) -> TimelineView:
         """A live view of one run's rows; ``None`` gives the whole timeline."""
@@ -508,7 +578,7 @@ class Timeline(TimelineView):
             more = self._load_more(batch, unmade)  # before ``_entries``: it would make them all
             if more is not None:
                 return more
-        if not self._entries and len(batch) > _REBUILD_AT:
+        if len(batch) > _REBUILD_AT and self._live is None and not self._made_entries():
             loaded = self._load_fresh(batch)
             if loaded is not None:
                 return loaded
@@ -529,14 +599,14 @@ class Timeline(TimelineView):
                 start += (quick := self._add_new(batch, touched, start))
                 added += quick
                 left = len(batch) - start
-                if not left or (left > _REBUILD_AT and left * 4 > len(self._entries)):
+                if not left or (left > _REBUILD_AT and left * 4 > self._count()):
                     break
                 one = self._merge_one(batch[start], touched, rebuild=False)
                 added, replaced, removed = added + one[0], replaced + one[1], removed + one[2]
                 start += 1
             if start:
                 batch = batch[start:]
-        rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > len(self._entries)
+        rebuild = len(batch) > _REBUILD_AT and len(batch) * 4 > self._count()
         for item in batch:
             one = self._merge_one(item, touched, rebuild=rebuild)
             added, replaced, removed = added + one[0], replaced + one[1], removed + one[2]
@@ -584,8 +654,11 @@ class Timeline(TimelineView):
         no ordinal, the next arrival. Stops at the first step that is anything else: the
         general path takes it from there, so the batch's order is kept. Returns how
         many it added."""
-        entries = self._entries
+        entries = self._made_entries()
         by_sequence = self._by_sequence
+        # Live rows still to make (``_Live``): a step that may be one of them takes the
+        # general path (which makes them); the others need only the maps as they are.
+        live = self._live
         rows = self._rows
         runs = self._runs
         first: Key | None = None
@@ -598,9 +671,10 @@ class Timeline(TimelineView):
             if not step_id:
                 if run_id is not None and sequence is not None:
                     if by_sequence is None:
-                        by_sequence = self._sequence_map()
+                        by_sequence = self._sequence_map()  # (made of every row)
+                        live = self._live
                     sequence_key = (run_id, sequence)
-                    if sequence_key in by_sequence:
+                    if sequence_key in by_sequence or (live is not None and live.holds(run_id, sequence)):
                         break  # a later version of a step we hold: the general path
                     step_id = f"~seq:{run_id}#{sequence}"
                     if step_id in entries:
@@ -621,6 +695,8 @@ class Timeline(TimelineView):
                     key = (_LIVE, self._arrivals, step_id)
             else:
                 if ordinal <= 0 or step_id in entries or step_id[0] == "~":
+                    break
+                if live is not None and (live.holds_id(step_id) or live.holds(run_id, sequence)):
                     break
                 if by_sequence is not None and run_id is not None and sequence is not None:
                     sequence_key = (run_id, sequence)
@@ -652,9 +728,11 @@ class Timeline(TimelineView):
         none a task, none with an error index to keep, that all land past every row, either
         all with an id and increasing ordinals, or all without an id, with a sequence and
         no ordinal (the docs' shape: each gets the ``~seq:`` stand-in id and the next
-        arrival, as ``_add_new`` gives them). The same rows ``_add_new`` would make, built
-        by the list and the dict at once rather than a step at a time. False (nothing
-        changed) when the batch is anything else: the per-step paths take it."""
+        arrival, as ``_add_new`` gives them). The same rows ``_add_new`` would make, put
+        in the rows by the list at once rather than a step at a time; their entries (and
+        sequence keys) are made when first looked up (``_Live``), unless a map of sequence
+        keys of rows with ids must be kept now. False (nothing changed) when the batch is
+        anything else: the per-step paths take it."""
         rows = self._rows
         if rows._errors is not None:
             return False
@@ -669,42 +747,65 @@ class Timeline(TimelineView):
             return False
         kinds = read.kinds
         give_ids = getattr(next(iter(kinds)), "give_ids", None) if len(kinds) == 1 else None
-        entries = self._entries
+        entries = self._made_entries()  # not the live rows' (still to make: see the checks)
+        live = self._live
         count = len(batch)
         step_ids = read.ids
-        sequences = list(map(_SEQUENCES, batch))
+        sequences: list[int] = list(map(_SEQUENCES, batch))  # (None checked for below)
         ordinals = read.ordinals
         by_sequence = self._by_sequence
         sequence_keys: list[tuple[str, int]] | None = None
+        new_ids: set[str] | None = None
         ids_to: Callable[[list[ConversationItem], list[str]], list[ConversationItem]] | None = None
         if not any(step_ids):
             if run_id is None or None in sequences or max(ordinals) > 0 or give_ids is None:
                 return False
-            if by_sequence is None:
+            if by_sequence is None or (live is not None and not live.sequenced):
+                self._make_live()
                 by_sequence = self._sequence_map()
-            sequence_keys = list(zip(repeat(run_id), sequences))
+                live = None
+            # In increasing order (so no repeat), past the run's live rows still to make (so
+            # none of theirs): else those are made, and the batch checked against every row.
+            increasing = all(map(lt, sequences, islice(sequences, 1, None)))
+            held = live.sequences.get(run_id) if live is not None else None
+            last = held[-1] if held else None
+            if last is not None and (not increasing or sequences[0] <= last):
+                self._make_live()
+                live = None
+            if (not increasing and len(set(sequences)) != count) or (
+                by_sequence and not by_sequence.keys().isdisjoint(zip(repeat(run_id), sequences))
+            ):
+                return False
             prefix = f"~seq:{run_id}#"
             step_ids = list(map(prefix.__add__, map(str, sequences)))
-            if len(set(sequences)) != count or not by_sequence.keys().isdisjoint(sequence_keys):
-                return False
             arrival = self._arrivals
             keys: list[Key] = list(zip(repeat(_LIVE), range(arrival + 1, arrival + count + 1), step_ids))
             ids_to = give_ids  # given below, once every check has passed
+            # One stand-in id per run and sequence: none repeats a live row's (by sequence).
+            if not entries.keys().isdisjoint(step_ids):
+                return False
         elif all(step_ids):
             if min(ordinals) <= 0 or "~" in set(map(_FIRST_CHAR, step_ids)):
                 return False
             if not all(map(lt, ordinals, islice(ordinals, 1, None))):
                 return False  # not in order (or a repeat of an ordinal): placed one by one
-            if by_sequence is not None:
+            if by_sequence is not None:  # its sequence keys are kept now, with the entries
                 if run_id is None or None in sequences:
                     return False
+                self._make_live()
+                live = None
                 sequence_keys = list(zip(repeat(run_id), sequences))
                 if len(set(sequences)) != count or not by_sequence.keys().isdisjoint(sequence_keys):
                     return False
+            new_ids = set(step_ids)
+            if (
+                len(new_ids) != count
+                or not entries.keys().isdisjoint(new_ids)
+                or (live is not None and not live.ids.isdisjoint(new_ids))
+            ):
+                return False
             keys = list(zip(repeat(_KNOWN), ordinals, step_ids))
         else:
-            return False
-        if len(set(step_ids)) != count or not entries.keys().isdisjoint(step_ids):
             return False
         first = keys[0]
         for to in (rows, run_rows):
@@ -718,7 +819,19 @@ class Timeline(TimelineView):
         if sequence_keys is not None:
             assert by_sequence is not None
             by_sequence.update(zip(sequence_keys, step_ids, strict=True))
-        entries.update(zip(step_ids, map(_Entry, keys, items, repeat(False)), strict=True))
+            entries.update(zip(step_ids, map(_Entry, keys, items, repeat(False)), strict=True))
+        else:
+            if live is None:
+                live = self._live = _Live(sequenced=new_ids is None)
+            live.keys.extend(keys)
+            live.items.extend(items)
+            if new_ids is None:
+                held = live.sequences.get(run_id)
+                if held is None:
+                    held = live.sequences[run_id] = []
+                held.extend(sequences if increasing else sorted(sequences))
+            else:
+                live.ids |= new_ids
         if run_rows is None:
             run_rows = self._runs[run_id] = _Rows(entries)
         for to in (rows, run_rows):
@@ -727,8 +840,25 @@ class Timeline(TimelineView):
         touched.append(first)
         return True
 
+    def _make_live(self) -> None:
+        """The entries (and sequence keys) of the live rows a bulk add left to make."""
+        live, self._live = self._live, None
+        if live is None:
+            return
+        keys, items = live.keys, live.items
+        step_ids = list(map(_KEY_ID, keys))
+        self._made_entries().update(zip(step_ids, map(_Entry, keys, items, repeat(False)), strict=True))
+        by_sequence = self._by_sequence
+        if live.sequenced and by_sequence is not None:  # (else built from the entries when needed)
+            sequence_keys = zip(map(_GET_RUN_ID, items), map(_SEQUENCES, items), strict=True)
+            by_sequence.update(zip(sequence_keys, step_ids, strict=True))
+
     def _sequence_map(self) -> dict[tuple[str, int], str]:
+        """The step ids by run and sequence: of every row when built now; an id-less live
+        row still to make (``_Live.sequenced``) is not in it (``_Live.holds`` answers)."""
         if self._by_sequence is None:
+            if self._live is not None:
+                self._make_live()
             self._by_sequence = {
                 (entry.item.run_id, entry.item.sequence): step_id
                 for step_id, entry in self._entries.items()
@@ -740,6 +870,10 @@ class Timeline(TimelineView):
         """Decide what ``item`` becomes; update the id maps (not the rows).
         Returns the entry it replaces, the new entry (None when the item repeats
         the known version exactly) and stand-in entries it makes obsolete."""
+        live = self._live
+        if live is not None and live.may_hold(item):
+            self._make_live()  # else the maps without those rows answer for it
+        entries = self._made_entries()
         dropped: list[_Entry] = []
         sequence_key = (
             (item.run_id, item.sequence) if item.run_id is not None and item.sequence is not None else None
@@ -758,7 +892,7 @@ class Timeline(TimelineView):
             stand_in = self._by_sequence.get(sequence_key) if self._by_sequence is not None else None
             if stand_in is not None and stand_in != item.id and stand_in.startswith("~seq:"):
                 dropped.append(self._forget(stand_in))
-        old = self._entries.get(item.id)
+        old = entries.get(item.id)
         if old is not None:
             update = {
                 name: getattr(old.item, name)
@@ -781,7 +915,7 @@ class Timeline(TimelineView):
         if old is not None and old.key == key and not dropped and old.item == item:
             return old, None, dropped
         new = _Entry(key, item)
-        self._entries[item.id] = new
+        entries[item.id] = new
         by_sequence = self._by_sequence
         if sequence_key is not None and by_sequence is not None:
             by_sequence[sequence_key] = item.id
@@ -798,7 +932,7 @@ class Timeline(TimelineView):
         return old, new, dropped
 
     def _forget(self, step_id: str) -> _Entry:
-        entry = self._entries.pop(step_id)
+        entry = self._made_entries().pop(step_id)  # (never one of the live rows still to make)
         self._anonymous_ids.discard(step_id)
         item = entry.item
         by_sequence = self._by_sequence

@@ -142,3 +142,31 @@ def test_a_later_step_naming_a_task_closes_it_in_the_effect_too() -> None:
     effect = effect_of(event("step", {"id": "s2", "runId": "r1", "ordinal": 3, "type": "UserTaskResp",
                                       "content": {"user_task_id": "t1"}}))
     assert effect.task is not None and (effect.task.user_task_id, effect.task.status) == ("t1", "Completed")
+
+
+def test_describing_a_live_step_decodes_its_event_once(monkeypatch) -> None:
+    """The live log describes a firehose's last 200 events each flush: a step's line is
+    its summary, so its event's JSON is read once (for the content), not also for a data
+    view the line does not use. Counted."""
+    import json
+
+    from phrony_tui.client import lazy
+
+    calls = []
+    real = lazy._loads
+
+    def counted(raw):
+        calls.append(raw)
+        return real(raw)
+
+    monkeypatch.setattr(lazy, "_loads", counted)
+    for data in (
+        {"run_id": "r1", "sequence": 3, "step_kind": "reasoning", "message": "tick 3"},  # the docs' shape
+        {"id": "s1", "runId": "r1", "ordinal": 3, "type": "reasoning", "content": {"message": "tick 3"}},
+    ):
+        text = json.dumps({"ts": "2026-03-01T12:00:00Z", "kind": "step", "subject": "engine.step.reasoning", "data": data})
+        (live,), _ = lazy.decode_events([text])
+        calls.clear()
+        line = describe(live)
+        assert "tick 3" in line
+        assert len(calls) == 1

@@ -118,3 +118,147 @@ def test_a_batch_that_repeats_a_step_or_holds_a_task_takes_the_per_step_paths() 
     assert read_signals(events).task
     steps_only = decode_events([bare(n) for n in range(200, 300)])[0]
     assert not read_signals(steps_only).task
+
+
+class EntriesMade:
+    """Counts the timeline's entries by step id as they are made (``timeline._Entry``)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = timeline_module._Entry
+        counter = self
+
+        class Counted(real):  # type: ignore[misc, valid-type]
+            __slots__ = ()
+
+            def __init__(self, *args: Any) -> None:
+                counter.count += 1
+                super().__init__(*args)
+
+        monkeypatch.setattr(timeline_module, "_Entry", Counted)
+
+
+def opened() -> SessionState:
+    """A session opened with its first ten steps (ids, ordinals and sequences 1-10), as a
+    stream's session is: the stream's steps come after them."""
+    items = [{"id": f"first-{n}", "runId": RUN, "sequence": n, "ordinal": n, "type": "reasoning",
+              "content": {"message": "start"}, "startedAt": TS} for n in range(1, 11)]  # fmt: skip
+    conversation = Conversation.model_validate({"session": {"id": "s", "status": "Running"}, "runs": [], "items": items})
+    return SessionState(RUN, conversation)
+
+
+@pytest.mark.parametrize("shape", ["bare", "with ids"])
+def test_a_busy_streams_rows_get_their_entries_and_sequence_keys_when_first_looked_up(
+    monkeypatch, shape
+) -> None:
+    """A batch taken whole is in the rows at once (drawn, counted, searched); its steps'
+    entries by id and ``(run, sequence)`` keys are made when something first looks one up,
+    all at once, and the answers are those of the per-step paths. Counted: the old code
+    made an entry (and, without ids, a sequence key) for every step of every batch."""
+    state = opened()
+    made = EntriesMade(monkeypatch)
+    make = bare if shape == "bare" else with_id
+    apply(state, decode_events([make(n) for n in range(11, 1011)])[0])
+    apply(state, decode_events([make(n) for n in range(1011, 2011)])[0])
+    timeline = state.timeline
+    assert len(timeline) == 2010 and timeline[2009].sequence == 2010
+    assert made.count == 0 and len(timeline._entry_map) == 10  # the session's first steps only
+    if shape == "bare":
+        assert len(timeline._by_sequence or ()) == 10
+    assert timeline.find("tick 2010") == 2009  # the search reads the rows
+    step_id = f"~seq:{RUN}#1500" if shape == "bare" else "step-1500"
+    assert timeline.get(step_id) is timeline[1499]  # a look-up makes them all
+    assert made.count == 2000 and len(timeline._entry_map) == 2010
+    assert timeline.index_of_id(step_id) == 1499
+    if shape == "bare":
+        assert timeline.holds_sequence(RUN, 1500) and not timeline.holds_sequence(RUN, 2011)
+        assert len(timeline._by_sequence or ()) == 2010
+    # Later batches go in whole again, their entries again left to make.
+    apply(state, decode_events([make(n) for n in range(2011, 2511)])[0])
+    assert made.count == 2000 and len(timeline) == 2510
+    # Whether a row has an id, or a run's sequence, is answered without them (by the ids
+    # of the steps with ids, by bisection of each run's sequences for the id-less).
+    if shape == "bare":
+        assert timeline.holds_sequence(RUN, 2510) and not timeline.holds_sequence(RUN, 2511)
+        assert "step-2510" not in timeline
+    else:
+        assert "step-2510" in timeline and "step-2511" not in timeline
+    assert made.count == 2000
+    assert timeline.get(f"~seq:{RUN}#2510" if shape == "bare" else "step-2510") is timeline[2509]
+    assert made.count == 2500
+    assert timeline.holds_sequence(RUN, 2510) and not timeline.holds_sequence(RUN, 2511)
+
+
+def test_a_batch_repeating_a_step_whose_entry_is_still_to_make_is_a_later_version() -> None:
+    """A later version of a step in a later batch: the rows the per-step paths give (the
+    row replaced, not a second row), whether or not the earlier step's entry was made."""
+    datas = [bare(n) for n in range(1, 1001)]
+    again = [bare(n) for n in range(1001, 1500)] + [bare(700, step_kind="tool_call")]
+    reference = new_state()
+    reference.apply_events(RunEvent.model_validate_json(data) for data in datas + again)
+    state = new_state()
+    apply(state, decode_events(datas)[0])
+    apply(state, decode_events(again)[0])
+    assert len(state.timeline) == 1499
+    assert state.timeline.get(f"~seq:{RUN}#700").type == "tool_call"
+    assert rows(state) == rows(reference)
+    # An earlier sequence alone (a batch in the wrong order) is also a later version.
+    apply(state, decode_events([bare(n) for n in (1600, 1601, 1602, 20, *range(1603, 1650))])[0])
+    assert len(state.timeline) == 1499 + 50
+    assert sum(row.sequence == 20 for row in state.timeline) == 1
+    # A small batch (the per-step paths) after a big one: a new step, then a later version.
+    apply(state, decode_events([bare(n) for n in range(1650, 1700)])[0])
+    apply(state, decode_events([bare(1700), bare(1660, step_kind="output")])[0])
+    assert len(state.timeline) == 1499 + 50 + 51
+    assert [row.type for row in state.timeline if row.sequence == 1660] == ["output"]
+
+
+def test_a_back_fill_after_steps_whose_entries_are_still_to_make_replaces_their_stand_ins() -> None:
+    count = 1500
+    real = [
+        {"id": f"step-{n}", "runId": RUN, "sequence": n, "ordinal": n, "type": "reasoning",
+         "content": {"message": f"tick {n}"}, "startedAt": TS}
+        for n in range(1, count + 1)
+    ]  # fmt: skip
+    state = new_state()
+    events = decode_events([bare(n) for n in range(1, count + 1)])[0]
+    apply(state, events)
+    assert state.missing_steps(events[:10]) == []  # held, by run and sequence
+    back_fill = Conversation.model_validate({"session": {"id": "s", "status": "Running"}, "runs": [], "items": real})
+    state.merge_conversation(back_fill)
+    assert len(state.timeline) == count and state.timeline.provisional_count == 0
+    assert [row.id for row in state.timeline] == [item["id"] for item in real]
+    assert f"~seq:{RUN}#3" not in state.timeline
+
+
+@pytest.mark.parametrize("shape", ["bare", "with ids"])
+def test_a_back_fill_of_the_first_steps_and_the_check_for_missing_steps_make_no_live_entries(
+    monkeypatch, shape
+) -> None:
+    """The end of a stream (the firehose's): the back-fill holds the session's first steps
+    only, and the steps that came before it are checked against the timeline. Neither
+    needs the live rows' entries (counted); the rows are those of a timeline whose entries
+    were all made first."""
+    make = bare if shape == "bare" else with_id
+    datas = [make(n) for n in range(11, 2011)]
+    late = decode_events([make(n) for n in range(2011, 2021)])[0]
+    back_fill = opened().timeline.items()
+    results = []
+    for made_first in (True, False):
+        state = opened()
+        apply(state, decode_events(datas)[0])
+        if made_first:
+            state.timeline.get("first-1")  # makes every entry
+        made = EntriesMade(monkeypatch)
+        state.merge_conversation(
+            Conversation.model_validate({"session": {"id": "s", "status": "Running"}, "runs": [],
+                                         "items": [item.wire() for item in back_fill]})  # fmt: skip
+        )
+        missing = state.missing_steps(late) + state.missing_steps(decode_events(datas[-5:])[0])
+        assert len(missing) == 10  # the late ones; the last five of the stream are held
+        apply(state, missing)
+        if not made_first:
+            # The late steps' own entries (the back-fill repeats the first steps): none of the stream's.
+            assert made.count == 10 and len(state.timeline._entry_map) == 20
+        results.append(rows(state))
+    assert results[0] == results[1] and len(results[0]) == 2020

@@ -51,6 +51,10 @@ SHAPES = [
     bare(None),  # no sequence: an anonymous live row
     bare(8, run_id=None),
     json.dumps({"kind": "step", "subject": "engine.step.output", "data": {"sequence": 9, "preview": "x"}}),
+    bare(10, runId=None, error=None, startedAt=None),  # a null is the key's absence, as the tolerant reader reads it
+    bare(11, type="\x00phrony"),  # a \u0000 in the text: read by the decoder that reads every key
+    bare(12, finished_at="\x00phrony", message="\x00"),
+    bare(13, stepType="ToolCall", step_kind=None),
 ]
 
 
@@ -256,3 +260,71 @@ def test_a_batch_is_read_once_for_the_task_book_and_the_timeline(monkeypatch, wi
     apply(state, decode_events(datas)[0])
     assert reads == [500, 500, 200]
     assert len(state.timeline) == 1200 and state.tasks.pending_ids() == set()
+
+
+class BareDecodes:
+    """Counts the decodes by the bare step's decoder that reads every key (``_BareStep``)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from phrony_tui.client import lazy
+
+        self.count = 0
+        real = lazy._bare_step_event_decoder
+        counter = self
+
+        class Counted:
+            def decode(self, data: Any) -> Any:
+                counter.count += 1
+                return real.decode(data)
+
+        monkeypatch.setattr(lazy, "_bare_step_event_decoder", Counted())
+
+
+def test_a_chunk_of_the_docs_shape_is_read_in_one_decode_each(monkeypatch) -> None:
+    """Steps of the docs' shape and nothing more (run, sequence, kind, content) are told by
+    their decode alone: none is read again by the decoder of every key (the old code read
+    each with it, then checked its twenty other keys). Counted; the items are the same."""
+    datas = [bare(n) for n in range(1, 201)]
+    reference = [fields(step_from_event(RunEvent.model_validate_json(data))) for data in datas]
+    counts = BareDecodes(monkeypatch)
+    events, _ = decode_events(datas)
+    assert counts.count == 0
+    assert [fields(event.step_item) for event in events] == reference
+    # A chunk whose steps carry another key: the decoder of every key from its first on.
+    other = [bare(n, startedAt=TS) for n in range(1, 51)]
+    events, _ = decode_events(other)
+    assert counts.count == 50
+    assert [fields(event.step_item) for event in events] == [
+        fields(step_from_event(RunEvent.model_validate_json(data))) for data in other
+    ]
+
+
+@pytest.mark.parametrize("with_ids", [False, True])
+def test_the_strings_a_burst_repeats_are_shared_by_the_last_one_seen(monkeypatch, with_ids: bool) -> None:
+    """A burst's steps repeat their run, type and time: each is looked up in the shared
+    strings when it changes, not for every step (the old code: three look-ups a step).
+    Counted; every step still holds the one shared object of each."""
+    from phrony_tui.client import lazy
+
+    class Counted(dict):
+        lookups = 0
+
+        def setdefault(self, key: Any, default: Any = None) -> Any:
+            Counted.lookups += 1
+            return super().setdefault(key, default)
+
+    monkeypatch.setattr(lazy, "_SHARED", Counted())
+    if with_ids:
+        datas = [
+            json.dumps({"ts": TS, "kind": "step", "subject": "engine.step.reasoning", "data": {
+                "id": f"s{n}", "runId": RUN, "sequence": n, "ordinal": n, "type": "reasoning",
+                "content": {"message": "m"}, "startedAt": TS}})
+            for n in range(1, 101)
+        ]  # fmt: skip
+    else:
+        datas = [bare(n) for n in range(1, 101)]
+    events, _ = decode_events(datas)
+    steps = [event.step_item for event in events]
+    assert Counted.lookups == 3
+    for name in ("run_id", "type", "started_at"):
+        assert len({id(getattr(step, name)) for step in steps}) == 1
