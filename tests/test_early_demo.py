@@ -9,6 +9,7 @@ import pytest
 
 from phrony_tui.entry import cli
 from phrony_tui.entry import demo as demo_module
+from tests.support.processes import python_c
 
 
 class FakeDemo:
@@ -70,8 +71,6 @@ def test_the_early_child_is_the_one_the_app_runs_against(fake, monkeypatch, tmp_
 
 
 def test_the_demo_child_starts_without_the_simulators_engine_in_this_process():
-    import subprocess
-    import sys
 
     code = (
         "import sys\n"
@@ -82,7 +81,7 @@ def test_the_demo_child_starts_without_the_simulators_engine_in_this_process():
         "demo.stop()\n"
         "print(loaded, len(demo.info['agents']) > 1)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    done = python_c(code)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["[]", "True"]
 
@@ -90,8 +89,6 @@ def test_the_demo_child_starts_without_the_simulators_engine_in_this_process():
 def test_the_demo_child_is_started_before_the_command_lines_and_settings_modules_load():
     # What main imports before it spawns the child delays the child's start: the CLI's
     # argparse and logging, the settings and dataclasses come after (they are not needed).
-    import subprocess
-    import sys
 
     code = (
         "import sys\n"
@@ -100,7 +97,6 @@ def test_the_demo_child_is_started_before_the_command_lines_and_settings_modules
         "print(sorted(m for m in ('argparse', 'logging', 'dataclasses', 'phrony_tui.settings', 'json')"
         " if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
-                          cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    done = python_c(code, cwd=Path(__file__).resolve().parents[1])
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"

@@ -3,13 +3,11 @@ imported, only when the settings cannot say otherwise, and used only when they a
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from phrony_tui.client.lazy import decode_conversation
 from phrony_tui.entry import early
+from tests.support.processes import python_c
 
 ENV = {"PHRONY_API_BASE": "http://127.0.0.1:9", "PHRONY_API_KEY": "phk_test"}
 
@@ -24,7 +22,7 @@ def start(argv, environ, user_agent):
 early.start = start
 cli.main(["--run", "r1"])
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    done = python_c(code, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
@@ -38,7 +36,7 @@ from phrony_tui.entry import early
 fetch = early.start(["--run", "r1"], {"PHRONY_API_BASE": "http://127.0.0.1:9", "PHRONY_API_KEY": "phk_t"}, "t")
 print(fetch.body(timeout=30), "http.client" in sys.modules, "urllib.request" in sys.modules)
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    done = python_c(code, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["None", "True", "False"]
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from tests.support.processes import python_c
+
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    return python_c(code, timeout=60)
 
 
 def test_main_defers_httpx_cli_and_it_still_works_when_used():

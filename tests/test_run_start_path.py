@@ -9,9 +9,9 @@ fresh interpreter; the simulator serves it from this one.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
+
+from tests.support.processes import python_c
 
 RUN = textwrap.dedent(
     """
@@ -51,8 +51,7 @@ RUN = textwrap.dedent(
 
 def test_a_run_is_on_screen_without_pydantic_or_httpx(sim, sim_base_url, tmp_path):
     _, run_id = sim.find_sessions("hitl", "Completed")[0]  # finished: no stream to open
-    done = subprocess.run([sys.executable, "-c", RUN, sim_base_url, sim.keys.admin, run_id, str(tmp_path)],
-                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    done = python_c(RUN, sim_base_url, sim.keys.admin, run_id, str(tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     rows, session_type, item_type, loaded = done.stdout.split(maxsplit=3)
     assert int(rows) > 0 and session_type == "SessionRecord" and item_type == "LazyItem"

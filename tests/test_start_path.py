@@ -10,8 +10,9 @@ is no config file: the config is read into dataclasses, the key held in
 from __future__ import annotations
 
 import subprocess
-import sys
 import textwrap
+
+from tests.support.processes import python_c
 
 START = textwrap.dedent(
     """
@@ -47,8 +48,7 @@ START = textwrap.dedent(
 
 
 def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
-                          check=False)  # fmt: skip
+    return python_c(code, *args)
 
 
 def test_the_sessions_list_is_drawn_without_importing_pydantic(tmp_path):

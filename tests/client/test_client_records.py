@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from phrony_tui.client.lazy import ConversationReader, decode_conversation
 from phrony_tui.client.models import Conversation, Run, Session
 from phrony_tui.client.records import LazyConversation, RunRecord, SessionRecord
+from tests.support.processes import python_c
 
 PAIRS = [(SessionRecord, Session), (RunRecord, Run)]
 
@@ -127,7 +126,7 @@ def test_the_fast_read_imports_no_pydantic():
         "print(len(reader.conversation().items), len(whole.items), copy.wire()['status'],\n"
         "      whole.session.model_extra, 'pydantic' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    done = python_c(code, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().split(maxsplit=3) == ["1", "1", "Failed", "{'entryRunId': 'r'} False"]
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from client_helpers import KEY
 from pydantic import SecretStr
 
 from phrony_tui.client import PhronyClient, PhronyUsageError, check_base_url
 from phrony_tui.client.security import INSECURE_HTTP_RULE, ApiKeyAuth, coerce_api_key
+from tests.support.processes import python_c
 
 
 @pytest.mark.parametrize(
@@ -91,7 +89,7 @@ def test_client_module_does_not_import_textual():
         "assert 'phrony_tui.client.api' in sys.modules\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    result = python_c(code, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -125,7 +123,7 @@ def test_importing_the_client_has_no_side_effects():
         "print(changed, foreign, textual)\n"
         "sys.exit(1 if changed or foreign or textual else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    result = python_c(code, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import textwrap
 
 import pytest
+
+from tests.support.processes import python_c
 
 COUNT_LOADS = """
 import ssl
@@ -77,8 +78,7 @@ TLS = COUNT_LOADS + textwrap.dedent(
 
 
 def _run(code: str, *args: str, env: dict[str, str] | None = None) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
-                          check=False, env=env)  # fmt: skip
+    done = python_c(code, *args, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.split()
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import phrony_tui.core
+from tests.support.processes import python_c
 
 CORE = Path(phrony_tui.core.__file__).parent
 # The client's models, and its error types (stdlib only) for core/error_text.py's wording.
@@ -15,7 +16,7 @@ ALLOWED_PROJECT = ("phrony_tui.core", "phrony_tui.client.models", "phrony_tui.cl
 
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    return python_c(code, timeout=60)
 
 
 def test_importing_core_does_not_import_textual() -> None:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phrony_tui.core.safe_text import ELLIPSIS, one_line, pretty_json, preview_json, safe_text, truncate
+from tests.support.processes import python_c
 
 ESC = "\x1b"
 
@@ -406,9 +407,6 @@ def test_its_patterns_are_compiled_when_text_needs_them_not_at_import() -> None:
         "assert m.one_line('two\\nlines\\u202e', 50) == 'two lines\\u27e8U+202E\\u27e9'\n"
         "print(','.join(n for n in names if isinstance(getattr(m, n), re.Pattern)) or '-')\n"
     )
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    done = python_c(code, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["-", "_UNSAFE,_TOKEN,_LINE_TOKEN"]

@@ -55,7 +55,7 @@ class SessionsTable(Table):
     # one the rows in DataTable's row cache were drawn for: a cell outside it is not drawn.
     _window: tuple[int, int] | None = None
     _rows_window: tuple[int, int] | None = None
-    _starts: list[int] = []  # each column's x, while ``_render_line`` runs
+    _starts: Sequence[int] = ()  # each column's x, while ``_render_line`` runs
 
     def add_rows_at_once(self, rows: Iterable[tuple[Sequence[Text], str]]) -> None:
         """``add_row(*cells, key=key)`` for each, one-line rows without labels, with the
