@@ -28,7 +28,6 @@ import json
 import math
 import re
 import time
-from email.utils import parsedate_to_datetime
 
 __all__ = [
     "PhronyAPIError",
@@ -288,6 +287,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     else:
         return seconds if math.isfinite(seconds) and seconds >= 0 else None
     try:
+        from email.utils import parsedate_to_datetime  # a date in Retry-After: rare
+
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None

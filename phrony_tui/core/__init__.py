@@ -18,8 +18,7 @@ Modules, each named for what it holds:
 
 Only ``phrony_tui.client.models`` and the standard library are imported
 (``tests/core/test_core_boundary.py`` checks it).
+
+Import the module you need (``from phrony_tui.core.timeline import Timeline``): the
+package imports none of them, so a start pays only for the ones its first frame uses.
 """
-
-from phrony_tui.core import events, run_tree, safe_text, status, steps, summary, tasks, timeline
-
-__all__ = ["events", "run_tree", "safe_text", "status", "steps", "summary", "tasks", "timeline"]
