@@ -12,7 +12,8 @@ from phrony_tui.settings import Settings
 
 
 def test_the_demo_simulator_serves_until_its_pipe_closes():
-    demo = DemoSimulator.start()
+    # A fresh interpreter: a test process may run threads, so no fork here (test_demo_fork.py).
+    demo = DemoSimulator.start(fork=False)
     try:
         info = demo.info  # known before the child serves: the app starts at once
         assert info["baseUrl"].startswith("http://127.0.0.1:") and demo.problem() is None
