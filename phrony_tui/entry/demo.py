@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 AUTOSTART_SECONDS = 45  # a new demo session this often: a lively demo
 SEED = 7
 # The child's command (``python -c``): the collector off from its first import (sim.cli.CHILD).
+#: The app's own variables (the person's key among them): never in the simulator's environment.
+_APP_VARIABLES = "PHRONY_"
 _CHILD = "import gc; gc.disable(); import sys; from phrony_tui.sim.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
@@ -126,7 +128,7 @@ def _be_the_child(args: list[str], keep_fd: int, stdin: int, stdout: int, stderr
         os.dup2(stderr, 2)
         os.closerange(3, keep_fd)
         os.closerange(keep_fd + 1, os.sysconf("SC_OPEN_MAX"))
-        for key in [key for key in os.environ if key.startswith("PHRONY_")]:
+        for key in [key for key in os.environ if key.startswith(_APP_VARIABLES)]:
             del os.environ[key]
         import gc
 
@@ -182,7 +184,7 @@ class DemoSimulator:
                 proc = fork_child(args, keep_fd=sock.fileno(), log=log)
             else:
                 # ``sim.cli.CHILD``, spelled here: importing sim.cli would cost this process argparse.
-                env = {key: value for key, value in os.environ.items() if not key.startswith("PHRONY_")}
+                env = {key: value for key, value in os.environ.items() if not key.startswith(_APP_VARIABLES)}
                 proc = subprocess.Popen(
                     [sys.executable, "-c", _CHILD, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                     stderr=log, env=env, pass_fds=(sock.fileno(),), start_new_session=True,
